@@ -1,0 +1,61 @@
+package io.twsbridge.schema.catalogue;
+
+/**
+ * Reason codes of {@code CommandResult.reasonCode}. The field is a string, so new codes need no
+ * schema change; consumers must treat a code they do not know as opaque. The schemas README
+ * describes each code, and a test checks that it lists every code declared here.
+ */
+public final class ReasonCodes {
+
+    /** The command was accepted or completed normally. */
+    public static final String OK = "OK";
+
+    /** The command is malformed or inconsistent, e.g. a LMT order without limitPrice. */
+    public static final String VALIDATION_FAILED = "VALIDATION_FAILED";
+
+    /** The command asks for something this bridge does not do, e.g. an enum value it reads as UNKNOWN. */
+    public static final String UNSUPPORTED_COMMAND = "UNSUPPORTED_COMMAND";
+
+    /** The commandId was seen before; the command was not executed again. */
+    public static final String DUPLICATE_COMMAND = "DUPLICATE_COMMAND";
+
+    /** The command was read after its expiresAt; it was not executed. */
+    public static final String COMMAND_EXPIRED = "COMMAND_EXPIRED";
+
+    /** The session with IB Gateway is not READY. */
+    public static final String NOT_CONNECTED = "NOT_CONNECTED";
+
+    /** The circuit breaker refused the call to IB Gateway. */
+    public static final String CIRCUIT_OPEN = "CIRCUIT_OPEN";
+
+    /** The command names an account the session does not manage. */
+    public static final String ACCOUNT_NOT_MANAGED = "ACCOUNT_NOT_MANAGED";
+
+    /** The instrument resolves to no contract. */
+    public static final String CONTRACT_NOT_FOUND = "CONTRACT_NOT_FOUND";
+
+    /** The instrument resolves to more than one contract; more fields (or the conId) are needed. */
+    public static final String CONTRACT_AMBIGUOUS = "CONTRACT_AMBIGUOUS";
+
+    /** A cancel or modify names an order the bridge does not know. */
+    public static final String ORDER_NOT_FOUND = "ORDER_NOT_FOUND";
+
+    /** A cancel or modify names an order that is no longer working (filled, cancelled or inactive). */
+    public static final String ORDER_NOT_WORKING = "ORDER_NOT_WORKING";
+
+    /** IB Gateway did not answer in time; the outcome is unknown until the orders topic says more. */
+    public static final String TIMEOUT = "TIMEOUT";
+
+    /** The bridge failed in a way it did not foresee; the message says how. */
+    public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+
+    /** Prefix of codes that pass on an IB error: {@code IB_ERROR_} followed by IB's code. */
+    public static final String IB_ERROR_PREFIX = "IB_ERROR_";
+
+    private ReasonCodes() {}
+
+    /** The reason code for IB error {@code ibErrorCode}, e.g. {@code IB_ERROR_201}. */
+    public static String ibError(int ibErrorCode) {
+        return IB_ERROR_PREFIX + ibErrorCode;
+    }
+}

@@ -1,0 +1,246 @@
+package io.twsbridge.schema;
+
+import io.twsbridge.schema.support.Decimals;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** Realistic records for the tests: one with every field set, one with only what the schema requires. */
+final class Samples {
+
+    static final Instant T0 = Instant.parse("2025-06-02T14:30:05.123Z");
+
+    private Samples() {}
+
+    static BigDecimal dec(String value) {
+        return Decimals.exact(value);
+    }
+
+    /** An AAPL call with every contract field set, as IB describes it after resolution. */
+    static Instrument aaplCall() {
+        return Instrument.newBuilder()
+                .setSymbol("AAPL")
+                .setSecType("OPT")
+                .setExchange("SMART")
+                .setCurrency("USD")
+                .setPrimaryExchange("CBOE")
+                .setConId(784432166L)
+                .setLastTradeDateOrContractMonth("20250620")
+                .setStrike(190.0)
+                .setRight("C")
+                .setMultiplier("100")
+                .setLocalSymbol("AAPL  250620C00190000")
+                .setTradingClass("AAPL")
+                .build();
+    }
+
+    /** Bitcoin as a crypto instrument, only the required fields (exchange takes its default). */
+    static Instrument bitcoin() {
+        return Instrument.newBuilder().setSymbol("BTC").setSecType("CRYPTO").setCurrency("USD").build();
+    }
+
+    static Command command(Object payload) {
+        return Command.newBuilder()
+                .setCommandId("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
+                .setIssuedAt(T0)
+                .setExpiresAt(T0.plusSeconds(30))
+                .setAccount("DU1234567")
+                .setIssuedBy("rebalancer@desk-2")
+                .setPayload(payload)
+                .build();
+    }
+
+    static SubscribeQuotes subscribeQuotes() {
+        return SubscribeQuotes.newBuilder().setInstrument(aaplCall()).build();
+    }
+
+    static UnsubscribeQuotes unsubscribeQuotes() {
+        return UnsubscribeQuotes.newBuilder().setInstrument(aaplCall()).build();
+    }
+
+    static PlaceOrder placeOrder() {
+        return PlaceOrder.newBuilder()
+                .setInstrument(aaplCall())
+                .setAction(OrderAction.BUY)
+                .setQuantity(dec("3"))
+                .setOrderType(OrderType.STP_LMT)
+                .setLimitPrice(4.45)
+                .setStopPrice(4.30)
+                .setTimeInForce(TimeInForce.GTC)
+                .setOutsideRth(true)
+                .build();
+    }
+
+    /** Both order references set, which the bridge would refuse, so that the round trip covers every field. */
+    static CancelOrder cancelOrder() {
+        return CancelOrder.newBuilder()
+                .setTargetCommandId("0b9e3c4d-77aa-4f11-8c02-5d6e7f8a9b10")
+                .setOrderId(1042L)
+                .build();
+    }
+
+    static ModifyOrder modifyOrder() {
+        return ModifyOrder.newBuilder()
+                .setTargetCommandId("0b9e3c4d-77aa-4f11-8c02-5d6e7f8a9b10")
+                .setOrderId(1042L)
+                .setQuantity(dec("5"))
+                .setLimitPrice(4.40)
+                .setStopPrice(4.25)
+                .setTimeInForce(TimeInForce.DAY)
+                .setOutsideRth(false)
+                .build();
+    }
+
+    static RequestExecutions requestExecutions() {
+        return RequestExecutions.newBuilder()
+                .setSince(Instant.parse("2025-06-02T13:30:00Z"))
+                .setSymbol("AAPL")
+                .setSecType("OPT")
+                .setExchange("CBOE")
+                .setSide(OrderAction.SELL)
+                .setClientId(17)
+                .build();
+    }
+
+    /** One command per payload branch, each with every field set. */
+    static List<Command> fullCommands() {
+        return List.of(
+                command(subscribeQuotes()),
+                command(unsubscribeQuotes()),
+                command(placeOrder()),
+                command(cancelOrder()),
+                command(modifyOrder()),
+                command(RequestAccountSnapshot.newBuilder().build()),
+                command(RequestPositions.newBuilder().build()),
+                command(requestExecutions()));
+    }
+
+    static CommandResult fullCommandResult() {
+        return CommandResult.newBuilder()
+                .setCommandId("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
+                .setStatus(CommandStatus.REJECTED)
+                .setReasonCode("IB_ERROR_201")
+                .setMessage("Order rejected - reason:Your order is not accepted because of insufficient buying power.")
+                .setCommandType("PlaceOrder")
+                .setAccount("DU1234567")
+                .setOrderId(1042L)
+                .setPermId(1876543210L)
+                .setIbErrorCode(201)
+                .setTimestamp(T0.plusMillis(412))
+                .setBridgeId("bridge-a")
+                .build();
+    }
+
+    static AccountValue fullAccountValue() {
+        return AccountValue.newBuilder()
+                .setAccount("DU1234567")
+                .setKey("NetLiquidation")
+                .setValue("125432.17")
+                .setCurrency("USD")
+                .setNumericValue(dec("125432.17"))
+                .setUpdatedAt(T0)
+                .build();
+    }
+
+    static Position fullPosition() {
+        return Position.newBuilder()
+                .setAccount("DU1234567")
+                .setInstrument(aaplCall())
+                .setQuantity(dec("-3"))
+                .setAverageCost(dec("436.6518"))
+                .setMarketPrice(4.12)
+                .setMarketValue(dec("-1236"))
+                .setUnrealizedPnl(dec("73.9554"))
+                .setRealizedPnl(dec("-12.34"))
+                .setUpdatedAt(T0)
+                .build();
+    }
+
+    static OrderUpdate fullOrderUpdate() {
+        return OrderUpdate.newBuilder()
+                .setOrderRef("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
+                .setOrderId(1042L)
+                .setPermId(1876543210L)
+                .setClientId(17)
+                .setAccount("DU1234567")
+                .setInstrument(aaplCall())
+                .setAction("BUY")
+                .setOrderType("STP LMT")
+                .setTotalQuantity(dec("3"))
+                .setLimitPrice(4.45)
+                .setStopPrice(4.30)
+                .setTimeInForce("GTC")
+                .setOutsideRth(true)
+                .setStatus(OrderStatus.SUBMITTED)
+                .setIbStatus("Submitted")
+                .setFilled(dec("1"))
+                .setRemaining(dec("2"))
+                .setAvgFillPrice(4.41)
+                .setLastFillPrice(4.41)
+                .setWhyHeld("locate")
+                .setParentId(1041L)
+                .setIbErrorCode(399)
+                .setIbErrorMessage("Order Message: BUY 3 AAPL Jun20'25 190 Call Warning: your order will not be placed at the exchange until 2025-06-02 09:30:00 US/Eastern.")
+                .setUpdatedAt(T0)
+                .build();
+    }
+
+    static Fill fullFill() {
+        return Fill.newBuilder()
+                .setExecId("0000e0d5.6650f2a1.01.01")
+                .setOrderRef("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
+                .setOrderId(1042L)
+                .setPermId(1876543210L)
+                .setClientId(17)
+                .setAccount("DU1234567")
+                .setInstrument(aaplCall())
+                .setSide(ExecutionSide.BOT)
+                .setShares(dec("1"))
+                .setPrice(4.41)
+                .setCumulativeQuantity(dec("1"))
+                .setAveragePrice(4.41)
+                .setExecutionTime(T0.minusMillis(850))
+                .setExchange("CBOE")
+                .setCommission(dec("0.65"))
+                .setCommissionCurrency("USD")
+                .setRealizedPnl(dec("-0.65"))
+                .setPublishedAt(T0)
+                .build();
+    }
+
+    static Quote fullQuote() {
+        return Quote.newBuilder()
+                .setInstrument(aaplCall())
+                .setBid(4.35)
+                .setBidSize(dec("42"))
+                .setAsk(4.45)
+                .setAskSize(dec("17"))
+                .setLast(4.41)
+                .setLastSize(dec("1"))
+                .setVolume(dec("18734"))
+                .setClose(4.02)
+                .setMarketDataType(MarketDataType.REALTIME)
+                .setGatewayTime(T0.minusMillis(3))
+                .setBridgeTime(T0)
+                .setSequence(90817L)
+                .setBridgeId("bridge-a")
+                .build();
+    }
+
+    static GatewayStatus fullGatewayStatus() {
+        return GatewayStatus.newBuilder()
+                .setBridgeId("bridge-a")
+                .setSessionState(SessionState.DEGRADED)
+                .setStateReason("IB 2103: Market data farm connection is broken:usfarm")
+                .setServerVersion(187)
+                .setClientId(17)
+                .setAccounts(List.of("DU1234567", "DU7654321"))
+                .setCircuitBreakerState(CircuitBreakerState.HALF_OPEN)
+                .setZombieCount(2)
+                .setLastError("IB 1100: Connectivity between IB and Trader Workstation has been lost.")
+                .setSince(T0.minusSeconds(95))
+                .setHeartbeatAt(T0)
+                .setBridgeVersion("0.1.0")
+                .build();
+    }
+}

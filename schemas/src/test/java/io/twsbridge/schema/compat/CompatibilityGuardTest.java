@@ -1,0 +1,130 @@
+package io.twsbridge.schema.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.twsbridge.schema.Fill;
+import io.twsbridge.schema.catalogue.Topic;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * BACKWARD_TRANSITIVE guard: today's schemas must read data written with every released version.
+ * The fixtures prove that the same check does fail when a change breaks that rule.
+ */
+class CompatibilityGuardTest {
+
+    private static final String FILL = Fill.getClassSchema().getFullName();
+
+    @Test
+    void currentSchemasReadEveryReleasedVersion() {
+        NavigableMap<String, Map<String, Schema>> releases = releases();
+        assertThat(releases).as("released versions").containsKey("0.1.0");
+
+        CompatibilityGuard.Report report = CompatibilityGuard.check(currentSchemas(), releases);
+
+        assertThat(report.compatible()).as(report.describe()).isTrue();
+    }
+
+    @Test
+    void everyReleasedVersionHoldsEveryValueSchemaItKnew() {
+        Map<String, Schema> baseline = releases().firstEntry().getValue();
+
+        assertThat(baseline.keySet()).containsExactlyInAnyOrderElementsOf(currentSchemas().keySet());
+    }
+
+    @Test
+    void newRequiredFieldWithoutDefaultIsReportedIncompatible() {
+        CompatibilityGuard.Report report = checkWithFillFrom("incompatible/fill-required-field-added");
+
+        assertThat(report.compatible()).isFalse();
+        assertThat(report.findings())
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.schema()).isEqualTo(FILL);
+                    assertThat(f.version()).isEqualTo("0.1.0");
+                    assertThat(f.type()).isEqualTo(SchemaIncompatibilityType.READER_FIELD_MISSING_DEFAULT_VALUE.name());
+                    assertThat(f.message()).contains("venueExecId");
+                });
+        assertThat(report.describe()).contains("READER_FIELD_MISSING_DEFAULT_VALUE", "venueExecId");
+    }
+
+    @Test
+    void changedFieldTypeIsReportedIncompatible() {
+        CompatibilityGuard.Report report = checkWithFillFrom("incompatible/fill-field-type-changed");
+
+        int orderIdPos = Fill.getClassSchema().getField("orderId").pos();
+        assertThat(report.compatible()).isFalse();
+        assertThat(report.findings())
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.schema()).isEqualTo(FILL);
+                    assertThat(f.type()).isEqualTo(SchemaIncompatibilityType.TYPE_MISMATCH.name());
+                    assertThat(f.location()).isEqualTo("/fields/" + orderIdPos + "/type");
+                });
+    }
+
+    @Test
+    void newOptionalFieldWithNullDefaultIsCompatible() {
+        CompatibilityGuard.Report report = checkWithFillFrom("compatible/fill-optional-field-added");
+
+        assertThat(report.compatible()).as(report.describe()).isTrue();
+    }
+
+    @Test
+    void droppingAReleasedSchemaIsReported() {
+        Map<String, Schema> current = new LinkedHashMap<>(currentSchemas());
+        current.remove(FILL);
+
+        CompatibilityGuard.Report report = CompatibilityGuard.check(current, releases());
+
+        assertThat(report.findings())
+                .extracting(CompatibilityGuard.Finding::type, CompatibilityGuard.Finding::schema)
+                .containsOnly(org.assertj.core.groups.Tuple.tuple(CompatibilityGuard.MISSING_SCHEMA, FILL));
+    }
+
+    @Test
+    void versionsAreOrderedNumerically() {
+        assertThat(SchemaDirectory.VERSION_ORDER.compare("0.9.0", "0.10.0")).isNegative();
+        assertThat(SchemaDirectory.VERSION_ORDER.compare("1.0.0", "0.10.3")).isPositive();
+        assertThat(SchemaDirectory.VERSION_ORDER.compare("1.2", "1.2.0")).isZero();
+    }
+
+    /** Today's value schemas, as generated classes carry them, by full name. */
+    static Map<String, Schema> currentSchemas() {
+        Map<String, Schema> current = new LinkedHashMap<>();
+        for (Topic topic : Topic.values()) {
+            topic.valueSchema().ifPresent(s -> current.put(s.getFullName(), s));
+        }
+        return current;
+    }
+
+    static NavigableMap<String, Map<String, Schema>> releases() {
+        return SchemaDirectory.parseReleases(resource("released"));
+    }
+
+    /** The production check, run with today's schemas except Fill, which comes from a fixture. */
+    private static CompatibilityGuard.Report checkWithFillFrom(String fixture) {
+        Map<String, Schema> candidate = SchemaDirectory.parse(resource(fixture));
+        assertThat(candidate).containsOnlyKeys(FILL);
+        Map<String, Schema> current = new LinkedHashMap<>(currentSchemas());
+        current.putAll(candidate);
+        return CompatibilityGuard.check(current, releases());
+    }
+
+    static Path resource(String name) {
+        URL url = Objects.requireNonNull(CompatibilityGuardTest.class.getResource("/" + name), name);
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.twsbridge.protocol.codec;
+
+import io.twsbridge.protocol.ProtocolException;
+import io.twsbridge.protocol.ServerVersion;
+import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.protocol.message.Order;
+import io.twsbridge.protocol.message.OrderState;
+import io.twsbridge.protocol.message.ServerMessage.CompletedOrder;
+import io.twsbridge.protocol.message.TagValue;
+import io.twsbridge.protocol.wire.FieldReader;
+import io.twsbridge.protocol.wire.FieldWriter;
+
+/**
+ * completedOrder (101): no version field and no order id; 95 fields at 157 and 100 from 176 (with
+ * faProfile before 177 and the PEG BEST/MID offsets from 170) for a plain order.
+ *
+ * <p>Shares openOrder's order fields but not their order: no clientId, no sharesAllocation, four delta-neutral
+ * extras instead of eight, and a tail of its own ending in completedTime and completedStatus.
+ *
+ * <p>faProfile: IB's own client and ib_async read it below server version 177; @stoqey/ib 1.6.10 never reads
+ * it in this message. {@code writeFaProfile} lets a server serve either; the IB layout is the default.
+ */
+final class CompletedOrderCodec {
+
+    private static final String NONE = "None";
+    private static final int DELTA_NEUTRAL_EXTRA_FIELDS = 4;
+
+    private CompletedOrderCodec() {
+    }
+
+    static void write(FieldWriter w, CompletedOrder message, int sv, boolean writeFaProfile) {
+        Contract c = message.contract();
+        Order o = message.order();
+        OrderState s = message.orderState();
+        w.int32(message.messageId());
+        ContractFields.writeWithExchange(w, c);
+        w.string(o.action());
+        w.decimal(o.totalQuantity());
+        w.string(o.orderType());
+        w.doubleOrEmpty(o.lmtPrice());
+        w.doubleOrEmpty(o.auxPrice());
+        w.string(o.tif());
+        w.string(o.ocaGroup());
+        w.string(o.account());
+        w.string(o.openClose());
+        w.int32(o.origin());
+        w.string(o.orderRef());
+        w.int64(o.permId());
+        w.bool(o.outsideRth());
+        w.bool(o.hidden());
+        w.empty();                                  // discretionaryAmt
+        w.string(o.goodAfterTime());
+        w.empty();                                  // faGroup
+        w.empty();                                  // faMethod
+        w.empty();                                  // faPercentage
+        if (writeFaProfile && sv < ServerVersion.FA_PROFILE_DESUPPORT) {
+            w.empty();                              // faProfile
+        }
+        w.string(o.modelCode());
+        w.string(o.goodTillDate());
+        w.empty();                                  // rule80A
+        w.empty();                                  // percentOffset
+        w.empty();                                  // settlingFirm
+        w.int32(0);                                 // shortSaleSlot
+        w.empty();                                  // designatedLocation
+        w.int32(-1);                                // exemptCode
+        w.empty();                                  // startingPrice
+        w.empty();                                  // stockRefPrice
+        w.empty();                                  // delta
+        w.empty();                                  // stockRangeLower
+        w.empty();                                  // stockRangeUpper
+        w.empty();                                  // displaySize
+        w.bool(false);                              // sweepToFill
+        w.bool(false);                              // allOrNone
+        w.empty();                                  // minQty
+        w.int32(0);                                 // ocaType
+        w.int32(0);                                 // triggerMethod
+        w.empty();                                  // volatility
+        w.empty();                                  // volatilityType
+        w.string(NONE);                             // deltaNeutralOrderType, as the Gateway sends it
+        w.empty();                                  // deltaNeutralAuxPrice
+        w.int32(0);                                 // deltaNeutral conId
+        w.bool(false);                              // deltaNeutral shortSale
+        w.int32(0);                                 // deltaNeutral shortSaleSlot
+        w.empty();                                  // deltaNeutral designatedLocation
+        w.bool(false);                              // continuousUpdate
+        w.empty();                                  // referencePriceType
+        w.doubleOrEmpty(o.trailStopPrice());
+        w.doubleOrEmpty(o.trailingPercent());
+        w.empty();                                  // comboLegsDescrip
+        w.int32(0);                                 // comboLegs count
+        w.int32(0);                                 // orderComboLegs count
+        w.int32(0);                                 // smartComboRoutingParams count
+        w.empty();                                  // scaleInitLevelSize
+        w.empty();                                  // scaleSubsLevelSize
+        w.empty();                                  // scalePriceIncrement: unset, so no scale extras
+        w.empty();                                  // hedgeType: empty, so no hedgeParam
+        w.empty();                                  // clearingAccount
+        w.string("IB");                             // clearingIntent
+        w.bool(false);                              // notHeld
+        w.bool(false);                              // deltaNeutralContract present
+        w.string(o.algoStrategy());
+        if (!o.algoStrategy().isEmpty()) {
+            w.int32(o.algoParams().size());
+            for (TagValue p : o.algoParams()) {
+                w.string(p.tag()).string(p.value());
+            }
+        }
+        w.bool(false);                              // solicited
+        w.string(s.status());
+        w.bool(false);                              // randomizeSize
+        w.bool(false);                              // randomizePrice
+        w.int32(0);                                 // conditions count
+        w.doubleOrEmpty(o.trailStopPrice());        // stop price
+        w.empty();                                  // lmtPriceOffset
+        w.empty();                                  // cashQty
+        w.bool(false);                              // dontUseAutoPriceForHedge
+        w.bool(false);                              // isOmsContainer
+        w.empty();                                  // autoCancelDate
+        w.empty();                                  // filledQuantity
+        w.int32(0);                                 // refFuturesConId
+        w.bool(false);                              // autoCancelParent
+        w.empty();                                  // shareholder
+        w.bool(false);                              // imbalanceOnly
+        w.bool(false);                              // routeMarketableToBbo
+        w.int64(0);                                 // parentPermId
+        w.string(s.completedTime());
+        w.string(s.completedStatus());
+        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
+            w.empty();                              // minTradeQty
+            w.empty();                              // minCompeteSize
+            w.empty();                              // competeAgainstBestOffset
+            w.empty();                              // midOffsetAtWhole
+            w.empty();                              // midOffsetAtHalf
+        }
+    }
+
+    /** Reads completedOrder, in the IB layout, after its message id. */
+    static CompletedOrder read(FieldReader r, int sv) {
+        Contract contract = ContractFields.readWithExchange(r);
+        Order.Builder b = Order.builder(r.string(), r.decimalOrNull(), r.string());
+        b.lmtPrice(r.doubleOrNull());
+        b.auxPrice(r.doubleOrNull());
+        b.tif(r.string());
+        b.ocaGroup(r.string());
+        b.account(r.string());
+        b.openClose(r.string());
+        b.origin(r.int32());
+        b.orderRef(r.string());
+        b.permId(r.int64());
+        b.outsideRth(r.bool());
+        b.hidden(r.bool());
+        r.skip(1);                                  // discretionaryAmt
+        b.goodAfterTime(r.string());
+        r.skip(3);                                  // faGroup, faMethod, faPercentage
+        if (sv < ServerVersion.FA_PROFILE_DESUPPORT) {
+            r.skip(1);                              // faProfile
+        }
+        b.modelCode(r.string());
+        b.goodTillDate(r.string());
+        r.skip(19);                                 // rule80A .. volatilityType
+        String deltaNeutralOrderType = r.string();
+        r.skip(1);                                  // deltaNeutralAuxPrice
+        if (!deltaNeutralOrderType.isEmpty()) {
+            r.skip(DELTA_NEUTRAL_EXTRA_FIELDS);
+        }
+        r.skip(2);                                  // continuousUpdate, referencePriceType
+        b.trailStopPrice(r.doubleOrNull());
+        b.trailingPercent(r.doubleOrNull());
+        r.skip(1);                                  // comboLegsDescrip
+        r.skip(OpenOrderCodec.checkedCount(r, r.int32(), 8) * 8);
+        r.skip(OpenOrderCodec.checkedCount(r, r.int32(), 1));
+        r.skip(OpenOrderCodec.checkedCount(r, r.int32(), 2) * 2);
+        r.skip(2);                                  // scaleInitLevelSize, scaleSubsLevelSize
+        Double scalePriceIncrement = r.doubleOrNull();
+        if (scalePriceIncrement != null && scalePriceIncrement > 0) {
+            r.skip(7);
+        }
+        if (!r.string().isEmpty()) {
+            r.skip(1);                              // hedgeParam after a hedgeType
+        }
+        r.skip(3);                                  // clearingAccount, clearingIntent, notHeld
+        if (r.bool()) {
+            r.skip(3);                              // deltaNeutralContract conId, delta, price
+        }
+        String algoStrategy = r.string();
+        b.algoStrategy(algoStrategy);
+        if (!algoStrategy.isEmpty()) {
+            b.algoParams(PlaceOrderCodec.readTagValues(r));
+        }
+        r.skip(1);                                  // solicited
+        String status = r.string();
+        r.skip(2);                                  // randomizeSize, randomizePrice
+        Order order = b.build();
+        if ("PEG BENCH".equals(order.orderType())) {
+            r.skip(5);
+        }
+        if (r.int32() != 0) {
+            throw new ProtocolException.UnsupportedFeature("order conditions are not supported");
+        }
+        // stop price .. parentPermId carry nothing the model keeps
+        r.skip(13);
+        String completedTime = r.string();
+        String completedStatus = r.string();
+        return new CompletedOrder(contract, order,
+                new OrderState(status, null, null, null, "", "", completedTime, completedStatus));
+    }
+}

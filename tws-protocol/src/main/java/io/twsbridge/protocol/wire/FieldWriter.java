@@ -129,6 +129,7 @@ public final class FieldWriter {
     }
 
     private FieldWriter terminate() {
+        ensure(1); // an empty field writes nothing before its NUL, so this may be the only byte
         buffer[size++] = 0;
         fieldCount++;
         return this;

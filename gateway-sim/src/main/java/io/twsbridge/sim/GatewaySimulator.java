@@ -1,0 +1,374 @@
+package io.twsbridge.sim;
+
+import io.twsbridge.protocol.message.ClientMessage;
+import io.twsbridge.protocol.message.ServerMessage;
+import io.twsbridge.sim.admin.AdminServer;
+import io.twsbridge.sim.broker.Broker;
+import io.twsbridge.sim.market.Market;
+import io.twsbridge.sim.market.MarketDataFeed;
+import io.twsbridge.sim.net.ClientConnection;
+import io.twsbridge.sim.net.ConnectionHost;
+import io.twsbridge.sim.net.ConnectionState;
+import io.twsbridge.sim.net.PacingMonitor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An IB Gateway stand-in that speaks the TWS API socket protocol: handshake, accounts, positions, market data,
+ * orders and executions, with pacing and fault injection.
+ *
+ * <p>Start it with {@link #start}, use {@link #apiPort()}, change faults through {@link #faults()} or the
+ * actions below (or the admin HTTP endpoint), and {@link #close()} it: closing ends every thread and socket it
+ * made.
+ */
+public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewaySimulator.class);
+
+    private final SimulatorConfig config;
+    private final Faults faults;
+    private final Clock clock;
+    private final Market market;
+    private final Broker broker;
+    private final MarketDataFeed feed;
+    private final ApiRequestHandler requests;
+    private final Map<Long, ClientConnection> connections = new ConcurrentHashMap<>();
+    private final Map<Integer, ClientConnection> clientIds = new ConcurrentHashMap<>();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final ScheduledExecutorService scheduler;
+    private final AdminServer admin;
+    private volatile ServerSocket serverSocket;
+    private volatile Thread acceptor;
+    private volatile int apiPort;
+    private volatile boolean connectivityLost;
+    private volatile boolean closed;
+
+    private GatewaySimulator(SimulatorConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.clock = clock;
+        this.faults = new Faults(config);
+        this.market = new Market(config.symbols(), config.seed());
+        this.broker = new Broker(market, config.accounts(), this::activeClient, clock, config.seed());
+        this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote);
+        this.requests = new ApiRequestHandler(market, feed, broker, clock);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sim-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        this.apiPort = config.port();
+        listen();
+        this.admin = config.adminPort() >= 0 ? AdminServer.start(this, config.host(), config.adminPort()) : null;
+        log.info("gateway simulator listening on {}:{} (server version {}, accounts {}, symbols {}){}",
+                config.host(), apiPort, config.serverVersion(), config.accounts(), config.symbols(),
+                admin == null ? "" : ", admin on port " + admin.port());
+    }
+
+    /** Starts a simulator with the system clock. */
+    public static GatewaySimulator start(SimulatorConfig config) throws IOException {
+        return new GatewaySimulator(config, Clock.systemUTC());
+    }
+
+    /** Starts a simulator whose reported times (currentTime, executions) come from {@code clock}. */
+    public static GatewaySimulator start(SimulatorConfig config, Clock clock) throws IOException {
+        return new GatewaySimulator(config, clock);
+    }
+
+    public SimulatorConfig config() {
+        return config;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public int apiPort() {
+        return apiPort;
+    }
+
+    /** The admin HTTP port, or -1 when the admin endpoint is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    // ---- faults and actions ---------------------------------------------------------------------------------
+
+    /** Closes every live connection now (zombies and stalled ones stay: they are held on purpose). */
+    public void dropAllConnections() {
+        for (ClientConnection c : List.copyOf(connections.values())) {
+            ConnectionState s = c.state();
+            if (s != ConnectionState.ZOMBIE && s != ConnectionState.STALLED) {
+                c.close("dropped by the simulator");
+            }
+        }
+    }
+
+    /** Error 1100 to every client; market data stops until connectivity is restored. */
+    public void connectivityLost() {
+        connectivityLost = true;
+        feed.setPaused(true);
+        broadcast(new ServerMessage.ErrorMessage(-1, 1100,
+                "Connectivity between IB and Trader Workstation has been lost."));
+    }
+
+    /**
+     * Error 1101 (data lost: every market-data subscription is gone and must be requested again) or 1102 (data
+     * maintained: streaming resumes).
+     */
+    public void connectivityRestored(boolean dataLost) {
+        if (dataLost) {
+            feed.clear();
+        }
+        connectivityLost = false;
+        feed.setPaused(false);
+        broadcast(dataLost
+                ? new ServerMessage.ErrorMessage(-1, 1101,
+                        "Connectivity between IB and Trader Workstation has been restored - data lost.")
+                : new ServerMessage.ErrorMessage(-1, 1102,
+                        "Connectivity between IB and Trader Workstation has been restored - data maintained."));
+    }
+
+    /**
+     * A Gateway restart: every socket closes (zombies too), nothing listens for {@code refuseFor}, then the
+     * simulator listens again on the same port. Orders, executions and holdings survive, as they do at IB.
+     */
+    public synchronized void restart(Duration refuseFor) throws IOException {
+        stopListening();
+        for (ClientConnection c : List.copyOf(connections.values())) {
+            c.close("gateway restart");
+        }
+        feed.clear();
+        broker.forgetAllSubscriptions();
+        connectivityLost = false;
+        feed.setPaused(false);
+        if (refuseFor.isZero()) {
+            listen();
+        } else {
+            scheduler.schedule(() -> {
+                try {
+                    listenAgain();
+                } catch (IOException e) {
+                    log.error("could not listen again on port {} after the restart", apiPort, e);
+                }
+            }, refuseFor.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        log.info("gateway restart: refusing connections for {} ms", refuseFor.toMillis());
+    }
+
+    /** Closes every zombie and stalled socket, freeing their clientIds. */
+    public void clearZombies() {
+        for (ClientConnection c : List.copyOf(connections.values())) {
+            ConnectionState s = c.state();
+            if (s == ConnectionState.ZOMBIE || s == ConnectionState.STALLED) {
+                c.close("zombies cleared");
+            }
+        }
+    }
+
+    public SimulatorState state() {
+        List<SimulatorState.Connection> list = new ArrayList<>();
+        int zombies = 0;
+        int stalled = 0;
+        for (ClientConnection c : connections.values()) {
+            list.add(new SimulatorState.Connection(c.id(), c.clientId(), c.state().name(), c.remoteAddress(),
+                    c.serverVersion(), c.messagesReceived(), c.pacingViolations()));
+            zombies += c.state() == ConnectionState.ZOMBIE ? 1 : 0;
+            stalled += c.state() == ConnectionState.STALLED ? 1 : 0;
+        }
+        list.sort(java.util.Comparator.comparingLong(SimulatorState.Connection::id));
+        List<SimulatorState.Subscription> subs = feed.subscriptions().stream()
+                .map(s -> new SimulatorState.Subscription(s.connection().clientId(), s.reqId(), s.instrument().symbol()))
+                .toList();
+        Map<String, Object> faultView = new LinkedHashMap<>();
+        faultView.put("handshakeDelayMs", faults.handshakeDelay().toMillis());
+        faultView.put("apiDelayMs", faults.apiDelay().toMillis());
+        faultView.put("zombieOnDisconnect", faults.zombieOnDisconnect());
+        faultView.put("zombiesBlockHandshakes", faults.zombiesBlockHandshakes());
+        return new SimulatorState(config.serverVersion(), apiPort, adminPort(), serverSocket != null,
+                connectivityLost, accepted.get(), list, zombies, stalled, subs, broker.placeOrderCounts(),
+                broker.openOrderCount(), broker.executionCount(), faultView);
+    }
+
+    // ---- ConnectionHost -------------------------------------------------------------------------------------
+
+    @Override
+    public int maxServerVersion() {
+        return config.serverVersion();
+    }
+
+    @Override
+    public Duration handshakeDelay() {
+        return faults.handshakeDelay();
+    }
+
+    @Override
+    public Duration apiDelay() {
+        return faults.apiDelay();
+    }
+
+    @Override
+    public boolean handshakesBlocked() {
+        return faults.zombiesBlockHandshakes()
+                && connections.values().stream().anyMatch(c -> c.state() == ConnectionState.ZOMBIE);
+    }
+
+    @Override
+    public boolean zombieOnDisconnect() {
+        return faults.zombieOnDisconnect();
+    }
+
+    @Override
+    public boolean claimClientId(int clientId, ClientConnection connection) {
+        return clientIds.putIfAbsent(clientId, connection) == null;
+    }
+
+    @Override
+    public void onApiStarted(ClientConnection c) {
+        c.send(new ServerMessage.ManagedAccounts(broker.accountNames()));
+        c.send(new ServerMessage.NextValidId(broker.nextValidId(c.clientId())));
+        c.send(new ServerMessage.ErrorMessage(-1, 2104, "Market data farm connection is OK:usfarm"));
+        c.send(new ServerMessage.ErrorMessage(-1, 2106, "HMDS data farm connection is OK:ushmds"));
+        c.send(new ServerMessage.ErrorMessage(-1, 2158, "Sec-def data farm connection is OK:secdefnj"));
+        if (connectivityLost) {
+            c.send(new ServerMessage.ErrorMessage(-1, 1100,
+                    "Connectivity between IB and Trader Workstation has been lost."));
+        }
+        log.info("client {} started the API on connection {} (server version {})", c.clientId(), c.id(),
+                c.serverVersion());
+    }
+
+    @Override
+    public void onMessage(ClientConnection connection, ClientMessage message) {
+        requests.handle(connection, message);
+    }
+
+    @Override
+    public void onZombie(ClientConnection connection) {
+        feed.forget(connection);
+        broker.forget(connection);
+    }
+
+    @Override
+    public void onClosed(ClientConnection connection) {
+        connections.remove(connection.id());
+        clientIds.remove(connection.clientId(), connection);
+        feed.forget(connection);
+        broker.forget(connection);
+    }
+
+    private Optional<ClientConnection> activeClient(int clientId) {
+        ClientConnection c = clientIds.get(clientId);
+        return c != null && c.state() == ConnectionState.ACTIVE ? Optional.of(c) : Optional.empty();
+    }
+
+    private void broadcast(ServerMessage message) {
+        connections.values().forEach(c -> c.send(message));
+    }
+
+    // ---- listening ------------------------------------------------------------------------------------------
+
+    private synchronized void listen() throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName(config.host()), apiPort), 50);
+        apiPort = socket.getLocalPort();
+        serverSocket = socket;
+        Thread t = new Thread(() -> acceptLoop(socket), "sim-acceptor");
+        t.setDaemon(true);
+        acceptor = t;
+        t.start();
+    }
+
+    private synchronized void listenAgain() throws IOException {
+        if (!closed && serverSocket == null) {
+            listen();
+            log.info("gateway restart finished: listening again on port {}", apiPort);
+        }
+    }
+
+    private synchronized void stopListening() {
+        ServerSocket socket = serverSocket;
+        serverSocket = null;
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("closing the listening socket", e);
+            }
+        }
+        Thread t = acceptor;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void acceptLoop(ServerSocket socket) {
+        while (!socket.isClosed()) {
+            try {
+                Socket s = socket.accept();
+                s.setTcpNoDelay(true);
+                accepted.incrementAndGet();
+                long id = connectionIds.incrementAndGet();
+                ClientConnection c = new ClientConnection(id, s, this,
+                        new PacingMonitor(config.pacingLimit(), config.pacingViolationsToDisconnect(), System::nanoTime));
+                connections.put(id, c);
+                c.start();
+            } catch (IOException e) {
+                if (!socket.isClosed()) {
+                    log.warn("accept failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    /** Stops listening, closes every socket and ends every thread the simulator started. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        stopListening();
+        if (admin != null) {
+            admin.close();
+        }
+        List<ClientConnection> all = List.copyOf(connections.values());
+        for (ClientConnection c : all) {
+            c.close("simulator stopped");
+        }
+        try {
+            for (ClientConnection c : all) {
+                c.awaitThreads(Duration.ofSeconds(5));
+            }
+            feed.close();
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("gateway simulator stopped");
+    }
+}

@@ -1,0 +1,97 @@
+package io.twsbridge.sim.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twsbridge.sim.GatewaySimulator;
+import io.twsbridge.sim.SimulatorConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * An independent TWS client, the npm package @stoqey/ib (pinned in conformance/stoqey-ib/package-lock.json),
+ * runs its whole scenario against the simulator over a real socket: handshake, account summary and updates,
+ * positions, market data, a resting order cancelled, a market order filled, open orders, executions and
+ * completed orders. @stoqey/ib reports every leftover or missing field as an error, so a clean run proves our
+ * field counts at each server version.
+ */
+class StoqeyIbConformanceIT {
+
+    private static final Path HARNESS = Path.of(System.getProperty("conformance.dir",
+            "conformance/stoqey-ib"));
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void harnessInstalled() {
+        assumeFalse(Boolean.getBoolean("conformance.skip"), "conformance suite skipped (-Dconformance.skip=true)");
+        assertThat(HARNESS.resolve("node_modules/@stoqey/ib/package.json"))
+                .as("the pinned client is installed by 'npm ci' in pre-integration-test").exists();
+    }
+
+    @ParameterizedTest(name = "@stoqey/ib 1.6.10 at server version {0}")
+    @ValueSource(ints = {157, 165, 176, 178})
+    void stoqeyIbRunsItsScenarioWithoutASingleDecodingError(int serverVersion) throws Exception {
+        SimulatorConfig config = SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
+                .serverVersion(serverVersion).tickRate(20).build();
+        try (GatewaySimulator simulator = GatewaySimulator.start(config)) {
+            JsonNode result = runHarness(simulator.apiPort(), serverVersion);
+
+            assertThat(result.path("decodingErrors").isArray()).isTrue();
+            assertThat(result.path("decodingErrors")).as("decoding errors").isEmpty();
+            assertThat(result.path("unexpectedErrors")).as("unexpected errors").isEmpty();
+            assertThat(result.path("serverVersion").asInt()).isEqualTo(serverVersion);
+            result.path("steps").properties().forEach(step ->
+                    assertThat(step.getValue().asText()).as("step %s", step.getKey()).isEqualTo("ok"));
+            assertThat(result.path("steps").size()).isEqualTo(12);
+            assertThat(result.path("ok").asBoolean()).isTrue();
+            assertThat(result.path("counts").path("tickPrice").asInt()).isGreaterThanOrEqualTo(2);
+            assertThat(result.path("counts").path("completedOrder").asInt()).isGreaterThanOrEqualTo(2);
+
+            // The simulator saw each of the harness's two orders placed exactly once.
+            Map<String, Integer> placed = simulator.state().placeOrderCountByOrderRef();
+            assertThat(placed).hasSize(2);
+            assertThat(placed.keySet()).anyMatch(ref -> ref.startsWith("conf-rest-"))
+                    .anyMatch(ref -> ref.startsWith("conf-fill-"));
+            assertThat(placed.values()).containsOnly(1);
+        }
+    }
+
+    private static JsonNode runHarness(int port, int serverVersion) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("node", "conformance.mjs", "--host", "127.0.0.1",
+                "--port", String.valueOf(port), "--client-id", "7", "--symbol", "AAPL", "--timeout-ms", "60000",
+                "--expect-server-version", String.valueOf(serverVersion)));
+        Path stderr = Files.createTempFile("stoqey-conformance", ".log");
+        try {
+            Process process = new ProcessBuilder(command).directory(HARNESS.toFile())
+                    .redirectError(stderr.toFile()).start();
+            process.getOutputStream().close();
+            byte[] stdout = process.getInputStream().readAllBytes();
+            boolean finished = process.waitFor(90, TimeUnit.SECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+            }
+            String out = new String(stdout, StandardCharsets.UTF_8).trim();
+            String log = Files.readString(stderr);
+            assertThat(finished).as("harness finished; its log:%n%s", log).isTrue();
+            assertThat(out).as("harness output; its log:%n%s", log).isNotEmpty();
+            String lastLine = out.substring(out.lastIndexOf('\n') + 1);
+            JsonNode result = JSON.readTree(lastLine);
+            assertThat(process.exitValue()).as("harness exit code; result %s; log:%n%s", lastLine, log).isZero();
+            return result;
+        } finally {
+            Files.deleteIfExists(stderr);
+        }
+    }
+}

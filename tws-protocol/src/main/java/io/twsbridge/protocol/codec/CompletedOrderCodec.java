@@ -6,7 +6,6 @@ import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.OrderState;
 import io.twsbridge.protocol.message.ServerMessage.CompletedOrder;
-import io.twsbridge.protocol.message.TagValue;
 import io.twsbridge.protocol.wire.FieldReader;
 import io.twsbridge.protocol.wire.FieldWriter;
 
@@ -34,17 +33,7 @@ final class CompletedOrderCodec {
         OrderState s = message.orderState();
         w.int32(message.messageId());
         ContractFields.writeWithExchange(w, c);
-        w.string(o.action());
-        w.decimal(o.totalQuantity());
-        w.string(o.orderType());
-        w.doubleOrEmpty(o.lmtPrice());
-        w.doubleOrEmpty(o.auxPrice());
-        w.string(o.tif());
-        w.string(o.ocaGroup());
-        w.string(o.account());
-        w.string(o.openClose());
-        w.int32(o.origin());
-        w.string(o.orderRef());
+        OrderFields.writeReportedBasics(w, o);
         w.int64(o.permId());
         w.bool(o.outsideRth());
         w.bool(o.hidden());
@@ -99,13 +88,7 @@ final class CompletedOrderCodec {
         w.string("IB");                             // clearingIntent
         w.bool(false);                              // notHeld
         w.bool(false);                              // deltaNeutralContract present
-        w.string(o.algoStrategy());
-        if (!o.algoStrategy().isEmpty()) {
-            w.int32(o.algoParams().size());
-            for (TagValue p : o.algoParams()) {
-                w.string(p.tag()).string(p.value());
-            }
-        }
+        OrderFields.writeAlgo(w, o);
         w.bool(false);                              // solicited
         w.string(s.status());
         w.bool(false);                              // randomizeSize
@@ -138,15 +121,7 @@ final class CompletedOrderCodec {
     /** Reads completedOrder, in the IB layout, after its message id. */
     static CompletedOrder read(FieldReader r, int sv) {
         Contract contract = ContractFields.readWithExchange(r);
-        Order.Builder b = Order.builder(r.string(), r.decimalOrNull(), r.string());
-        b.lmtPrice(r.doubleOrNull());
-        b.auxPrice(r.doubleOrNull());
-        b.tif(r.string());
-        b.ocaGroup(r.string());
-        b.account(r.string());
-        b.openClose(r.string());
-        b.origin(r.int32());
-        b.orderRef(r.string());
+        Order.Builder b = OrderFields.readReportedBasics(r);
         b.permId(r.int64());
         b.outsideRth(r.bool());
         b.hidden(r.bool());
@@ -183,11 +158,7 @@ final class CompletedOrderCodec {
         if (r.bool()) {
             r.skip(3);                              // deltaNeutralContract conId, delta, price
         }
-        String algoStrategy = r.string();
-        b.algoStrategy(algoStrategy);
-        if (!algoStrategy.isEmpty()) {
-            b.algoParams(PlaceOrderCodec.readTagValues(r));
-        }
+        OrderFields.readAlgo(r, b);
         r.skip(1);                                  // solicited
         String status = r.string();
         r.skip(2);                                  // randomizeSize, randomizePrice

@@ -6,7 +6,6 @@ import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.OrderState;
 import io.twsbridge.protocol.message.ServerMessage.OpenOrder;
-import io.twsbridge.protocol.message.TagValue;
 import io.twsbridge.protocol.wire.FieldReader;
 import io.twsbridge.protocol.wire.FieldWriter;
 
@@ -32,17 +31,7 @@ final class OpenOrderCodec {
         w.int32(message.messageId());
         w.int64(message.orderId());
         ContractFields.writeWithExchange(w, c);
-        w.string(o.action());
-        w.decimal(o.totalQuantity());
-        w.string(o.orderType());
-        w.doubleOrEmpty(o.lmtPrice());
-        w.doubleOrEmpty(o.auxPrice());
-        w.string(o.tif());
-        w.string(o.ocaGroup());
-        w.string(o.account());
-        w.string(o.openClose());
-        w.int32(o.origin());
-        w.string(o.orderRef());
+        OrderFields.writeReportedBasics(w, o);
         w.int32(o.clientId());
         w.int64(o.permId());
         w.bool(o.outsideRth());
@@ -112,13 +101,7 @@ final class OpenOrderCodec {
         w.string("IB");                             // clearingIntent, as the Gateway sends it
         w.bool(false);                              // notHeld
         w.bool(false);                              // deltaNeutralContract present
-        w.string(o.algoStrategy());
-        if (!o.algoStrategy().isEmpty()) {
-            w.int32(o.algoParams().size());
-            for (TagValue p : o.algoParams()) {
-                w.string(p.tag()).string(p.value());
-            }
-        }
+        OrderFields.writeAlgo(w, o);
         w.bool(false);                              // solicited
         OrderStateFields.writeWhatIfAndState(w, o.whatIf(), s);
         w.bool(false);                              // randomizeSize
@@ -162,15 +145,7 @@ final class OpenOrderCodec {
     static OpenOrder read(FieldReader r, int sv) {
         long orderId = r.int64();
         Contract contract = ContractFields.readWithExchange(r);
-        Order.Builder b = Order.builder(r.string(), r.decimalOrNull(), r.string());
-        b.lmtPrice(r.doubleOrNull());
-        b.auxPrice(r.doubleOrNull());
-        b.tif(r.string());
-        b.ocaGroup(r.string());
-        b.account(r.string());
-        b.openClose(r.string());
-        b.origin(r.int32());
-        b.orderRef(r.string());
+        Order.Builder b = OrderFields.readReportedBasics(r);
         b.clientId(r.int32());
         b.permId(r.int64());
         b.outsideRth(r.bool());
@@ -213,11 +188,7 @@ final class OpenOrderCodec {
         if (r.bool()) {
             r.skip(3);                              // deltaNeutralContract conId, delta, price
         }
-        String algoStrategy = r.string();
-        b.algoStrategy(algoStrategy);
-        if (!algoStrategy.isEmpty()) {
-            b.algoParams(PlaceOrderCodec.readTagValues(r));
-        }
+        OrderFields.readAlgo(r, b);
         r.skip(1);                                  // solicited
         b.whatIf(r.bool());
         OrderState state = OrderStateFields.readState(r);

@@ -114,13 +114,7 @@ final class PlaceOrderCodec {
         w.empty();                                  // clearingIntent
         w.bool(false);                              // notHeld
         w.bool(false);                              // deltaNeutralContract present
-        w.string(o.algoStrategy());
-        if (!o.algoStrategy().isEmpty()) {
-            w.int32(o.algoParams().size());
-            for (TagValue p : o.algoParams()) {
-                w.string(p.tag()).string(p.value());
-            }
-        }
+        OrderFields.writeAlgo(w, o);
         w.empty();                                  // algoId
         w.bool(o.whatIf());
         w.empty();                                  // orderMiscOptions
@@ -218,11 +212,7 @@ final class PlaceOrderCodec {
         if (r.bool()) {
             r.skip(3);                              // deltaNeutralContract conId, delta, price
         }
-        String algoStrategy = r.string();
-        b.algoStrategy(algoStrategy);
-        if (!algoStrategy.isEmpty()) {
-            b.algoParams(readTagValues(r));
-        }
+        OrderFields.readAlgo(r, b);
         r.skip(1);                                  // algoId
         b.whatIf(r.bool());
         r.skip(4);                                  // orderMiscOptions, solicited, randomizeSize, randomizePrice

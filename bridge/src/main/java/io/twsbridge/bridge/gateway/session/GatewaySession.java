@@ -1,0 +1,572 @@
+package io.twsbridge.bridge.gateway.session;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.IbErrorCategory;
+import io.twsbridge.bridge.gateway.IbErrorCodes;
+import io.twsbridge.bridge.gateway.transport.GatewayTransport;
+import io.twsbridge.bridge.time.EventLoop;
+import io.twsbridge.protocol.ProtocolException;
+import io.twsbridge.protocol.codec.ClientMessageCodec;
+import io.twsbridge.protocol.codec.ServerMessageCodec;
+import io.twsbridge.protocol.message.ClientMessage;
+import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.protocol.message.ExecutionFilter;
+import io.twsbridge.protocol.message.ServerMessage;
+import io.twsbridge.protocol.wire.Handshake;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one Gateway session of the process: handshake, readiness, request ids, desired market-data subscriptions
+ * and the reactions to IB's connectivity notices.
+ *
+ * <p>READY means: server version received, startApi sent, nextValidId and a non-empty managedAccounts
+ * received, and the initial sync (positions, open orders, completed orders, executions, account summary)
+ * finished, each to its End message, each within its own timeout. Nothing is reported as connected, and no
+ * account is reported, before that.
+ *
+ * <p>The session never reconnects by itself: {@link #connect} is called by the supervisor only.
+ *
+ * <p>Threading: all state lives on the {@link EventLoop}; the transport's reader hands frames over to it.
+ * Public methods may be called from any thread.
+ */
+public final class GatewaySession implements SessionControl {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewaySession.class);
+
+    /** The initial-sync steps, each ended by its own End message. */
+    enum SyncStep { POSITIONS, OPEN_ORDERS, COMPLETED_ORDERS, EXECUTIONS, ACCOUNT_SUMMARY }
+
+    private final GatewayConfig config;
+    private final EventLoop loop;
+    private final RateLimiter rateLimiter;
+    private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+    private final MarketDataSubscriptions subscriptions = new MarketDataSubscriptions();
+    private final AtomicInteger requestIds = new AtomicInteger(1);
+    private final AtomicInteger connectionNumber = new AtomicInteger();
+
+    private volatile SessionState state = SessionState.DISCONNECTED;
+    private volatile SessionSnapshot snapshot =
+            new SessionSnapshot(SessionState.DISCONNECTED, "not connected yet", List.of(), 0, -1);
+    private List<String> accounts = List.of();
+    private int serverVersion;
+    private volatile long nextOrderId;
+    private volatile Socket pendingSocket;
+    private volatile boolean shuttingDown;
+
+    /** The attempt in progress, or the link that made it to READY; null without a link. Event loop only. */
+    private Link link;
+
+    public GatewaySession(GatewayConfig config, EventLoop loop, RateLimiter rateLimiter) {
+        this.config = config;
+        this.loop = loop;
+        this.rateLimiter = rateLimiter;
+    }
+
+    // ---- what the rest of the bridge reads ----------------------------------------------------------------
+
+    @Override
+    public SessionState state() {
+        return state;
+    }
+
+    /** State, reason, accounts, server version and client id, consistent with each other. */
+    public SessionSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The managed accounts; empty unless the session is synced (READY or DEGRADED). */
+    @Override
+    public List<String> accounts() {
+        return snapshot.accounts();
+    }
+
+    /** The negotiated server version of the synced link. */
+    public OptionalInt serverVersion() {
+        SessionSnapshot s = snapshot;
+        return s.state().isSynced() ? OptionalInt.of(s.serverVersion()) : OptionalInt.empty();
+    }
+
+    /** The next order id the Gateway said it accepts (0 before the first nextValidId). */
+    public long nextOrderId() {
+        return nextOrderId;
+    }
+
+    /** A fresh request id for market data and other requests (order ids come from {@link #nextOrderId}). */
+    public int nextRequestId() {
+        return requestIds.getAndIncrement();
+    }
+
+    /** The desired and active market-data subscriptions. Read on the event loop (listener callbacks). */
+    public MarketDataSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** Frames queued for the Gateway, behind the rate limiter. */
+    public int outboundQueueDepth() {
+        Link l = link;
+        return l == null ? 0 : l.transport.queuedFrames();
+    }
+
+    @Override
+    public void addListener(SessionListener listener) {
+        listeners.add(listener);
+    }
+
+    // ---- requests ---------------------------------------------------------------------------------------------
+
+    /**
+     * Sends a request on the synced link.
+     *
+     * @return false when there is no synced link (the caller decides whether to wait or reject)
+     */
+    public boolean send(ClientMessage message) {
+        Link l = link;
+        if (l == null || !state.isSynced()) {
+            return false;
+        }
+        l.send(message);
+        return true;
+    }
+
+    /** Adds a desired subscription; it is requested now if the session is synced, and after every READY. */
+    public void subscribeMarketData(Contract contract) {
+        loop.execute(() -> {
+            String key = MarketDataSubscriptions.keyOf(contract);
+            if (subscriptions.addDesired(key, contract) && state.isSynced()) {
+                request(key, contract);
+            }
+        });
+    }
+
+    public void unsubscribeMarketData(Contract contract) {
+        loop.execute(() -> subscriptions.removeDesired(MarketDataSubscriptions.keyOf(contract))
+                .ifPresent(reqId -> send(new ClientMessage.CancelMktData(reqId))));
+    }
+
+    // ---- connection attempts -----------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<AttemptOutcome> connect(int clientIdToUse) {
+        CompletableFuture<AttemptOutcome> outcome = new CompletableFuture<>();
+        loop.execute(() -> startAttempt(clientIdToUse, outcome));
+        return outcome;
+    }
+
+    @Override
+    public void closeLink(String reason) {
+        loop.execute(() -> {
+            if (link != null) {
+                link.transport.close(reason);
+            }
+        });
+    }
+
+    /**
+     * Cancels market data and account subscriptions, lets the writer send them, then closes the link, so
+     * neither side is left half-open. Completes when the link is closed.
+     */
+    public CompletableFuture<Void> shutdown(Duration drainTimeout) {
+        shuttingDown = true;
+        Socket connecting = pendingSocket;
+        if (connecting != null && state == SessionState.CONNECTING) {
+            closeQuietly(connecting);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            Link l = link;
+            if (l == null) {
+                setState(SessionState.CLOSED, "shut down");
+                done.complete(null);
+                return;
+            }
+            if (state.isSynced()) {
+                for (int reqId : subscriptions.activeReqIds()) {
+                    l.send(new ClientMessage.CancelMktData(reqId));
+                }
+                l.send(new ClientMessage.CancelPositions());
+                if (l.accountSummaryReqId > 0) {
+                    l.send(new ClientMessage.CancelAccountSummary(l.accountSummaryReqId));
+                }
+            }
+            Instant deadline = loop.clock().instant().plus(drainTimeout);
+            awaitDrainThenClose(l, deadline, done);
+        });
+        return done;
+    }
+
+    private void awaitDrainThenClose(Link l, Instant deadline, CompletableFuture<Void> done) {
+        if (l.transport.queuedFrames() == 0 || !loop.clock().instant().isBefore(deadline)) {
+            l.transport.close("bridge shutting down");
+            setState(SessionState.CLOSED, "shut down");
+            done.complete(null);
+            return;
+        }
+        loop.schedule(Duration.ofMillis(20), () -> awaitDrainThenClose(l, deadline, done));
+    }
+
+    private void startAttempt(int id, CompletableFuture<AttemptOutcome> outcome) {
+        if (shuttingDown) {
+            outcome.complete(new AttemptOutcome.Failed(AttemptFailure.SHUT_DOWN, "shutting down", Duration.ZERO));
+            return;
+        }
+        if (link != null) {
+            throw new IllegalStateException("a connection attempt while a link exists: the supervisor allows one");
+        }
+        Instant started = loop.clock().instant();
+        setState(SessionState.CONNECTING, "connecting to " + config.host() + ":" + config.port() + " as client " + id);
+        Link l = new Link(id, started, outcome);
+        link = l;
+        try {
+            l.transport = GatewayTransport.connect(config.host(), config.port(), config.connectTimeout(),
+                    new Handshake.ClientHello(config.minServerVersion(), config.maxServerVersion(), ""),
+                    rateLimiter, config.pacingHardLimit(), l, "gateway-" + connectionNumber.incrementAndGet(),
+                    s -> pendingSocket = s);
+        } catch (SocketTimeoutException e) {
+            fail(l, AttemptFailure.CONNECT_TIMEOUT, "TCP connect timed out after " + config.connectTimeout().toMillis() + " ms");
+            return;
+        } catch (IOException e) {
+            fail(l, shuttingDown ? AttemptFailure.SHUT_DOWN : AttemptFailure.REFUSED, "cannot connect: " + e.getMessage());
+            return;
+        } finally {
+            pendingSocket = null;
+        }
+        setState(SessionState.HANDSHAKING, "hello sent; waiting for the server version");
+        l.timer = loop.schedule(config.handshakeTimeout(), () -> {
+            if (link == l && l.serverCodec == null) {
+                fail(l, AttemptFailure.HANDSHAKE_STALL, "no server-version reply within "
+                        + config.handshakeTimeout().toMillis() + " ms after the TCP connect was accepted; zombie "
+                        + "sockets on the Gateway are the usual cause");
+            }
+        });
+    }
+
+    /** Ends an attempt that did not reach READY: closes our socket at once and reports why. */
+    private void fail(Link l, AttemptFailure failure, String detail) {
+        if (l.outcome.isDone()) {
+            return;
+        }
+        l.cancelTimers();
+        if (link == l) {
+            link = null;
+        }
+        if (l.transport != null) {
+            l.transport.close(failure + ": " + detail);
+        }
+        Duration elapsed = Duration.between(l.started, loop.clock().instant());
+        setState(SessionState.DISCONNECTED, "attempt failed (" + failure + "): " + detail);
+        l.outcome.complete(new AttemptOutcome.Failed(failure, detail, elapsed));
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------------------
+
+    private void onFrame(Link l, byte[] payload) {
+        if (link != l) {
+            return; // a frame from a link that is already gone
+        }
+        if (l.serverCodec == null) {
+            onServerHello(l, payload);
+            return;
+        }
+        ServerMessage message;
+        try {
+            message = l.serverCodec.decode(payload);
+        } catch (ProtocolException.UnknownMessage | ProtocolException.UnsupportedFeature e) {
+            // The Gateway sends messages the bridge does not model (tickString, tickGeneric, ...): skip them.
+            log.debug("skipped a Gateway message: {}", e.getMessage());
+            return;
+        } catch (ProtocolException e) {
+            log.warn("malformed message from the Gateway, closing the link: {}", e.getMessage());
+            if (!l.outcome.isDone()) {
+                fail(l, AttemptFailure.PROTOCOL_ERROR, e.getMessage());
+            } else {
+                l.transport.close("malformed message: " + e.getMessage());
+            }
+            return;
+        }
+        handle(l, message);
+        for (SessionListener listener : listeners) {
+            listener.onMessage(message);
+        }
+    }
+
+    private void onServerHello(Link l, byte[] payload) {
+        Handshake.ServerHello hello;
+        try {
+            hello = Handshake.decodeServerHello(payload);
+        } catch (ProtocolException e) {
+            fail(l, AttemptFailure.PROTOCOL_ERROR, "bad server-version reply: " + e.getMessage());
+            return;
+        }
+        if (hello.serverVersion() < config.minServerVersion() || hello.serverVersion() > config.maxServerVersion()) {
+            fail(l, AttemptFailure.UNSUPPORTED_VERSION, "the Gateway chose server version " + hello.serverVersion()
+                    + ", outside " + config.minServerVersion() + ".." + config.maxServerVersion());
+            return;
+        }
+        l.cancelTimers();
+        l.serverCodec = new ServerMessageCodec(hello.serverVersion());
+        l.clientCodec = new ClientMessageCodec(hello.serverVersion());
+        serverVersion = hello.serverVersion();
+        log.info("gateway server version {} (connection time {})", hello.serverVersion(), hello.connectionTime());
+        l.sendHandshake(new ClientMessage.StartApi(l.clientId, ""));
+        setState(SessionState.HANDSHAKING, "server version " + hello.serverVersion()
+                + "; startApi sent, waiting for nextValidId and managedAccounts");
+        l.timer = loop.schedule(config.apiReadyTimeout(), () -> {
+            if (link == l && state == SessionState.HANDSHAKING) {
+                fail(l, AttemptFailure.API_TIMEOUT, "nextValidId " + (l.nextValidIdSeen ? "arrived" : "missing")
+                        + ", managedAccounts " + (l.accounts.isEmpty() ? "missing or empty" : "arrived")
+                        + " after " + config.apiReadyTimeout().toMillis() + " ms");
+            }
+        });
+    }
+
+    private void handle(Link l, ServerMessage message) {
+        if (message instanceof ServerMessage.NextValidId m) {
+            nextOrderId = Math.max(nextOrderId, m.orderId());
+            l.nextValidIdSeen = true;
+            maybeStartSync(l);
+        } else if (message instanceof ServerMessage.ManagedAccounts m) {
+            if (!m.accounts().isEmpty()) {
+                l.accounts = m.accounts();
+            }
+            maybeStartSync(l);
+        } else if (message instanceof ServerMessage.ErrorMessage m) {
+            onError(l, m);
+        } else if (message instanceof ServerMessage.PositionEnd) {
+            syncStepDone(l, SyncStep.POSITIONS);
+        } else if (message instanceof ServerMessage.OpenOrderEnd) {
+            syncStepDone(l, SyncStep.OPEN_ORDERS);
+        } else if (message instanceof ServerMessage.CompletedOrdersEnd) {
+            syncStepDone(l, SyncStep.COMPLETED_ORDERS);
+        } else if (message instanceof ServerMessage.ExecDetailsEnd m && m.reqId() == l.executionsReqId) {
+            syncStepDone(l, SyncStep.EXECUTIONS);
+        } else if (message instanceof ServerMessage.AccountSummaryEnd m && m.reqId() == l.accountSummaryReqId) {
+            syncStepDone(l, SyncStep.ACCOUNT_SUMMARY);
+        }
+    }
+
+    private void onError(Link l, ServerMessage.ErrorMessage m) {
+        IbErrorCodes.Code code = IbErrorCodes.lookup(m.code());
+        switch (code.category()) {
+            case INFO -> log.info("gateway notice {} ({}): {}", m.code(), code.name(), m.message());
+            case WARNING -> log.warn("gateway warning {} ({}) for id {}: {}", m.code(), code.name(), m.id(), m.message());
+            case REQUEST_FAILED -> log.warn("gateway error {} ({}) for id {}: {}", m.code(), code.name(), m.id(),
+                    m.message());
+            case PACING_VIOLATION -> log.error("gateway pacing violation (error {}): {}; outbound rate is {} msg/s",
+                    m.code(), m.message(), config.messagesPerSecond());
+            case CLIENT_ID_IN_USE -> {
+                log.error("client id {} is already in use at the Gateway (error {})", l.clientId, m.code());
+                if (!l.outcome.isDone()) {
+                    fail(l, AttemptFailure.CLIENT_ID_IN_USE, "client id " + l.clientId + " is in use (error 326)");
+                }
+            }
+            case CONNECTIVITY_LOST -> {
+                log.error("the Gateway lost connectivity to IB (error {}): {}", m.code(), m.message());
+                l.connectivityLost = true;
+                if (state == SessionState.READY) {
+                    setState(SessionState.DEGRADED, "IB connectivity lost (1100): orders wait until it is back");
+                }
+            }
+            case CONNECTIVITY_RESTORED_DATA_LOST -> {
+                log.warn("IB connectivity restored, market data lost (error {}); subscribing again", m.code());
+                l.connectivityLost = false;
+                if (state.isSynced()) {
+                    setState(SessionState.READY, "IB connectivity restored (1101); market data requested again");
+                    subscriptions.deactivateAll();
+                    requestDesiredSubscriptions();
+                }
+            }
+            case CONNECTIVITY_RESTORED -> {
+                log.info("IB connectivity restored, data maintained (error {})", m.code());
+                l.connectivityLost = false;
+                if (state == SessionState.DEGRADED) {
+                    setState(SessionState.READY, "IB connectivity restored (1102), data maintained");
+                }
+            }
+            case FATAL -> {
+                log.error("fatal gateway error {} ({}): {}", m.code(), code.name(), m.message());
+                if (!l.outcome.isDone()) {
+                    fail(l, AttemptFailure.PROTOCOL_ERROR, "error " + m.code() + ": " + m.message());
+                } else {
+                    l.transport.close("fatal gateway error " + m.code());
+                }
+            }
+        }
+    }
+
+    private void maybeStartSync(Link l) {
+        if (state != SessionState.HANDSHAKING || !l.nextValidIdSeen || l.accounts.isEmpty() || l.syncStarted) {
+            return;
+        }
+        l.cancelTimers();
+        l.syncStarted = true;
+        accounts = l.accounts;
+        setState(SessionState.SYNCING, "API ready (accounts " + l.accounts + ", next order id " + nextOrderId
+                + "); initial sync running");
+        GatewayConfig.SyncTimeouts t = config.syncTimeouts();
+        l.executionsReqId = nextRequestId();
+        l.accountSummaryReqId = nextRequestId();
+        startStep(l, SyncStep.POSITIONS, t.positions(), new ClientMessage.ReqPositions());
+        startStep(l, SyncStep.OPEN_ORDERS, t.openOrders(), new ClientMessage.ReqAllOpenOrders());
+        startStep(l, SyncStep.COMPLETED_ORDERS, t.completedOrders(), new ClientMessage.ReqCompletedOrders(false));
+        startStep(l, SyncStep.EXECUTIONS, t.executions(),
+                new ClientMessage.ReqExecutions(l.executionsReqId, ExecutionFilter.all()));
+        startStep(l, SyncStep.ACCOUNT_SUMMARY, t.accountSummary(),
+                new ClientMessage.ReqAccountSummary(l.accountSummaryReqId, "All", config.accountSummaryTags()));
+    }
+
+    private void startStep(Link l, SyncStep step, Duration timeout, ClientMessage request) {
+        l.sendHandshake(request);
+        l.syncTimers.put(step, loop.schedule(timeout, () -> {
+            if (link == l && l.syncTimers.containsKey(step)) {
+                fail(l, AttemptFailure.SYNC_TIMEOUT, "initial sync step " + step + " did not end within "
+                        + timeout.toMillis() + " ms");
+            }
+        }));
+    }
+
+    private void syncStepDone(Link l, SyncStep step) {
+        EventLoop.Timer timer = l.syncTimers.remove(step);
+        if (timer == null) {
+            return; // not a sync step of this attempt (a later answer to the same kind of request)
+        }
+        timer.cancel();
+        if (!l.syncTimers.isEmpty() || state != SessionState.SYNCING) {
+            return;
+        }
+        Duration elapsed = Duration.between(l.started, loop.clock().instant());
+        setState(l.connectivityLost ? SessionState.DEGRADED : SessionState.READY, "connected as client "
+                + l.clientId + " to server version " + serverVersion + ", accounts " + accounts + ", synced in "
+                + elapsed.toMillis() + " ms");
+        requestDesiredSubscriptions();
+        l.outcome.complete(new AttemptOutcome.Ready(l.clientId, serverVersion, accounts, elapsed));
+    }
+
+    private void requestDesiredSubscriptions() {
+        for (Map.Entry<String, Contract> e : subscriptions.desired().entrySet()) {
+            request(e.getKey(), e.getValue());
+        }
+    }
+
+    private void request(String key, Contract contract) {
+        int reqId = nextRequestId();
+        subscriptions.activate(key, reqId);
+        send(new ClientMessage.ReqMktData(reqId, contract, "", false, false, ""));
+    }
+
+    private void onLinkClosed(Link l, String reason, Throwable cause) {
+        if (link != l) {
+            return;
+        }
+        if (!l.outcome.isDone()) {
+            fail(l, shuttingDown ? AttemptFailure.SHUT_DOWN : AttemptFailure.LINK_DROPPED,
+                    "the link closed during " + state + ": " + reason);
+            return;
+        }
+        link = null;
+        l.cancelTimers();
+        subscriptions.deactivateAll();
+        if (state == SessionState.CLOSED) {
+            return;
+        }
+        setState(SessionState.DISCONNECTED, "link lost: " + reason);
+        for (SessionListener listener : listeners) {
+            listener.onLinkLost(reason);
+        }
+    }
+
+    private void setState(SessionState to, String reason) {
+        SessionState from = state;
+        if (from == SessionState.CLOSED) {
+            return;
+        }
+        boolean synced = to.isSynced();
+        Link l = link;
+        snapshot = new SessionSnapshot(to, reason, synced ? accounts : List.of(), synced ? serverVersion : 0,
+                synced && l != null ? l.clientId : -1);
+        state = to;
+        SessionStateChange change = new SessionStateChange(from, to, reason, loop.clock().instant());
+        if (to == SessionState.READY || from == to) {
+            log.info("session {} -> {}: {}", from, to, reason);
+        } else {
+            log.warn("session {} -> {}: {}", from, to, reason);
+        }
+        for (SessionListener listener : listeners) {
+            listener.onStateChange(change);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("aborting a pending connect", e);
+        }
+    }
+
+    /** One TCP link to the Gateway, from the connect to its close. Its callbacks hop onto the event loop. */
+    private final class Link implements GatewayTransport.Listener {
+        final int clientId;
+        final Instant started;
+        final CompletableFuture<AttemptOutcome> outcome;
+        final Map<SyncStep, EventLoop.Timer> syncTimers = new EnumMap<>(SyncStep.class);
+        GatewayTransport transport;
+        ServerMessageCodec serverCodec;
+        ClientMessageCodec clientCodec;
+        EventLoop.Timer timer;
+        boolean nextValidIdSeen;
+        List<String> accounts = List.of();
+        boolean syncStarted;
+        boolean connectivityLost;
+        int executionsReqId = -1;
+        int accountSummaryReqId = -1;
+
+        Link(int clientId, Instant started, CompletableFuture<AttemptOutcome> outcome) {
+            this.clientId = clientId;
+            this.started = started;
+            this.outcome = outcome;
+        }
+
+        void send(ClientMessage message) {
+            transport.send(clientCodec.encode(message));
+        }
+
+        void sendHandshake(ClientMessage message) {
+            transport.sendHandshake(clientCodec.encode(message));
+        }
+
+        void cancelTimers() {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+            new ArrayList<>(syncTimers.values()).forEach(EventLoop.Timer::cancel);
+            syncTimers.clear();
+        }
+
+        @Override
+        public void onFrame(byte[] payload) {
+            loop.execute(() -> GatewaySession.this.onFrame(this, payload));
+        }
+
+        @Override
+        public void onClosed(String reason, Throwable cause) {
+            loop.execute(() -> onLinkClosed(this, reason, cause));
+        }
+    }
+}

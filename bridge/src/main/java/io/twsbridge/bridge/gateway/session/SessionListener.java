@@ -1,0 +1,21 @@
+package io.twsbridge.bridge.gateway.session;
+
+import io.twsbridge.protocol.message.ServerMessage;
+
+/**
+ * Receives what the session sees. All callbacks run on the session's event loop, in order; they must not block.
+ */
+public interface SessionListener {
+
+    /** Every state change, with its reason. */
+    default void onStateChange(SessionStateChange change) {
+    }
+
+    /** Every decoded Gateway message, after the session has acted on it. */
+    default void onMessage(ServerMessage message) {
+    }
+
+    /** A synced link was lost (not a failed attempt): the supervisor decides when to reconnect. */
+    default void onLinkLost(String reason) {
+    }
+}

@@ -1,0 +1,323 @@
+package io.twsbridge.bridge.gateway.supervisor;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.session.AttemptFailure;
+import io.twsbridge.bridge.gateway.session.AttemptOutcome;
+import io.twsbridge.bridge.gateway.session.SessionControl;
+import io.twsbridge.bridge.gateway.session.SessionListener;
+import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.session.SessionStateChange;
+import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.time.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The only code that decides to connect to the Gateway.
+ *
+ * <p>Rules, in order, each time it considers an attempt:
+ * <ol>
+ *   <li>At most one attempt at a time, and none while a link exists.</li>
+ *   <li>Zombies (CLOSE_WAIT sockets on the Gateway's port) force the circuit breaker open: no attempt while any
+ *       exist; they are counted again every {@code zombieProbeInterval}, and once gone the breaker goes half-open
+ *       for exactly one attempt.</li>
+ *   <li>The breaker must grant permission. It opens after {@code failuresToOpen} consecutive failed attempts and
+ *       stays open for an exponentially growing, jittered wait capped at {@code retryMaxBackoff}; half-open
+ *       allows one attempt. A handshake stall (the remote symptom of zombies) holds it open for
+ *       {@code stallHold}.</li>
+ *   <li>Between failed attempts while the breaker is closed, the same exponential backoff applies, so there is
+ *       never a tight retry loop.</li>
+ * </ol>
+ * The breaker is driven through its asynchronous API ({@code tryAcquirePermission}, {@code onSuccess},
+ * {@code onError}) with the event loop's clock.
+ *
+ * <p>Threading: everything runs on the {@link EventLoop}.
+ */
+public final class ConnectionSupervisor implements SessionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
+    /** How often an open breaker is asked whether its wait is over; asking is local and cheap. */
+    private static final Duration MAX_BREAKER_POLL = Duration.ofSeconds(1);
+    private static final Duration ZOMBIE_REMINDER = Duration.ofMinutes(1);
+
+    private final GatewayConfig config;
+    private final SessionControl session;
+    private final ZombieProbe probe;
+    private final EventLoop loop;
+    private final CircuitBreaker breaker;
+    private final IntervalFunction backoff;
+    private final List<Integer> clientIds;
+    private final List<Consumer<SupervisorStatus>> statusListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> outcomes = new TreeMap<>();
+
+    private volatile SupervisorStatus status;
+    private int clientIdIndex;
+    private boolean started;
+    private boolean stopped;
+    private boolean attemptInFlight;
+    private int consecutiveFailures;
+    private long attempts;
+    private int zombieCount;
+    private boolean probeAvailable = true;
+    private String lastError = "";
+    private String advice = "";
+    private SessionState sessionState = SessionState.DISCONNECTED;
+    private String sessionReason = "not started";
+    private Instant since;
+    private Instant nextAttemptAt;
+    private EventLoop.Timer timer;
+    private int lastLoggedZombies;
+    private Instant lastZombieLog = Instant.MIN;
+
+    public ConnectionSupervisor(GatewayConfig config, SessionControl session, ZombieProbe probe, EventLoop loop) {
+        this.config = config;
+        this.session = session;
+        this.probe = probe;
+        this.loop = loop;
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(config.retryInitialBackoff(), 2.0,
+                config.backoffJitter(), config.retryMaxBackoff());
+        this.breaker = CircuitBreaker.of("gateway-connect", CircuitBreakerConfig.custom()
+                .slidingWindow(config.failuresToOpen(), config.failuresToOpen(),
+                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .failureRateThreshold(100)
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .waitIntervalFunctionInOpenState(backoff)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .recordException(e -> true)
+                .clock(loop.clock())
+                .build());
+        breaker.getEventPublisher().onStateTransition(e -> log.warn("circuit breaker {}: {}",
+                e.getCircuitBreakerName(), e.getStateTransition()));
+        List<Integer> ids = new ArrayList<>();
+        ids.add(config.clientId());
+        ids.addAll(config.fallbackClientIds());
+        this.clientIds = List.copyOf(ids);
+        this.since = loop.clock().instant();
+        session.addListener(this);
+        publish();
+    }
+
+    /** The breaker, for metrics and tests. */
+    public CircuitBreaker circuitBreaker() {
+        return breaker;
+    }
+
+    public SupervisorStatus status() {
+        return status;
+    }
+
+    public void addStatusListener(Consumer<SupervisorStatus> listener) {
+        statusListeners.add(listener);
+    }
+
+    /** Begins supervising: the first attempt is considered at once. */
+    public void start() {
+        loop.execute(() -> {
+            if (!started) {
+                started = true;
+                considerAttempt();
+            }
+        });
+    }
+
+    /** Stops making attempts. The session's own shutdown closes the link. */
+    public void stop() {
+        loop.execute(() -> {
+            stopped = true;
+            cancelTimer();
+            nextAttemptAt = null;
+            publish();
+        });
+    }
+
+    /**
+     * Closes the current link on an operator's request; the normal rules then decide when to reconnect. Beware:
+     * a Gateway that leaves zombies on disconnect will block the reconnect until it is restarted.
+     */
+    public void reconnect(String reason) {
+        session.closeLink("operator asked to reconnect: " + reason);
+    }
+
+    // ---- the decision -----------------------------------------------------------------------------------------
+
+    private void considerAttempt() {
+        timer = null;
+        nextAttemptAt = null;
+        if (stopped || attemptInFlight || session.state() != SessionState.DISCONNECTED) {
+            return;
+        }
+        ZombieProbe.Result zombies = probe.count(config.port());
+        probeAvailable = zombies.available();
+        zombieCount = zombies.count();
+        if (zombies.available() && zombies.count() > 0) {
+            holdForZombies(zombies);
+            return;
+        }
+        lastLoggedZombies = 0;
+        if (breaker.getState() == CircuitBreaker.State.FORCED_OPEN) {
+            log.warn("zombies on port {} are gone; allowing one connection attempt", config.port());
+            advice = "";
+            breaker.transitionToHalfOpenState();
+        }
+        if (!breaker.tryAcquirePermission()) {
+            Duration poll = config.retryInitialBackoff().compareTo(MAX_BREAKER_POLL) < 0
+                    ? config.retryInitialBackoff() : MAX_BREAKER_POLL;
+            scheduleConsideration(poll, false);
+            publish();
+            return;
+        }
+        attemptInFlight = true;
+        attempts++;
+        int id = clientIds.get(clientIdIndex);
+        Instant startedAt = loop.clock().instant();
+        log.info("connection attempt {} to {}:{} as client {} (breaker {})", attempts, config.host(), config.port(),
+                id, breaker.getState());
+        publish();
+        session.connect(id).whenComplete((outcome, error) -> loop.execute(() -> {
+            AttemptOutcome result = outcome != null ? outcome : new AttemptOutcome.Failed(AttemptFailure.PROTOCOL_ERROR,
+                    "attempt failed: " + error, Duration.between(startedAt, loop.clock().instant()));
+            onOutcome(result);
+        }));
+    }
+
+    private void onOutcome(AttemptOutcome outcome) {
+        attemptInFlight = false;
+        long elapsedNanos = outcome.elapsed().toNanos();
+        if (outcome instanceof AttemptOutcome.Ready) {
+            breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
+            consecutiveFailures = 0;
+            count("READY");
+            advice = "";
+            log.info("connection attempt {} succeeded: READY in {} ms", attempts, outcome.elapsed().toMillis());
+            publish();
+            return;
+        }
+        AttemptOutcome.Failed failed = (AttemptOutcome.Failed) outcome;
+        count(failed.failure().name());
+        if (failed.failure() == AttemptFailure.SHUT_DOWN) {
+            publish();
+            return;
+        }
+        consecutiveFailures++;
+        lastError = failed.failure() + ": " + failed.detail();
+        breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new GatewayAttemptException(failed));
+        log.warn("connection attempt {} failed ({}): {}", attempts, failed.failure(), failed.detail());
+        switch (failed.failure()) {
+            case CLIENT_ID_IN_USE -> {
+                if (clientIds.size() > 1) {
+                    clientIdIndex = (clientIdIndex + 1) % clientIds.size();
+                    log.warn("client id in use; the next attempt uses client id {}", clientIds.get(clientIdIndex));
+                }
+                advice = "Client id in use (" + failed.detail() + "): another API client, or a zombie socket, "
+                        + "holds it. Configure gateway.fallback-client-ids or free the id.";
+            }
+            case HANDSHAKE_STALL -> {
+                // With a local Gateway the next probe sees the zombies and holds the breaker; with a remote one
+                // the stall is all we can see, so the breaker is held open on our own account.
+                breaker.transitionToOpenStateFor(config.stallHold());
+                advice = "The Gateway accepted the connection but never answered the handshake: zombie sockets "
+                        + "on the Gateway are the usual cause. Restart IB Gateway (log in again with 2FA). The "
+                        + "bridge will try once more after " + config.stallHold().toMinutes() + " min.";
+                log.error("HANDSHAKE STALL at {}:{}: {}", config.host(), config.port(), advice);
+            }
+            case REFUSED, CONNECT_TIMEOUT -> advice = "Nothing answers at " + config.host() + ":" + config.port()
+                    + ": is IB Gateway running, logged in, with the API enabled on that port?";
+            default -> advice = "";
+        }
+        scheduleConsideration(backoff.apply(consecutiveFailures) == null ? config.retryInitialBackoff()
+                : Duration.ofMillis(backoff.apply(consecutiveFailures)), true);
+        publish();
+    }
+
+    private void holdForZombies(ZombieProbe.Result zombies) {
+        if (breaker.getState() != CircuitBreaker.State.FORCED_OPEN) {
+            breaker.transitionToForcedOpenState();
+        }
+        advice = zombies.count() + " zombie socket(s) in CLOSE_WAIT on port " + config.port()
+                + ": no connection attempt is made while they exist. Restart IB Gateway (log in again with 2FA) "
+                + "to clear them.";
+        Instant now = loop.clock().instant();
+        // Loud, but not a log flood: on every change of the count, and as a reminder once a minute.
+        if (zombies.count() != lastLoggedZombies || !now.isBefore(lastZombieLog.plus(ZOMBIE_REMINDER))) {
+            log.error("ZOMBIES: {}", advice);
+            lastLoggedZombies = zombies.count();
+            lastZombieLog = now;
+        }
+        scheduleConsideration(config.zombieProbeInterval(), false);
+        publish();
+    }
+
+    private void scheduleConsideration(Duration delay, boolean afterFailure) {
+        cancelTimer();
+        if (stopped) {
+            return;
+        }
+        nextAttemptAt = loop.clock().instant().plus(delay);
+        timer = loop.schedule(delay, this::considerAttempt);
+        if (afterFailure) {
+            log.info("next connection attempt considered in {} ms (breaker {})", delay.toMillis(), breaker.getState());
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    // ---- session events -------------------------------------------------------------------------------------
+
+    @Override
+    public void onStateChange(SessionStateChange change) {
+        sessionState = change.to();
+        sessionReason = change.reason();
+        since = change.at();
+        publish();
+    }
+
+    @Override
+    public void onLinkLost(String reason) {
+        lastError = "link lost: " + reason;
+        log.warn("gateway link lost ({}); reconnecting under the supervisor's rules", reason);
+        Long wait = backoff.apply(1);
+        scheduleConsideration(Duration.ofMillis(wait == null ? config.retryInitialBackoff().toMillis() : wait), true);
+        publish();
+    }
+
+    private void count(String outcome) {
+        outcomes.merge(outcome, 1L, Long::sum);
+    }
+
+    private void publish() {
+        SupervisorStatus s = new SupervisorStatus(sessionState, sessionReason, breaker.getState().name(), zombieCount,
+                probeAvailable, clientIds.get(clientIdIndex), session.accounts(), lastError, attempts, outcomes, since,
+                nextAttemptAt, advice);
+        status = s;
+        for (Consumer<SupervisorStatus> listener : statusListeners) {
+            listener.accept(s);
+        }
+    }
+
+    /** The failure the breaker records for a failed attempt. */
+    static final class GatewayAttemptException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        GatewayAttemptException(AttemptOutcome.Failed failed) {
+            super(failed.failure() + ": " + failed.detail(), null, false, false);
+        }
+    }
+}

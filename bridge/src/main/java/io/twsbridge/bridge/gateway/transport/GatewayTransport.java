@@ -1,0 +1,231 @@
+package io.twsbridge.bridge.gateway.transport;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.twsbridge.protocol.ProtocolException;
+import io.twsbridge.protocol.wire.Frames;
+import io.twsbridge.protocol.wire.Handshake;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The only code that touches the Gateway socket: connects, writes the hello, reads frames on a reader thread
+ * and writes queued frames on a writer thread behind the outbound rate limiter.
+ *
+ * <p>Threading contract: {@link #send} may be called from any thread and only enqueues. Frames are handed to
+ * the {@link Listener} on the reader thread, in order. {@link Listener#onClosed} is called exactly once, from
+ * whichever thread saw the end first (reader on EOF or a protocol error, writer on a write error, or the
+ * caller of {@link #close}).
+ *
+ * <p>Never a zombie of our making: when the Gateway closes its side, the reader sees the end of the stream and
+ * closes this socket at once, so it never lingers in CLOSE_WAIT.
+ */
+public final class GatewayTransport implements AutoCloseable {
+
+    /** Receives what the transport reads. */
+    public interface Listener {
+        /** One frame's payload; the first is the server-version reply. Called on the reader thread. */
+        void onFrame(byte[] payload);
+
+        /** The link is closed, for {@code reason}; {@code cause} is null for a clean end. Called once. */
+        void onClosed(String reason, Throwable cause);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayTransport.class);
+
+    /** A queued frame; {@code paced} frames wait for the rate limiter, every frame for the hard limit. */
+    private record Outbound(byte[] frame, boolean paced) {
+    }
+
+    private static final Outbound STOP = new Outbound(new byte[0], false);
+
+    private final Socket socket;
+    private final RateLimiter rateLimiter;
+    private final Listener listener;
+    private final LinkedBlockingQueue<Outbound> outbound = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final SlidingWindowGuard hardLimit;
+    private final Thread reader;
+    private final Thread writer;
+    private final String name;
+
+    private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Listener listener,
+                             String name) {
+        this.socket = socket;
+        this.rateLimiter = rateLimiter;
+        this.hardLimit = new SlidingWindowGuard(hardLimitPerSecond, System::nanoTime,
+                nanos -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, nanos);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("closing");
+                    }
+                });
+        this.listener = listener;
+        this.name = name;
+        this.reader = new Thread(this::readLoop, name + "-reader");
+        this.writer = new Thread(this::writeLoop, name + "-writer");
+        reader.setDaemon(true);
+        writer.setDaemon(true);
+    }
+
+    /**
+     * Connects and sends the hello. The reader and writer start at once; the first frame the listener gets is
+     * the server-version reply.
+     *
+     * @param rateLimiter       sets the outbound pace; shared by every link of the process
+     * @param hardLimitPerSecond never more frames than this in any sliding second
+     * @param pendingSocket     receives the socket before it connects, so another thread can abort the connect
+     * @throws IOException when the TCP connection cannot be made in time
+     */
+    public static GatewayTransport connect(String host, int port, Duration connectTimeout,
+                                           Handshake.ClientHello hello, RateLimiter rateLimiter,
+                                           int hardLimitPerSecond, Listener listener,
+                                           String name, java.util.function.Consumer<Socket> pendingSocket)
+            throws IOException {
+        Socket socket = new Socket();
+        pendingSocket.accept(socket);
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
+            OutputStream out = socket.getOutputStream();
+            byte[] helloBytes = Handshake.encodeClientHello(hello);
+            WireTrace.text("->", "API\\0 v" + hello.minVersion() + ".." + hello.maxVersion());
+            out.write(helloBytes);
+            out.flush();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+        GatewayTransport transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, listener, name);
+        transport.writer.start();
+        transport.reader.start();
+        return transport;
+    }
+
+    /** Queues a whole frame (length prefix included) for the writer, behind the rate limiter. Ignored once closed. */
+    public void send(byte[] frame) {
+        if (!closed.get()) {
+            outbound.add(new Outbound(frame, true));
+        }
+    }
+
+    /**
+     * Queues one of the handshake's frames (startApi and the initial-sync requests). They skip the rate limiter's
+     * pace: they are the first frames of a new connection, whose pacing window at the Gateway is empty, and
+     * pacing them would add a tenth of a second to every connect. The hard limit still applies.
+     */
+    public void sendHandshake(byte[] frame) {
+        if (!closed.get()) {
+            outbound.add(new Outbound(frame, false));
+        }
+    }
+
+    /** Frames waiting for the rate limiter or the socket. */
+    public int queuedFrames() {
+        return outbound.size();
+    }
+
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Closes the socket at once; queued frames are dropped. Idempotent. */
+    public void close(String reason) {
+        closeWith(reason, null);
+    }
+
+    @Override
+    public void close() {
+        close("closed");
+    }
+
+    /** Waits for the reader and writer threads to end (after {@link #close}). */
+    public void awaitThreads(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    }
+
+    private void closeWith(String reason, Throwable cause) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        outbound.clear();
+        outbound.add(STOP);
+        closeQuietly(socket);
+        writer.interrupt();
+        if (cause == null) {
+            log.info("gateway link {} closed: {}", name, reason);
+        } else {
+            log.warn("gateway link {} closed: {} ({})", name, reason, cause.toString());
+        }
+        listener.onClosed(reason, cause);
+    }
+
+    private void readLoop() {
+        try {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            while (!closed.get()) {
+                byte[] payload = Frames.readFrame(in);
+                if (payload == null) {
+                    closeWith("the Gateway closed the connection", null);
+                    return;
+                }
+                WireTrace.payload("<-", payload, 0, payload.length);
+                listener.onFrame(payload);
+            }
+        } catch (ProtocolException e) {
+            closeWith("malformed frame from the Gateway: " + e.getMessage(), e);
+        } catch (IOException e) {
+            closeWith(closed.get() ? "closed" : "read failed", closed.get() ? null : e);
+        } catch (RuntimeException e) {
+            closeWith("frame handling failed", e);
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+            while (!closed.get()) {
+                Outbound next = outbound.take();
+                if (next == STOP) {
+                    return;
+                }
+                if (next.paced() && !rateLimiter.acquirePermission()) {
+                    return; // interrupted while waiting: closing
+                }
+                hardLimit.acquire();
+                byte[] frame = next.frame();
+                WireTrace.payload("->", frame, Frames.LENGTH_PREFIX_BYTES, frame.length - Frames.LENGTH_PREFIX_BYTES);
+                out.write(frame);
+                out.flush(); // paced at <= 50 frames a second: a flush each costs nothing and adds no delay
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            closeWith(closed.get() ? "closed" : "write failed", closed.get() ? null : e);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("closing the gateway socket", e);
+        }
+    }
+}

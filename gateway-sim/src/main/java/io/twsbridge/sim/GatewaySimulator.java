@@ -67,7 +67,8 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         this.clock = clock;
         this.faults = new Faults(config);
         this.market = new Market(config.symbols(), config.seed());
-        this.broker = new Broker(market, config.accounts(), this::activeClient, clock, config.seed());
+        this.broker = new Broker(market, config.accounts(), this::activeClient, clock, config.seed(),
+                config.masterClientId());
         this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote);
         this.requests = new ApiRequestHandler(market, feed, broker, clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

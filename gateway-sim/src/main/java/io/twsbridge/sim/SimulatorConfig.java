@@ -24,6 +24,8 @@ import java.util.List;
  * @param zombiesBlockHandshakes    while any zombie exists, accept connections but never answer them
  * @param pacingLimit               client messages allowed in any one second before error 100
  * @param pacingViolationsToDisconnect consecutive seconds with violations after which the link is dropped
+ * @param masterClientId            the "Master API client id" of TWS: this client also receives the order status,
+ *                                  open orders and executions of every other client's orders; -1 for none
  */
 public record SimulatorConfig(
         String host,
@@ -39,7 +41,8 @@ public record SimulatorConfig(
         boolean zombieOnDisconnect,
         boolean zombiesBlockHandshakes,
         int pacingLimit,
-        int pacingViolationsToDisconnect) {
+        int pacingViolationsToDisconnect,
+        int masterClientId) {
 
     public SimulatorConfig {
         accounts = List.copyOf(accounts);
@@ -55,7 +58,7 @@ public record SimulatorConfig(
                 .accounts(accounts).symbols(symbols).tickRate(tickRate).seed(seed).handshakeDelay(handshakeDelay)
                 .apiDelay(apiDelay).zombieOnDisconnect(zombieOnDisconnect)
                 .zombiesBlockHandshakes(zombiesBlockHandshakes).pacingLimit(pacingLimit)
-                .pacingViolationsToDisconnect(pacingViolationsToDisconnect);
+                .pacingViolationsToDisconnect(pacingViolationsToDisconnect).masterClientId(masterClientId);
     }
 
     /** Builder with the defaults of the command line. */
@@ -74,6 +77,7 @@ public record SimulatorConfig(
         private boolean zombiesBlockHandshakes;
         private int pacingLimit = 50;
         private int pacingViolationsToDisconnect = 3;
+        private int masterClientId = -1;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -89,6 +93,7 @@ public record SimulatorConfig(
         public Builder zombiesBlockHandshakes(boolean v) { zombiesBlockHandshakes = v; return this; }
         public Builder pacingLimit(int v) { pacingLimit = v; return this; }
         public Builder pacingViolationsToDisconnect(int v) { pacingViolationsToDisconnect = v; return this; }
+        public Builder masterClientId(int v) { masterClientId = v; return this; }
 
         /** Ports 0 (free) for API and admin: what in-process tests want. */
         public Builder ephemeralPorts() {
@@ -143,7 +148,7 @@ public record SimulatorConfig(
             }
             return new SimulatorConfig(host, port, adminPort, serverVersion, accounts, symbols, tickRate, seed,
                     handshakeDelay, apiDelay, zombieOnDisconnect, zombiesBlockHandshakes, pacingLimit,
-                    pacingViolationsToDisconnect);
+                    pacingViolationsToDisconnect, masterClientId);
         }
     }
 }

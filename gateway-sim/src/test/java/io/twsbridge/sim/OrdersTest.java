@@ -96,6 +96,27 @@ class OrdersTest extends SimulatorTestBase {
     }
 
     @Test
+    void theMasterClientAlsoReceivesEveryOtherClientsOrderEvents() throws Exception {
+        start(config().masterClientId(0));
+        TwsTestClient master = client(0);
+        TwsTestClient other = client(1);
+        TwsTestClient bystander = client(2);
+
+        other.send(place(1, "AAPL", market("BUY", 5, "from-client-1")));
+
+        ExecDetails seen = master.await(ExecDetails.class, e -> e.execution().orderRef().equals("from-client-1"), TIMEOUT);
+        master.await(CommissionReport.class, r -> r.execId().equals(seen.execution().execId()), TIMEOUT);
+        master.await(OrderStatus.class, s -> s.status().equals("Filled"), TIMEOUT);
+        other.await(OrderStatus.class, s -> s.status().equals("Filled"), TIMEOUT);
+        assertThat(seen.execution().clientId()).isEqualTo(1);
+        // A client that is neither the owner nor the master hears nothing of the order.
+        bystander.send(new io.twsbridge.protocol.message.ClientMessage.ReqCurrentTime());
+        bystander.await(io.twsbridge.protocol.message.ServerMessage.CurrentTime.class, TIMEOUT);
+        assertThat(bystander.received(ExecDetails.class)).isEmpty();
+        assertThat(bystander.received(OrderStatus.class)).isEmpty();
+    }
+
+    @Test
     void requestsReplayOpenCompletedOrdersAndExecutions() throws Exception {
         start(config());
         TwsTestClient c = client(1);

@@ -62,6 +62,7 @@ public final class Broker {
     }
 
     private final Market market;
+    private final int masterClientId;
     private final ClientDirectory clients;
     private final Clock clock;
     private final Accounts accounts;
@@ -75,6 +76,16 @@ public final class Broker {
     private long nextExecSeq = 1;
 
     public Broker(Market market, List<String> accountNames, ClientDirectory clients, Clock clock, long seed) {
+        this(market, accountNames, clients, clock, seed, -1);
+    }
+
+    /**
+     * @param masterClientId TWS's "Master API client id": it also receives every other client's order events;
+     *                       -1 for none
+     */
+    public Broker(Market market, List<String> accountNames, ClientDirectory clients, Clock clock, long seed,
+                  int masterClientId) {
+        this.masterClientId = masterClientId;
         this.market = market;
         this.clients = clients;
         this.clock = clock;
@@ -433,8 +444,12 @@ public final class Broker {
         return market.current(instrument).last();
     }
 
+    /** To the order's client, and to the master client as TWS does. */
     private void send(int clientId, ServerMessage message) {
         clients.activeClient(clientId).ifPresent(c -> c.send(message));
+        if (masterClientId >= 0 && masterClientId != clientId) {
+            clients.activeClient(masterClientId).ifPresent(c -> c.send(message));
+        }
     }
 
     private ZonedDateTime now() {

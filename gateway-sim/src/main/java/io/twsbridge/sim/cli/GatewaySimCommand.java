@@ -58,6 +58,9 @@ public final class GatewaySimCommand implements Callable<Integer> {
     @Option(names = "--pacing-disconnect-after", description = "Consecutive seconds of violations that drop the link (default: ${DEFAULT-VALUE}).")
     int pacingDisconnectAfter = 3;
 
+    @Option(names = "--master-client-id", description = "TWS's Master API client id: also receives every client's order events; -1 for none (default: ${DEFAULT-VALUE}).")
+    int masterClientId = -1;
+
     @Override
     public Integer call() throws Exception {
         SimulatorConfig config;
@@ -66,7 +69,8 @@ public final class GatewaySimCommand implements Callable<Integer> {
                     .accounts(accounts).symbols(symbols).tickRate(tickRate).seed(seed)
                     .handshakeDelay(Duration.ofMillis(handshakeDelayMs)).apiDelay(Duration.ofMillis(apiDelayMs))
                     .zombieOnDisconnect(zombieOnDisconnect).zombiesBlockHandshakes(zombiesBlockHandshakes)
-                    .pacingLimit(pacingLimit).pacingViolationsToDisconnect(pacingDisconnectAfter).build();
+                    .pacingLimit(pacingLimit).pacingViolationsToDisconnect(pacingDisconnectAfter)
+                    .masterClientId(masterClientId).build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -6,18 +6,18 @@ import java.time.Instant;
 import java.util.List;
 
 /** Realistic records for the tests: one with every field set, one with only what the schema requires. */
-final class Samples {
+public final class Samples {
 
-    static final Instant T0 = Instant.parse("2025-06-02T14:30:05.123Z");
+    public static final Instant T0 = Instant.parse("2025-06-02T14:30:05.123Z");
 
     private Samples() {}
 
-    static BigDecimal dec(String value) {
+    public static BigDecimal dec(String value) {
         return Decimals.exact(value);
     }
 
     /** An AAPL call with every contract field set, as IB describes it after resolution. */
-    static Instrument aaplCall() {
+    public static Instrument aaplCall() {
         return Instrument.newBuilder()
                 .setSymbol("AAPL")
                 .setSecType("OPT")
@@ -35,11 +35,11 @@ final class Samples {
     }
 
     /** Bitcoin as a crypto instrument, only the required fields (exchange takes its default). */
-    static Instrument bitcoin() {
+    public static Instrument bitcoin() {
         return Instrument.newBuilder().setSymbol("BTC").setSecType("CRYPTO").setCurrency("USD").build();
     }
 
-    static Command command(Object payload) {
+    public static Command command(Object payload) {
         return Command.newBuilder()
                 .setCommandId("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
                 .setIssuedAt(T0)
@@ -50,15 +50,15 @@ final class Samples {
                 .build();
     }
 
-    static SubscribeQuotes subscribeQuotes() {
+    public static SubscribeQuotes subscribeQuotes() {
         return SubscribeQuotes.newBuilder().setInstrument(aaplCall()).build();
     }
 
-    static UnsubscribeQuotes unsubscribeQuotes() {
+    public static UnsubscribeQuotes unsubscribeQuotes() {
         return UnsubscribeQuotes.newBuilder().setInstrument(aaplCall()).build();
     }
 
-    static PlaceOrder placeOrder() {
+    public static PlaceOrder placeOrder() {
         return PlaceOrder.newBuilder()
                 .setInstrument(aaplCall())
                 .setAction(OrderAction.BUY)
@@ -72,14 +72,14 @@ final class Samples {
     }
 
     /** Both order references set, which the bridge would refuse, so that the round trip covers every field. */
-    static CancelOrder cancelOrder() {
+    public static CancelOrder cancelOrder() {
         return CancelOrder.newBuilder()
                 .setTargetCommandId("0b9e3c4d-77aa-4f11-8c02-5d6e7f8a9b10")
                 .setOrderId(1042L)
                 .build();
     }
 
-    static ModifyOrder modifyOrder() {
+    public static ModifyOrder modifyOrder() {
         return ModifyOrder.newBuilder()
                 .setTargetCommandId("0b9e3c4d-77aa-4f11-8c02-5d6e7f8a9b10")
                 .setOrderId(1042L)
@@ -91,7 +91,7 @@ final class Samples {
                 .build();
     }
 
-    static RequestExecutions requestExecutions() {
+    public static RequestExecutions requestExecutions() {
         return RequestExecutions.newBuilder()
                 .setSince(Instant.parse("2025-06-02T13:30:00Z"))
                 .setSymbol("AAPL")
@@ -103,7 +103,7 @@ final class Samples {
     }
 
     /** One command per payload branch, each with every field set. */
-    static List<Command> fullCommands() {
+    public static List<Command> fullCommands() {
         return List.of(
                 command(subscribeQuotes()),
                 command(unsubscribeQuotes()),
@@ -115,7 +115,7 @@ final class Samples {
                 command(requestExecutions()));
     }
 
-    static CommandResult fullCommandResult() {
+    public static CommandResult fullCommandResult() {
         return CommandResult.newBuilder()
                 .setCommandId("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
                 .setStatus(CommandStatus.REJECTED)
@@ -131,7 +131,7 @@ final class Samples {
                 .build();
     }
 
-    static AccountValue fullAccountValue() {
+    public static AccountValue fullAccountValue() {
         return AccountValue.newBuilder()
                 .setAccount("DU1234567")
                 .setKey("NetLiquidation")
@@ -142,7 +142,7 @@ final class Samples {
                 .build();
     }
 
-    static Position fullPosition() {
+    public static Position fullPosition() {
         return Position.newBuilder()
                 .setAccount("DU1234567")
                 .setInstrument(aaplCall())
@@ -156,7 +156,7 @@ final class Samples {
                 .build();
     }
 
-    static OrderUpdate fullOrderUpdate() {
+    public static OrderUpdate fullOrderUpdate() {
         return OrderUpdate.newBuilder()
                 .setOrderRef("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
                 .setOrderId(1042L)
@@ -185,7 +185,7 @@ final class Samples {
                 .build();
     }
 
-    static Fill fullFill() {
+    public static Fill fullFill() {
         return Fill.newBuilder()
                 .setExecId("0000e0d5.6650f2a1.01.01")
                 .setOrderRef("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
@@ -208,7 +208,7 @@ final class Samples {
                 .build();
     }
 
-    static Quote fullQuote() {
+    public static Quote fullQuote() {
         return Quote.newBuilder()
                 .setInstrument(aaplCall())
                 .setBid(4.35)
@@ -227,7 +227,7 @@ final class Samples {
                 .build();
     }
 
-    static GatewayStatus fullGatewayStatus() {
+    public static GatewayStatus fullGatewayStatus() {
         return GatewayStatus.newBuilder()
                 .setBridgeId("bridge-a")
                 .setSessionState(SessionState.DEGRADED)

@@ -55,6 +55,11 @@ public final class GatewayService implements AutoCloseable {
         return session;
     }
 
+    /** The event loop that owns the session; listeners that schedule work (quote conflation) use it. */
+    public io.twsbridge.bridge.time.EventLoop eventLoop() {
+        return loop;
+    }
+
     public ConnectionSupervisor supervisor() {
         return supervisor;
     }

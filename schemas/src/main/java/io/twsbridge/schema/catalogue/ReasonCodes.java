@@ -49,6 +49,12 @@ public final class ReasonCodes {
     /** The bridge failed in a way it did not foresee; the message says how. */
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
 
+    /** A SubscribeQuotes beyond the configured number of market-data lines. */
+    public static final String LINE_LIMIT_REACHED = "LINE_LIMIT_REACHED";
+
+    /** An order command while order placement is switched off (the default). */
+    public static final String ORDERS_DISABLED = "ORDERS_DISABLED";
+
     /** Prefix of codes that pass on an IB error: {@code IB_ERROR_} followed by IB's code. */
     public static final String IB_ERROR_PREFIX = "IB_ERROR_";
 

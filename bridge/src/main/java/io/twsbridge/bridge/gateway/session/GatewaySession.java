@@ -57,7 +57,13 @@ public final class GatewaySession implements SessionControl {
     private final RateLimiter rateLimiter;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final MarketDataSubscriptions subscriptions = new MarketDataSubscriptions();
-    private final AtomicInteger requestIds = new AtomicInteger(1);
+    /**
+     * Request ids start far above any order id: IB reports errors about requests and about orders in the same id
+     * field, so the two ranges must never meet.
+     */
+    private static final int FIRST_REQUEST_ID = 100_000_000;
+
+    private final AtomicInteger requestIds = new AtomicInteger(FIRST_REQUEST_ID);
     private final AtomicInteger connectionNumber = new AtomicInteger();
 
     private volatile SessionState state = SessionState.DISCONNECTED;

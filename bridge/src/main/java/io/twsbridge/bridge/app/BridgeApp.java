@@ -1,0 +1,188 @@
+package io.twsbridge.bridge.app;
+
+import io.twsbridge.bridge.commands.CommandExecutor;
+import io.twsbridge.bridge.commands.GatewayRequests;
+import io.twsbridge.bridge.commands.SubscriptionStore;
+import io.twsbridge.bridge.commands.Instruments;
+import io.twsbridge.bridge.events.EventMapper;
+import io.twsbridge.bridge.events.EventMapperConfig;
+import io.twsbridge.bridge.events.SessionView;
+import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.kafka.KafkaHealth;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.consume.CommandConsumer;
+import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.registry.CompatibilityLevel;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistrar;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
+import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.bridge.kafka.topics.TopicProvisioner;
+import io.twsbridge.bridge.status.StatusReporter;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.catalogue.Topic;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One bridge, wired: topics, schemas, the producer, the Gateway session with its supervisor, the event mapper,
+ * the command consumer and the status reporter. {@link #start()} brings them up in dependency order and fails
+ * fast with a clear message (a missing broker, an incompatible schema); {@link #close()} takes them down in
+ * reverse, closing the Gateway link cleanly and flushing what was published.
+ */
+public final class BridgeApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BridgeApp.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final BridgeConfig config;
+    private final Clock clock;
+    private Admin admin;
+    private KafkaHealth kafkaHealth;
+    private SchemaRegistryClient registry;
+    private EventPublisher publisher;
+    private GatewayService gateway;
+    private EventMapper mapper;
+    private StatusReporter status;
+    private CommandConsumer commands;
+
+    public BridgeApp(BridgeConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public void start() throws InterruptedException {
+        KafkaSettings kafka = config.kafka();
+        admin = Admin.create(adminConfig(kafka));
+        List<String> warnings = new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(TopicProvisioner.wanted(kafka));
+        warnings.forEach(w -> log.warn("topic check: {}", w));
+
+        registry = new SchemaRegistryClient(config.registry());
+        // BACKWARD_TRANSITIVE, the level the build's guard enforces against every release: stricter than BACKWARD,
+        // so the registry refuses exactly what the build would.
+        new SchemaRegistrar(registry, CompatibilityLevel.BACKWARD_TRANSITIVE).registerAll(kafka.topicNames());
+        String subscriptionsSubject = kafka.subscriptionsTopic() + "-value";
+        registry.register(subscriptionsSubject, Instrument.getClassSchema());
+        registry.setCompatibility(subscriptionsSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
+
+        AvroWireSerializer serializer = new AvroWireSerializer(registry);
+        publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
+        kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
+        kafkaHealth.start();
+
+        gateway = new GatewayService(config.gateway(), config.zombieProbe(), clock);
+        GatewaySession session = gateway.session();
+        mapper = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
+                EventMapperConfig.defaults(kafka.bridgeId()).withQuoteConflationWindow(kafka.quoteConflationWindow()));
+        session.addListener(mapper);
+
+        AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(stateReaderConfig(kafka))) {
+            for (Instrument i : SubscriptionStore.load(reader, kafka.subscriptionsTopic(), instruments::deserialize,
+                    ADMIN_TIMEOUT)) {
+                session.subscribeMarketData(Instruments.toContract(i));
+            }
+        }
+        SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher);
+        GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
+        CommandExecutor executor = new CommandExecutor(session, requests, store, kafka.marketDataLineLimit(),
+                config.gateway().accountSummaryTags());
+
+        status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(), kafka.heartbeatInterval(),
+                kafkaHealth::reachable, publisher::quotesShed);
+        gateway.supervisor().addStatusListener(status::onStatus);
+        status.start();
+        gateway.start();
+
+        AvroWireDeserializer<Command> commandDecoder = new AvroWireDeserializer<>(Command.class, registry);
+        commands = new CommandConsumer(kafka, CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
+                value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready, clock);
+        commands.start();
+        log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
+                kafka.topicNames().values());
+    }
+
+    /** Ready: the Gateway session is READY and Kafka answers. */
+    public boolean ready() {
+        return gateway != null && gateway.session().state() == SessionState.READY
+                && kafkaHealth != null && kafkaHealth.reachable();
+    }
+
+    public GatewayService gateway() {
+        return gateway;
+    }
+
+    public EventPublisher publisher() {
+        return publisher;
+    }
+
+    public EventMapper mapper() {
+        return mapper;
+    }
+
+    public CommandConsumer commands() {
+        return commands;
+    }
+
+    public SchemaRegistryClient registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        if (commands != null) {
+            commands.close();
+        }
+        if (status != null) {
+            status.stop();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (mapper != null) {
+            mapper.flush();
+        }
+        if (publisher != null) {
+            publisher.flush();
+            publisher.close();
+        }
+        if (kafkaHealth != null) {
+            kafkaHealth.close();
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static Map<String, Object> adminConfig(KafkaSettings kafka) {
+        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(AdminClientConfig.CLIENT_ID_CONFIG, kafka.bridgeId() + "-admin");
+        return c;
+    }
+
+    private static Map<String, Object> stateReaderConfig(KafkaSettings kafka) {
+        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, kafka.bridgeId() + "-state-reader");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return c;
+    }
+}

@@ -1,0 +1,11 @@
+package io.twsbridge.bridge.app;
+
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+
+/** Everything one bridge process is configured with. */
+public record BridgeConfig(GatewayConfig gateway, KafkaSettings kafka, SchemaRegistryConfig registry,
+                           ZombieProbe zombieProbe) {
+}

@@ -1,0 +1,20 @@
+package io.twsbridge.bridge.commands;
+
+import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.catalogue.ReasonCodes;
+
+/** How a command ended, before it becomes a CommandResult record. */
+public record CommandOutcome(CommandStatus status, String reasonCode, String message, Integer ibErrorCode) {
+
+    public static CommandOutcome completed(String message) {
+        return new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.OK, message, null);
+    }
+
+    public static CommandOutcome rejected(Rejection r) {
+        return new CommandOutcome(CommandStatus.REJECTED, r.reasonCode(), r.message(), null);
+    }
+
+    public static CommandOutcome rejected(String reasonCode, String message) {
+        return new CommandOutcome(CommandStatus.REJECTED, reasonCode, message, null);
+    }
+}

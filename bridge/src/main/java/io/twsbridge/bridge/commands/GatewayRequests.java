@@ -1,0 +1,139 @@
+package io.twsbridge.bridge.commands;
+
+import io.twsbridge.bridge.gateway.IbErrorCategory;
+import io.twsbridge.bridge.gateway.IbErrorCodes;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionListener;
+import io.twsbridge.protocol.message.ClientMessage;
+import io.twsbridge.protocol.message.ExecutionFilter;
+import io.twsbridge.protocol.message.ServerMessage;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Requests that end with an End message, as futures: the answers themselves reach Kafka through the event
+ * mapper; the future says when they all have. Failed requests complete exceptionally with IB's error.
+ *
+ * <p>Callbacks run on the session's event loop; requests may be made from any thread.
+ */
+public final class GatewayRequests implements SessionListener {
+
+    /** IB refused a request. */
+    public static final class GatewayRequestException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int code;
+
+        GatewayRequestException(int code, String message) {
+            super("IB error " + code + ": " + message);
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+    }
+
+    private final GatewaySession session;
+    private final Duration timeout;
+    private final Map<Integer, CompletableFuture<Void>> byReqId = new ConcurrentHashMap<>();
+    private volatile CompletableFuture<Void> positions;
+
+    public GatewayRequests(GatewaySession session, Duration timeout) {
+        this.session = session;
+        this.timeout = timeout;
+        session.addListener(this);
+    }
+
+    /** Account summary of every account, for {@code tags}; completes at its End. */
+    public CompletableFuture<Void> accountSummary(String tags) {
+        int reqId = session.nextRequestId();
+        CompletableFuture<Void> done = track(reqId);
+        if (!session.send(new ClientMessage.ReqAccountSummary(reqId, "All", tags))) {
+            return notConnected(reqId);
+        }
+        // One snapshot, not a subscription: the session keeps its own summary subscription for updates.
+        return done.whenComplete((v, e) -> session.send(new ClientMessage.CancelAccountSummary(reqId)));
+    }
+
+    /** Every position; completes at positionEnd. One such request at a time (IB's answer carries no id). */
+    public synchronized CompletableFuture<Void> positions() {
+        CompletableFuture<Void> current = positions;
+        if (current != null && !current.isDone()) {
+            return current;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<Void>().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        positions = done;
+        if (!session.send(new ClientMessage.ReqPositions())) {
+            done.completeExceptionally(new IllegalStateException("not connected to the Gateway"));
+        }
+        return done;
+    }
+
+    /** Executions matching {@code filter}; completes at execDetailsEnd. */
+    public CompletableFuture<Void> executions(ExecutionFilter filter) {
+        int reqId = session.nextRequestId();
+        CompletableFuture<Void> done = track(reqId);
+        if (!session.send(new ClientMessage.ReqExecutions(reqId, filter))) {
+            return notConnected(reqId);
+        }
+        return done;
+    }
+
+    @Override
+    public void onMessage(ServerMessage message) {
+        if (message instanceof ServerMessage.AccountSummaryEnd m) {
+            complete(m.reqId());
+        } else if (message instanceof ServerMessage.ExecDetailsEnd m) {
+            complete(m.reqId());
+        } else if (message instanceof ServerMessage.PositionEnd) {
+            CompletableFuture<Void> p = positions;
+            if (p != null) {
+                p.complete(null);
+            }
+        } else if (message instanceof ServerMessage.ErrorMessage e && e.id() >= 0
+                && IbErrorCodes.lookup(e.code()).category() == IbErrorCategory.REQUEST_FAILED) {
+            CompletableFuture<Void> f = byReqId.remove(e.id());
+            if (f != null) {
+                f.completeExceptionally(new GatewayRequestException(e.code(), e.message()));
+            }
+        }
+    }
+
+    @Override
+    public void onLinkLost(String reason) {
+        IllegalStateException lost = new IllegalStateException("the Gateway link was lost: " + reason);
+        byReqId.values().forEach(f -> f.completeExceptionally(lost));
+        byReqId.clear();
+        CompletableFuture<Void> p = positions;
+        if (p != null) {
+            p.completeExceptionally(lost);
+        }
+    }
+
+    private CompletableFuture<Void> track(int reqId) {
+        CompletableFuture<Void> done = new CompletableFuture<Void>().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        byReqId.put(reqId, done);
+        done.whenComplete((v, e) -> byReqId.remove(reqId));
+        return done;
+    }
+
+    private void complete(int reqId) {
+        CompletableFuture<Void> f = byReqId.remove(reqId);
+        if (f != null) {
+            f.complete(null);
+        }
+    }
+
+    private CompletableFuture<Void> notConnected(int reqId) {
+        CompletableFuture<Void> f = byReqId.remove(reqId);
+        IllegalStateException e = new IllegalStateException("not connected to the Gateway");
+        if (f != null) {
+            f.completeExceptionally(e);
+        }
+        return CompletableFuture.failedFuture(e);
+    }
+}

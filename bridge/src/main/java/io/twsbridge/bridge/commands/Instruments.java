@@ -1,0 +1,17 @@
+package io.twsbridge.bridge.commands;
+
+import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.schema.Instrument;
+
+/** Instrument (the Avro contract producers write) to Contract (what the TWS protocol carries). */
+public final class Instruments {
+
+    private Instruments() {
+    }
+
+    public static Contract toContract(Instrument i) {
+        return new Contract(i.getConId() == null ? 0 : i.getConId().intValue(), i.getSymbol(), i.getSecType(),
+                i.getLastTradeDateOrContractMonth(), i.getStrike(), i.getRight(), i.getMultiplier(), i.getExchange(),
+                i.getPrimaryExchange(), i.getCurrency(), i.getLocalSymbol(), i.getTradingClass());
+    }
+}

@@ -1,0 +1,80 @@
+package io.twsbridge.bridge.commands;
+
+import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.catalogue.RecordKeys;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The desired market-data subscriptions, kept in a compacted topic keyed by instrument key: a SubscribeQuotes
+ * writes the instrument, an UnsubscribeQuotes a tombstone. At start-up the bridge reads the topic to its end
+ * and subscribes to everything in it, so the set survives a restart without replaying the command log (whose
+ * retention would eventually forget old subscriptions).
+ */
+public final class SubscriptionStore {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionStore.class);
+
+    private final String topic;
+    private final EventPublisher publisher;
+
+    public SubscriptionStore(String topic, EventPublisher publisher) {
+        this.topic = topic;
+        this.publisher = publisher;
+    }
+
+    public CompletableFuture<?> added(Instrument instrument) {
+        return publisher.sendToTopic(topic, RecordKeys.instrument(instrument), instrument);
+    }
+
+    public CompletableFuture<?> removed(Instrument instrument) {
+        return publisher.sendToTopic(topic, RecordKeys.instrument(instrument), null);
+    }
+
+    /**
+     * Reads the whole topic with an assigned (group-less) consumer and returns the live subscriptions, oldest
+     * first. Records that do not decode are skipped and logged: one bad record must not cost every subscription.
+     */
+    public static List<Instrument> load(Consumer<byte[], byte[]> consumer, String topic,
+                                        Function<byte[], Instrument> decoder, Duration timeout) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        Map<String, Instrument> live = new LinkedHashMap<>();
+        Instant deadline = Instant.now().plus(timeout);
+        while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("reading " + topic + " took longer than " + timeout);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                String key = r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                if (r.value() == null) {
+                    live.remove(key);
+                    continue;
+                }
+                try {
+                    live.put(key, decoder.apply(r.value()));
+                } catch (RuntimeException e) {
+                    log.error("skipping an unreadable subscription record at {}-{}@{}: {}", r.topic(), r.partition(),
+                            r.offset(), e.getMessage());
+                }
+            }
+        }
+        log.info("restored {} market-data subscription(s) from {}", live.size(), topic);
+        return List.copyOf(live.values());
+    }
+}

@@ -1,0 +1,165 @@
+package io.twsbridge.bridge.kafka;
+
+import io.twsbridge.schema.catalogue.Topic;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kafka side's settings. Immutable; {@link Builder#build()} validates every value and reports all problems
+ * at once.
+ *
+ * @param bootstrapServers       the brokers
+ * @param clientProperties       passed through to every Kafka client (security: SASL/TLS settings go here)
+ * @param topicNames             the name of each topic; defaults from the catalogue
+ * @param subscriptionsTopic     compacted topic holding the desired market-data subscriptions
+ * @param partitions             partitions of topics the bridge creates
+ * @param replicationFactor      replication factor of topics the bridge creates
+ * @param compression            producer compression (none, gzip, snappy, lz4, zstd)
+ * @param commandGroupId         consumer group of the command consumer
+ * @param bridgeId               this bridge's name in status records and command results
+ * @param heartbeatInterval      how often a GatewayStatus is published when nothing changes
+ * @param quoteConflationWindow  at most one quote per instrument per window; zero turns it off
+ * @param marketDataLineLimit    most market-data subscriptions at once
+ * @param requestTimeout         how long account and execution requests wait for their End message
+ * @param producerBufferBytes    the producer's buffer; quotes are shed before it fills
+ */
+public record KafkaSettings(
+        String bootstrapServers,
+        Map<String, String> clientProperties,
+        Map<Topic, String> topicNames,
+        String subscriptionsTopic,
+        int partitions,
+        short replicationFactor,
+        String compression,
+        String commandGroupId,
+        String bridgeId,
+        Duration heartbeatInterval,
+        Duration quoteConflationWindow,
+        int marketDataLineLimit,
+        Duration requestTimeout,
+        long producerBufferBytes) {
+
+    public KafkaSettings {
+        clientProperties = Map.copyOf(clientProperties);
+        topicNames = Map.copyOf(topicNames);
+    }
+
+    /** The configured name of {@code topic}. */
+    public String topic(Topic topic) {
+        return topicNames.get(topic);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder().bootstrapServers(bootstrapServers).clientProperties(clientProperties)
+                .subscriptionsTopic(subscriptionsTopic).partitions(partitions).replicationFactor(replicationFactor)
+                .compression(compression).commandGroupId(commandGroupId).bridgeId(bridgeId)
+                .heartbeatInterval(heartbeatInterval).quoteConflationWindow(quoteConflationWindow)
+                .marketDataLineLimit(marketDataLineLimit).requestTimeout(requestTimeout)
+                .producerBufferBytes(producerBufferBytes);
+        topicNames.forEach(b::topicName);
+        return b;
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private String bootstrapServers = "127.0.0.1:9092";
+        private Map<String, String> clientProperties = Map.of();
+        private final Map<Topic, String> topicNames = new EnumMap<>(Topic.class);
+        private String subscriptionsTopic = "ib.subscriptions";
+        private int partitions = 3;
+        private short replicationFactor = 1;
+        private String compression = "lz4";
+        private String commandGroupId = "tws-kafka-bridge";
+        private String bridgeId = "bridge-1";
+        private Duration heartbeatInterval = Duration.ofSeconds(5);
+        private Duration quoteConflationWindow = Duration.ZERO;
+        private int marketDataLineLimit = 100;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private long producerBufferBytes = 64L * 1024 * 1024;
+
+        public Builder() {
+            for (Topic t : Topic.values()) {
+                topicNames.put(t, t.defaultName());
+            }
+        }
+
+        public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
+        public Builder clientProperties(Map<String, String> v) { clientProperties = v; return this; }
+        public Builder topicName(Topic t, String name) { topicNames.put(t, name); return this; }
+        public Builder subscriptionsTopic(String v) { subscriptionsTopic = v; return this; }
+        public Builder partitions(int v) { partitions = v; return this; }
+        public Builder replicationFactor(short v) { replicationFactor = v; return this; }
+        public Builder compression(String v) { compression = v; return this; }
+        public Builder commandGroupId(String v) { commandGroupId = v; return this; }
+        public Builder bridgeId(String v) { bridgeId = v; return this; }
+        public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
+        public Builder quoteConflationWindow(Duration v) { quoteConflationWindow = v; return this; }
+        public Builder marketDataLineLimit(int v) { marketDataLineLimit = v; return this; }
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder producerBufferBytes(long v) { producerBufferBytes = v; return this; }
+
+        /** @throws IllegalArgumentException listing every invalid setting with its key and value */
+        public KafkaSettings build() {
+            List<String> problems = new ArrayList<>();
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                problems.add("kafka.bootstrap.servers must not be empty");
+            }
+            topicNames.forEach((t, name) -> {
+                if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}")) {
+                    problems.add("topics." + t.name().toLowerCase() + " must be a legal Kafka topic name but was '" + name + "'");
+                }
+            });
+            if (subscriptionsTopic == null || !subscriptionsTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                problems.add("topics.subscriptions must be a legal Kafka topic name but was '" + subscriptionsTopic + "'");
+            }
+            if (topicNames.values().stream().distinct().count() != topicNames.size()
+                    || topicNames.containsValue(subscriptionsTopic)) {
+                problems.add("topic names must all differ but were " + topicNames.values() + " and " + subscriptionsTopic);
+            }
+            if (partitions < 1) {
+                problems.add("topics.partitions must be >= 1 but was " + partitions);
+            }
+            if (replicationFactor < 1) {
+                problems.add("topics.replication-factor must be >= 1 but was " + replicationFactor);
+            }
+            if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
+                problems.add("kafka.compression must be none, gzip, snappy, lz4 or zstd but was '" + compression + "'");
+            }
+            if (commandGroupId == null || commandGroupId.isBlank()) {
+                problems.add("kafka.command-group-id must not be empty");
+            }
+            if (bridgeId == null || bridgeId.isBlank()) {
+                problems.add("bridge.id must not be empty");
+            }
+            if (heartbeatInterval == null || heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+                problems.add("status.heartbeat-interval must be positive but was " + heartbeatInterval);
+            }
+            if (quoteConflationWindow == null || quoteConflationWindow.isNegative()) {
+                problems.add("quotes.conflation-window must be >= 0 but was " + quoteConflationWindow);
+            }
+            if (marketDataLineLimit < 1) {
+                problems.add("market-data.line-limit must be >= 1 but was " + marketDataLineLimit);
+            }
+            if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                problems.add("commands.request-timeout must be positive but was " + requestTimeout);
+            }
+            if (producerBufferBytes < 1024 * 1024) {
+                problems.add("kafka.producer-buffer-bytes must be >= 1 MiB but was " + producerBufferBytes);
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("invalid Kafka configuration:\n  - " + String.join("\n  - ", problems));
+            }
+            return new KafkaSettings(bootstrapServers, clientProperties, topicNames, subscriptionsTopic, partitions,
+                    replicationFactor, compression, commandGroupId, bridgeId, heartbeatInterval, quoteConflationWindow,
+                    marketDataLineLimit, requestTimeout, producerBufferBytes);
+        }
+    }
+}

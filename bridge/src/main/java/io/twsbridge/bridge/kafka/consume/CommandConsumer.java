@@ -1,0 +1,307 @@
+package io.twsbridge.bridge.kafka.consume;
+
+import io.twsbridge.bridge.commands.CommandExecutor;
+import io.twsbridge.bridge.commands.CommandOutcome;
+import io.twsbridge.bridge.commands.CommandValidator;
+import io.twsbridge.bridge.commands.Rejection;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.CommandResult;
+import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.catalogue.ReasonCodes;
+import io.twsbridge.schema.catalogue.Topic;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * Consumes the commands topic: decode, validate, check expiry, execute, publish exactly one result, and only
+ * then commit the offset.
+ *
+ * <ul>
+ *   <li><b>Order.</b> Records are handled one at a time in partition order, and commands are keyed by account,
+ *       so one account's commands run in the order they were sent.</li>
+ *   <li><b>Not ready, not consuming.</b> While the Gateway session is not READY every partition is paused and
+ *       the next unhandled record is where consumption resumes; the consumer keeps polling (with a timeout, not
+ *       a busy loop) so the group keeps it. A command read after its expiresAt gets EXPIRED, not executed.</li>
+ *   <li><b>Nothing lost, nothing stuck.</b> A record that does not decode is copied to the dead-letter topic; one
+ *       that decodes but fails validation gets a REJECTED result and a dead-letter copy. Either way the consumer
+ *       moves on.</li>
+ *   <li><b>Offsets after results.</b> An offset is committed once its result (and dead letter) is acknowledged
+ *       by Kafka. A crash in between redelivers the command; order commands are made safe against that by the
+ *       order journal, the others are harmless to repeat.</li>
+ * </ul>
+ *
+ * <p>Runs on its own thread ({@link #start}); {@link #close} stops it.
+ */
+public final class CommandConsumer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration ACK_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration LOOKUP_BACKOFF = Duration.ofSeconds(2);
+
+    private final KafkaSettings settings;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Function<byte[], Command> decoder;
+    private final Function<byte[], java.util.Optional<String>> commandIdOfUnreadable;
+    private final CommandValidator validator = new CommandValidator();
+    private final CommandExecutor executor;
+    private final EventPublisher publisher;
+    private final BooleanSupplier ready;
+    private final Clock clock;
+    private final Thread thread;
+    private final AtomicLong handled = new AtomicLong();
+    private final Map<String, AtomicLong> resultsByStatus = new HashMap<>();
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    /** While the registry cannot be asked for an unknown schema id, consumption waits instead of dead-lettering. */
+    private volatile long lookupBackoffUntilNanos;
+
+    /**
+     * @param commandIdOfUnreadable finds the commandId of a value that does not decode as a Command (read with
+     *                              its writer's schema), so that even such a command gets its REJECTED result
+     */
+    public CommandConsumer(KafkaSettings settings, Consumer<byte[], byte[]> consumer, Function<byte[], Command> decoder,
+                           Function<byte[], java.util.Optional<String>> commandIdOfUnreadable,
+                           CommandExecutor executor, EventPublisher publisher, BooleanSupplier ready, Clock clock) {
+        this.settings = settings;
+        this.consumer = consumer;
+        this.decoder = decoder;
+        this.commandIdOfUnreadable = commandIdOfUnreadable;
+        this.executor = executor;
+        this.publisher = publisher;
+        this.ready = ready;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "command-consumer");
+        this.thread.setDaemon(true);
+        for (CommandStatus s : CommandStatus.values()) {
+            resultsByStatus.put(s.name(), new AtomicLong());
+        }
+    }
+
+    public static Map<String, Object> consumerConfig(KafkaSettings settings) {
+        Map<String, Object> config = new HashMap<>(settings.clientProperties());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.commandGroupId());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.bridgeId() + "-commands");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return config;
+    }
+
+    public static Consumer<byte[], byte[]> createConsumer(KafkaSettings settings) {
+        return new KafkaConsumer<>(consumerConfig(settings));
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public long handled() {
+        return handled.get();
+    }
+
+    public long results(CommandStatus status) {
+        return resultsByStatus.get(status.name()).get();
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(settings.topic(Topic.COMMANDS)), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // offsets are committed after every batch; nothing is pending here
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    if (paused) {
+                        consumer.pause(partitions);
+                    }
+                }
+            });
+            while (running) {
+                followReadiness();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    handleBatch(records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                log.error("command consumer woken up unexpectedly", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("command consumer stopped by an unexpected error", e);
+        } finally {
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private void followReadiness() {
+        boolean shouldPause = !ready.getAsBoolean() || System.nanoTime() < lookupBackoffUntilNanos;
+        if (shouldPause != paused) {
+            if (shouldPause) {
+                consumer.pause(consumer.assignment());
+                log.warn("command consumption paused: the Gateway session is not READY");
+            } else {
+                consumer.resume(consumer.assignment());
+                log.info("command consumption resumed: the Gateway session is READY");
+            }
+            paused = shouldPause;
+        }
+    }
+
+    private void handleBatch(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (!ready.getAsBoolean()) {
+                    // Not READY any more: stop here and come back to this very record.
+                    consumer.seek(partition, record.offset());
+                    break;
+                }
+                try {
+                    acks.addAll(handle(record));
+                } catch (SchemaLookupException e) {
+                    // The registry, not the record, failed: keep the record and try again shortly.
+                    log.warn("schema registry unavailable while decoding {}-{}@{}; retrying: {}", record.topic(),
+                            record.partition(), record.offset(), e.getMessage());
+                    consumer.seek(partition, record.offset());
+                    lookupBackoffUntilNanos = System.nanoTime() + LOOKUP_BACKOFF.toNanos();
+                    break;
+                }
+                done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            }
+        }
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Without the acknowledgement the offsets stay uncommitted: the records come again after a restart.
+            log.error("results were not acknowledged by Kafka; offsets not committed: {}", e.toString());
+            throw new IllegalStateException("results not acknowledged", e);
+        }
+        if (!done.isEmpty()) {
+            consumer.commitSync(done);
+        }
+    }
+
+    /** Handles one record; returns the acknowledgements to wait for before its offset may be committed. */
+    private List<CompletableFuture<?>> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        handled.incrementAndGet();
+        Command command;
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("empty record (null value)");
+            }
+            command = decoder.apply(record.value());
+        } catch (SchemaLookupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("undecodable command at {}-{}@{} dead-lettered: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            java.util.Optional<String> commandId = record.value() == null ? java.util.Optional.empty()
+                    : commandIdOfUnreadable.apply(record.value());
+            if (commandId.isPresent()) {
+                return List.of(result(commandId.get(), null, null, CommandOutcome.rejected(ReasonCodes.VALIDATION_FAILED,
+                        "the command does not match the Command contract: " + e.getMessage())),
+                        publisher.deadLetter(record, e));
+            }
+            return List.of(publisher.deadLetter(record, e));
+        }
+        Rejection rejection = validator.validate(command).orElse(null);
+        if (rejection != null) {
+            log.warn("command {} rejected: {}", command.getCommandId(), rejection.message());
+            return List.of(result(command, CommandOutcome.rejected(rejection)),
+                    publisher.deadLetter(record, new InvalidCommandException(rejection.message())));
+        }
+        if (command.getExpiresAt() != null && clock.instant().isAfter(command.getExpiresAt())) {
+            return List.of(result(command, new CommandOutcome(CommandStatus.EXPIRED, ReasonCodes.COMMAND_EXPIRED,
+                    "read at " + clock.instant() + ", after its expiresAt " + command.getExpiresAt(), null)));
+        }
+        CommandOutcome outcome;
+        try {
+            outcome = executor.execute(command).get(settings.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            outcome = CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR, "execution failed: " + e);
+        }
+        return List.of(result(command, outcome));
+    }
+
+    private CompletableFuture<?> result(Command command, CommandOutcome outcome) {
+        return result(command.getCommandId(), command.getPayload() == null ? null
+                : command.getPayload().getClass().getSimpleName(), command.getAccount(), outcome);
+    }
+
+    private CompletableFuture<?> result(String commandId, String commandType, String account, CommandOutcome outcome) {
+        resultsByStatus.get(outcome.status().name()).incrementAndGet();
+        CommandResult result = CommandResult.newBuilder()
+                .setCommandId(commandId == null ? "" : commandId)
+                .setStatus(outcome.status())
+                .setReasonCode(outcome.reasonCode())
+                .setMessage(outcome.message() == null ? "" : outcome.message())
+                .setCommandType(commandType)
+                .setAccount(account)
+                .setIbErrorCode(outcome.ibErrorCode())
+                .setTimestamp(clock.instant())
+                .setBridgeId(settings.bridgeId())
+                .build();
+        return publisher.send(Topic.COMMAND_RESULTS, result.getCommandId(), result);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A command that decoded but failed validation: the dead letter's error class says so. */
+    public static final class InvalidCommandException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidCommandException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.twsbridge.bridge.kafka.serde;
+
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.schema.catalogue.Topic;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Serializes generated Avro records into the Confluent wire format ({@link WireFormat}) under the subject
+ * {@code <topic>-value}.
+ *
+ * <p><b>Never calls the registry.</b> The schema id comes from the {@link SchemaRegistryClient}'s cache, which
+ * {@link io.twsbridge.bridge.kafka.registry.SchemaRegistrar} fills at start-up. A record whose schema was not
+ * registered under the topic's subject fails with {@link UnregisteredSchemaException}. The first record of a
+ * (topic, schema) pair looks its id up in that cache once; after that the id, the header and the datum writer are
+ * found by the topic and the identity of the generated class's schema object, without rendering the schema.
+ *
+ * <p><b>Threading.</b> Thread-safe and lock-free on the hot path: each calling thread reuses its own output buffer
+ * and Avro encoder (a thread-local, so the quote path allocates only the returned array); datum writers are shared,
+ * which Avro allows. A buffer that grew past {@value #MAX_RETAINED_BUFFER} bytes for an unusually large record is
+ * dropped after use rather than kept.
+ *
+ * <p>A null record serializes to null (a tombstone on compacted topics). Also usable as a Kafka {@link Serializer}
+ * and, through {@link #serialize(String, SpecificRecord)}, as a method reference wherever a
+ * {@code (topic, record) -> bytes} function is wanted.
+ */
+public final class AvroWireSerializer implements Serializer<SpecificRecord> {
+
+    static final int INITIAL_BUFFER = 512;
+    static final int MAX_RETAINED_BUFFER = 1 << 20;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final SchemaRegistryClient registry;
+    private final ConcurrentMap<BindingKey, Binding> bindings = new ConcurrentHashMap<>();
+
+    public AvroWireSerializer(SchemaRegistryClient registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * The value bytes of {@code record} for {@code topic}.
+     *
+     * @throws UnregisteredSchemaException when the record's schema has no id under {@code <topic>-value}
+     * @throws SerializationException      when the record does not fit its schema (a missing required field, a
+     *                                     decimal that needs rounding to scale 10)
+     */
+    @Override
+    public byte[] serialize(String topic, SpecificRecord record) {
+        if (record == null) {
+            return null;
+        }
+        Schema schema = record.getSchema();
+        Binding binding = bindings.get(new BindingKey(topic, schema));
+        if (binding == null) {
+            binding = bind(topic, schema, record);
+        }
+        Scratch scratch = SCRATCH.get();
+        Buffer out = scratch.buffer;
+        try {
+            out.reset();
+            out.write(binding.header, 0, WireFormat.HEADER_SIZE);
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, scratch.encoder);
+            scratch.encoder = encoder;
+            binding.writer.write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic " + topic
+                    + ": " + e.getMessage(), e);
+        } finally {
+            if (out.capacity() > MAX_RETAINED_BUFFER) {
+                scratch.buffer = new Buffer(INITIAL_BUFFER);
+            }
+        }
+    }
+
+    private Binding bind(String topic, Schema schema, SpecificRecord record) {
+        Objects.requireNonNull(topic, "topic");
+        String subject = topic + Topic.VALUE_SUBJECT_SUFFIX;
+        OptionalInt id = registry.cachedId(subject, schema);
+        if (id.isEmpty()) {
+            throw new UnregisteredSchemaException(topic, subject, schema.getFullName());
+        }
+        byte[] header = new byte[WireFormat.HEADER_SIZE];
+        WireFormat.writeHeader(header, 0, id.getAsInt());
+        // The generated class's own model carries its logical-type conversions (decimal, timestamp-millis).
+        SpecificData model = SpecificData.getForClass(record.getClass());
+        Binding binding = new Binding(header, new SpecificDatumWriter<>(schema, model));
+        Binding previous = bindings.putIfAbsent(new BindingKey(topic, schema), binding);
+        return previous != null ? previous : binding;
+    }
+
+    /** Topic plus the schema object itself: generated classes hand out one schema instance, so identity is exact. */
+    private record BindingKey(String topic, Schema schema) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BindingKey k && k.schema == schema && k.topic.equals(topic);
+        }
+
+        @Override
+        public int hashCode() {
+            return topic.hashCode() * 31 + System.identityHashCode(schema);
+        }
+    }
+
+    private record Binding(byte[] header, DatumWriter<SpecificRecord> writer) {}
+
+    private static final class Scratch {
+        Buffer buffer = new Buffer(INITIAL_BUFFER);
+        BinaryEncoder encoder;
+    }
+
+    /** An unsynchronised growable byte array (ByteArrayOutputStream locks on every write). */
+    static final class Buffer extends OutputStream {
+        private byte[] bytes;
+        private int count;
+
+        Buffer(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void reset() {
+            count = 0;
+        }
+
+        int capacity() {
+            return bytes.length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, count);
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensure(len);
+            System.arraycopy(b, off, bytes, count, len);
+            count += len;
+        }
+
+        private void ensure(int more) {
+            if (more > bytes.length - count) {
+                int needed = Math.addExact(count, more);
+                bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+            }
+        }
+    }
+}

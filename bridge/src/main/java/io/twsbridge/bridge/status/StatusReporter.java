@@ -1,0 +1,104 @@
+package io.twsbridge.bridge.status;
+
+import io.twsbridge.bridge.events.EventSink;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionSnapshot;
+import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
+import io.twsbridge.bridge.time.EventLoop;
+import io.twsbridge.schema.CircuitBreakerState;
+import io.twsbridge.schema.GatewayStatus;
+import io.twsbridge.schema.SessionState;
+import io.twsbridge.schema.catalogue.Topic;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Publishes a GatewayStatus on every change of the supervisor's status and as a heartbeat when nothing changes,
+ * so consumers of ib.status always know whether the bridge is alive and what it is doing.
+ *
+ * <p>Runs on the session's event loop.
+ */
+public final class StatusReporter {
+
+    private final EventSink sink;
+    private final GatewaySession session;
+    private final EventLoop loop;
+    private final String bridgeId;
+    private final Duration heartbeat;
+    private final BooleanSupplier kafkaHealthy;
+    private final java.util.function.LongSupplier quotesShed;
+    private volatile SupervisorStatus last;
+    private EventLoop.Timer timer;
+    private volatile boolean stopped;
+
+    public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
+                          BooleanSupplier kafkaHealthy, java.util.function.LongSupplier quotesShed) {
+        this.quotesShed = quotesShed;
+        this.sink = sink;
+        this.session = session;
+        this.loop = loop;
+        this.bridgeId = bridgeId;
+        this.heartbeat = heartbeat;
+        this.kafkaHealthy = kafkaHealthy;
+    }
+
+    /** Call from the supervisor's status listener. */
+    public void onStatus(SupervisorStatus status) {
+        last = status;
+        loop.execute(this::publishNow);
+    }
+
+    public void start() {
+        loop.execute(this::publishNow);
+    }
+
+    public void stop() {
+        stopped = true;
+        loop.execute(() -> {
+            if (timer != null) {
+                timer.cancel();
+            }
+        });
+    }
+
+    private void publishNow() {
+        if (stopped) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        SupervisorStatus s = last;
+        SessionSnapshot snapshot = session.snapshot();
+        String lastError = s == null ? null : emptyToNull(s.lastError());
+        if (!kafkaHealthy.getAsBoolean()) {
+            lastError = "Kafka unreachable: events are buffered" + (lastError == null ? "" : "; " + lastError);
+        }
+        long shed = quotesShed.getAsLong();
+        if (shed > 0) {
+            lastError = shed + " quotes shed while the producer buffer was nearly full"
+                    + (lastError == null ? "" : "; " + lastError);
+        }
+        GatewayStatus status = GatewayStatus.newBuilder()
+                .setBridgeId(bridgeId)
+                .setSessionState(SessionState.valueOf(snapshot.state().name()))
+                .setStateReason(snapshot.reason() + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()))
+                .setServerVersion(snapshot.serverVersion() == 0 ? null : snapshot.serverVersion())
+                .setClientId(snapshot.clientId() < 0 ? null : snapshot.clientId())
+                .setAccounts(snapshot.accounts())
+                .setCircuitBreakerState(s == null ? CircuitBreakerState.CLOSED : CircuitBreakerState.valueOf(s.breakerState()))
+                .setZombieCount(s == null ? 0 : s.zombieCount())
+                .setLastError(lastError)
+                .setSince(s == null ? loop.clock().instant() : s.since())
+                .setHeartbeatAt(loop.clock().instant())
+                .setBridgeVersion(StatusReporter.class.getPackage().getImplementationVersion())
+                .build();
+        sink.publish(Topic.STATUS, bridgeId, status);
+        timer = loop.schedule(heartbeat, this::publishNow);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,46 @@
+package io.twsbridge.bridge.app;
+
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.RequestAccountSnapshot;
+import io.twsbridge.schema.RequestExecutions;
+import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.SubscribeQuotes;
+import io.twsbridge.schema.UnsubscribeQuotes;
+
+import java.time.Instant;
+
+/** Commands as a strategy process writes them. */
+final class Commands {
+
+    private Commands() {
+    }
+
+    static Instrument stock(String symbol) {
+        return Instrument.newBuilder().setSymbol(symbol).setSecType("STK").setExchange("SMART").setCurrency("USD").build();
+    }
+
+    static Command.Builder envelope(String commandId) {
+        return Command.newBuilder().setCommandId(commandId).setIssuedAt(Instant.now());
+    }
+
+    static Command subscribe(String id, String symbol) {
+        return envelope(id).setPayload(SubscribeQuotes.newBuilder().setInstrument(stock(symbol)).build()).build();
+    }
+
+    static Command unsubscribe(String id, String symbol) {
+        return envelope(id).setPayload(UnsubscribeQuotes.newBuilder().setInstrument(stock(symbol)).build()).build();
+    }
+
+    static Command accountSnapshot(String id) {
+        return envelope(id).setPayload(RequestAccountSnapshot.newBuilder().build()).build();
+    }
+
+    static Command positions(String id) {
+        return envelope(id).setPayload(RequestPositions.newBuilder().build()).build();
+    }
+
+    static Command executions(String id) {
+        return envelope(id).setPayload(RequestExecutions.newBuilder().build()).build();
+    }
+}

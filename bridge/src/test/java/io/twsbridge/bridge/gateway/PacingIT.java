@@ -26,7 +26,8 @@ class PacingIT {
                 assertThat(h.service.session().send(new ClientMessage.ReqCurrentTime())).isTrue();
             }
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> h.messages.subList(before, h.messages.size()).stream()
+            // Copy first: a view of the live list would fail while the session keeps adding to it.
+            await().atMost(Duration.ofSeconds(60)).until(() -> java.util.List.copyOf(h.messages).stream().skip(before)
                     .filter(ServerMessage.CurrentTime.class::isInstance).count() == 1_000);
             assertThat(h.messages).noneMatch(m -> m instanceof ServerMessage.ErrorMessage e && e.code() == 100);
             assertThat(h.simulator.state().connections()).singleElement()

@@ -136,9 +136,10 @@ public final class TwsTestClient implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 ServerMessage m = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
                 if (m == null) {
+                    List<ServerMessage> all = List.copyOf(received);
                     throw new AssertionError("no " + type.getSimpleName() + " matching within " + timeout
-                            + "; received " + received.size() + " messages, the last: "
-                            + received.subList(Math.max(0, received.size() - 5), received.size()));
+                            + "; received " + all.size() + " messages, the last: "
+                            + all.subList(Math.max(0, all.size() - 5), all.size()));
                 }
                 if (type.isInstance(m) && match.test(type.cast(m))) {
                     return type.cast(m);

@@ -18,8 +18,10 @@ final class ApiRequestHandler {
     private final MarketDataFeed feed;
     private final Broker broker;
     private final Clock clock;
+    private final Faults faults;
 
-    ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock) {
+    ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock, Faults faults) {
+        this.faults = faults;
         this.market = market;
         this.feed = feed;
         this.broker = broker;
@@ -38,6 +40,12 @@ final class ApiRequestHandler {
         } else if (message instanceof ClientMessage.CancelMktData m) {
             feed.cancel(c, m.reqId());
         } else if (message instanceof ClientMessage.PlaceOrder m) {
+            if (faults.takeDropAfterPlaceOrder()) {
+                c.mute(); // the order is taken, but no answer will reach the client
+                broker.placeOrder(c, m);
+                c.close("fault: link dropped after placeOrder, before any acknowledgement");
+                return;
+            }
             broker.placeOrder(c, m);
         } else if (message instanceof ClientMessage.CancelOrder m) {
             broker.cancelOrder(c, m.orderId());

@@ -13,6 +13,7 @@ public final class Faults {
     private volatile Duration apiDelay;
     private volatile boolean zombieOnDisconnect;
     private volatile boolean zombiesBlockHandshakes;
+    private final java.util.concurrent.atomic.AtomicBoolean dropAfterNextPlaceOrder = new java.util.concurrent.atomic.AtomicBoolean();
 
     Faults(SimulatorConfig config) {
         this.handshakeDelay = config.handshakeDelay();
@@ -59,6 +60,23 @@ public final class Faults {
 
     /** Longer delays are surely typos, and would overflow the nanosecond waits. */
     static final Duration MAX_DELAY = Duration.ofHours(24);
+
+    /**
+     * Once: the next placeOrder is taken (the order is at "IB") but the link drops before a single answer goes
+     * out, as when a connection dies between a client's request and the Gateway's acknowledgement.
+     */
+    public void dropLinkAfterNextPlaceOrder() {
+        dropAfterNextPlaceOrder.set(true);
+    }
+
+    /** True once, for the placeOrder that should drop the link. */
+    boolean takeDropAfterPlaceOrder() {
+        return dropAfterNextPlaceOrder.compareAndSet(true, false);
+    }
+
+    public boolean dropAfterNextPlaceOrderArmed() {
+        return dropAfterNextPlaceOrder.get();
+    }
 
     private static Duration requireNonNegative(Duration d, String what) {
         if (d == null || d.isNegative() || d.compareTo(MAX_DELAY) > 0) {

@@ -70,7 +70,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         this.broker = new Broker(market, config.accounts(), this::activeClient, clock, config.seed(),
                 config.masterClientId());
         this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote);
-        this.requests = new ApiRequestHandler(market, feed, broker, clock);
+        this.requests = new ApiRequestHandler(market, feed, broker, clock, faults);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sim-scheduler");
             t.setDaemon(true);

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  * POST /actions/connectivity-restored?data-lost=B    error 1101 (B=true) or 1102
  * POST /actions/restart?refuse-ms=N                  close everything, refuse connections for N ms
  * POST /actions/clear-zombies                        close zombie and stalled sockets
+ * POST /faults/drop-after-next-place-order           once: take the next order, then drop the link unanswered
  * </pre>
  * Every POST answers with the state after the change. Bad parameters get 400 with the reason.
  */
@@ -117,6 +118,7 @@ public final class AdminServer implements AutoCloseable {
             case "/actions/connectivity-restored" -> simulator.connectivityRestored(boolParam(q, "data-lost"));
             case "/actions/restart" -> simulator.restart(Duration.ofMillis(longParam(q, "refuse-ms")));
             case "/actions/clear-zombies" -> simulator.clearZombies();
+            case "/faults/drop-after-next-place-order" -> simulator.faults().dropLinkAfterNextPlaceOrder();
             default -> {
                 return false;
             }

@@ -61,6 +61,7 @@ public final class ClientConnection {
     private volatile int clientId = -1;
     private volatile ServerMessageCodec serverCodec;
     private volatile String closeReason = "";
+    private volatile boolean muted;
 
     public ClientConnection(long id, Socket socket, ConnectionHost host, PacingMonitor pacing) {
         this.id = id;
@@ -107,11 +108,16 @@ public final class ClientConnection {
         return pacing.violations();
     }
 
+    /** From now on, nothing more is sent to this client (fault injection). */
+    public void mute() {
+        muted = true;
+    }
+
     /** Queues a message for the client; ignored unless the API session is up. */
     public void send(ServerMessage message) {
         ServerMessageCodec codec = serverCodec;
         ConnectionState s = state;
-        if (codec == null || !(s == ConnectionState.ACTIVE || s == ConnectionState.AWAITING_START_API)) {
+        if (muted || codec == null || !(s == ConnectionState.ACTIVE || s == ConnectionState.AWAITING_START_API)) {
             return;
         }
         if (outbound.size() >= MAX_QUEUED_FRAMES) {

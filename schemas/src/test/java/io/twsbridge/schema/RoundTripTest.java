@@ -6,6 +6,8 @@ import static io.twsbridge.schema.Samples.bitcoin;
 import static io.twsbridge.schema.Samples.dec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twsbridge.schema.state.OrderJournalEntry;
+import io.twsbridge.schema.state.OrderJournalState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -37,6 +39,7 @@ class RoundTripTest {
         records.add(Samples.fullFill());
         records.add(Samples.fullQuote());
         records.add(Samples.fullGatewayStatus());
+        records.add(Samples.fullOrderJournalEntry());
         return records.stream();
     }
 
@@ -121,6 +124,22 @@ class RoundTripTest {
                         .setZombieCount(0)
                         .setSince(T0)
                         .setHeartbeatAt(T0)
+                        .build(),
+                OrderJournalEntry.newBuilder()
+                        .setCommandId("a3d5e7f9-1b2c-4d6e-8f90-123456789abc")
+                        .setAccount("U1234567")
+                        .setInstrument(bitcoin())
+                        .setAction(OrderAction.SELL)
+                        .setQuantity(dec("0.00125"))
+                        .setOrderType(OrderType.MKT)
+                        .setTimeInForce(TimeInForce.IOC)
+                        .setOutsideRth(false)
+                        .setOrderId(1043L)
+                        .setClientId(17)
+                        .setState(OrderJournalState.PLACING)
+                        .setAttempts(1)
+                        .setCreatedAt(T0)
+                        .setUpdatedAt(T0)
                         .build());
     }
 

@@ -1,5 +1,7 @@
 package io.twsbridge.schema;
 
+import io.twsbridge.schema.state.OrderJournalEntry;
+import io.twsbridge.schema.state.OrderJournalState;
 import io.twsbridge.schema.support.Decimals;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -241,6 +243,37 @@ public final class Samples {
                 .setSince(T0.minusSeconds(95))
                 .setHeartbeatAt(T0)
                 .setBridgeVersion("0.1.0")
+                .build();
+    }
+
+    /**
+     * The journal entry of the {@link #placeOrder()} command, acknowledged and partly filled, after a
+     * retry of a placeOrder that IB refused with error 103. Every field set.
+     */
+    public static OrderJournalEntry fullOrderJournalEntry() {
+        return OrderJournalEntry.newBuilder()
+                .setCommandId("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
+                .setAccount("DU1234567")
+                .setInstrument(aaplCall())
+                .setAction(OrderAction.BUY)
+                .setQuantity(dec("3"))
+                .setOrderType(OrderType.STP_LMT)
+                .setLimitPrice(4.45)
+                .setStopPrice(4.30)
+                .setTimeInForce(TimeInForce.GTC)
+                .setOutsideRth(true)
+                .setOrderId(1042L)
+                .setClientId(17)
+                .setPermId(1876543210L)
+                .setState(OrderJournalState.ACKNOWLEDGED)
+                .setLastStatus("Submitted")
+                .setFilled(dec("1"))
+                .setIbErrorCode(103)
+                .setIbErrorMessage("Duplicate order id")
+                .setAttempts(2)
+                .setCreatedAt(T0.minusMillis(640))
+                .setUpdatedAt(T0)
+                .setBridgeId("bridge-a")
                 .build();
     }
 }

@@ -3,7 +3,10 @@ package io.twsbridge.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.schema.compat.SchemaDirectory;
+import io.twsbridge.schema.state.OrderJournalEntry;
 import io.twsbridge.schema.support.Decimals;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.Test;
 /** House rules every schema follows, checked on the schemas the generated classes carry. */
 class SchemaConventionsTest {
 
+    /** Value schemas of the bridge's own state topics (under {@code src/main/avro/state}), not in {@link Topic}. */
+    static final List<Schema> STATE_SCHEMAS = List.of(OrderJournalEntry.getClassSchema());
+
     private static final Map<String, Schema> NAMED = new LinkedHashMap<>();
     private static final List<FieldAt> FIELDS = new ArrayList<>();
 
@@ -29,6 +35,7 @@ class SchemaConventionsTest {
         for (Topic topic : Topic.values()) {
             topic.valueSchema().ifPresent(s -> walk(s, s.getName()));
         }
+        STATE_SCHEMAS.forEach(s -> walk(s, s.getName()));
     }
 
     private static void walk(Schema schema, String path) {
@@ -52,12 +59,26 @@ class SchemaConventionsTest {
     }
 
     @Test
+    void everySchemaFileIsChecked() {
+        Map<String, Schema> files = SchemaDirectory.parse(Path.of("src/main/avro").toAbsolutePath());
+
+        assertThat(NAMED).containsKeys(files.keySet().toArray(String[]::new));
+    }
+
+    @Test
     void everyNamedTypeLivesInTheProjectNamespaceAndHasADoc() {
-        assertThat(NAMED).containsKeys("io.twsbridge.schema.Instrument", "io.twsbridge.schema.PlaceOrder");
+        assertThat(NAMED).containsKeys(
+                "io.twsbridge.schema.Instrument", "io.twsbridge.schema.PlaceOrder",
+                "io.twsbridge.schema.state.OrderJournalEntry", "io.twsbridge.schema.state.OrderJournalState");
         assertThat(NAMED.values()).allSatisfy(s -> {
-            assertThat(s.getNamespace()).as(s.getName()).isEqualTo("io.twsbridge.schema");
+            assertThat(s.getNamespace()).as(s.getName()).isIn("io.twsbridge.schema", "io.twsbridge.schema.state");
             assertThat(s.getDoc()).as("doc of " + s.getName()).isNotBlank();
         });
+        assertThat(NAMED.values())
+                .filteredOn(s -> s.getNamespace().equals("io.twsbridge.schema.state"))
+                .extracting(Schema::getName)
+                .as("the state namespace holds only the state schemas' own types")
+                .containsExactlyInAnyOrder("OrderJournalEntry", "OrderJournalState");
     }
 
     @Test
@@ -98,7 +119,8 @@ class SchemaConventionsTest {
         assertThat(decimals).contains(
                 "PlaceOrder.quantity", "Position.quantity", "Position.averageCost", "OrderUpdate.filled",
                 "OrderUpdate.remaining", "Fill.shares", "Fill.cumulativeQuantity", "Fill.commission",
-                "Fill.realizedPnl", "AccountValue.numericValue");
+                "Fill.realizedPnl", "AccountValue.numericValue", "OrderJournalEntry.quantity",
+                "OrderJournalEntry.filled");
     }
 
     @Test
@@ -126,6 +148,7 @@ class SchemaConventionsTest {
                 .forEach(s -> defaults.put(s.getName(), String.valueOf(s.getEnumDefault())));
 
         assertThat(defaults).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "OrderJournalState", "UNKNOWN",
                 "OrderAction", "UNKNOWN",
                 "OrderType", "UNKNOWN",
                 "TimeInForce", "UNKNOWN",

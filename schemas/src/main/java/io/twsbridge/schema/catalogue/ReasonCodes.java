@@ -55,6 +55,21 @@ public final class ReasonCodes {
     /** An order command while order placement is switched off (the default). */
     public static final String ORDERS_DISABLED = "ORDERS_DISABLED";
 
+    /** A new order while the kill switch is engaged. */
+    public static final String KILL_SWITCH = "KILL_SWITCH";
+
+    /** An order for an account outside the configured allowlist. */
+    public static final String ACCOUNT_NOT_ALLOWED = "ACCOUNT_NOT_ALLOWED";
+
+    /** An order for a symbol outside the configured allowlist. */
+    public static final String SYMBOL_NOT_ALLOWED = "SYMBOL_NOT_ALLOWED";
+
+    /** An order above the configured maximum quantity. */
+    public static final String MAX_QUANTITY_EXCEEDED = "MAX_QUANTITY_EXCEEDED";
+
+    /** An order above the configured maximum notional, or a market order with no price to check it by. */
+    public static final String MAX_NOTIONAL_EXCEEDED = "MAX_NOTIONAL_EXCEEDED";
+
     /** Prefix of codes that pass on an IB error: {@code IB_ERROR_} followed by IB's code. */
     public static final String IB_ERROR_PREFIX = "IB_ERROR_";
 

@@ -17,12 +17,20 @@ import org.apache.avro.Schema;
 
 /**
  * Reads sets of {@code .avsc} files laid out like {@code src/main/avro}: shared records under
- * {@code common/}, one value schema per topic beside it.
+ * {@code common/}, one value schema per topic beside it, and the records of the bridge's own state
+ * topics under {@code state/}.
  */
 public final class SchemaDirectory {
 
     /** Subdirectory holding the shared records that the value schemas refer to. */
     public static final String COMMON = "common";
+
+    /**
+     * Subdirectory holding the value schemas of the bridge's own state topics. They may refer to
+     * named types defined inside the topic value schemas (e.g. {@code OrderAction} in
+     * {@code Command}), so they are parsed after them.
+     */
+    public static final String STATE = "state";
 
     private static final String EXTENSION = ".avsc";
 
@@ -30,9 +38,11 @@ public final class SchemaDirectory {
 
     /**
      * Parses one set with a single {@link Schema.Parser}: the files under {@code common/} first, so the
-     * value schemas that use them resolve, then the value schemas, each group in name order.
+     * value schemas that use them resolve, then the value schemas, then the files under
+     * {@code state/}, each group in name order.
      *
-     * @return the value schemas (not the shared records) by full name, in file-name order
+     * @return the value schemas, topic value schemas first, then state schemas (not the shared
+     *     records), by full name, in file-name order
      */
     public static Map<String, Schema> parse(Path dir) {
         Schema.Parser parser = new Schema.Parser();
@@ -41,6 +51,10 @@ public final class SchemaDirectory {
         }
         Map<String, Schema> valueSchemas = new LinkedHashMap<>();
         for (Path file : avscFiles(dir)) {
+            Schema schema = parseFile(parser, file);
+            valueSchemas.put(schema.getFullName(), schema);
+        }
+        for (Path file : avscFiles(dir.resolve(STATE))) {
             Schema schema = parseFile(parser, file);
             valueSchemas.put(schema.getFullName(), schema);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.schema.state.OrderJournalEntry;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
@@ -38,6 +39,14 @@ class CompatibilityGuardTest {
         Map<String, Schema> baseline = releases().firstEntry().getValue();
 
         assertThat(baseline.keySet()).containsExactlyInAnyOrderElementsOf(currentSchemas().keySet());
+    }
+
+    @Test
+    void currentSchemasAreExactlyTheSchemaFiles() {
+        Map<String, Schema> files = SchemaDirectory.parse(Path.of("src/main/avro").toAbsolutePath());
+
+        assertThat(files.keySet()).containsExactlyInAnyOrderElementsOf(currentSchemas().keySet());
+        assertThat(files).containsKey(OrderJournalEntry.getClassSchema().getFullName());
     }
 
     @Test
@@ -97,12 +106,17 @@ class CompatibilityGuardTest {
         assertThat(SchemaDirectory.VERSION_ORDER.compare("1.2", "1.2.0")).isZero();
     }
 
-    /** Today's value schemas, as generated classes carry them, by full name. */
+    /**
+     * Today's value schemas, as generated classes carry them, by full name: those of the catalogue's
+     * topics, then those of the bridge's own state topics ({@code src/main/avro/state}).
+     */
     static Map<String, Schema> currentSchemas() {
         Map<String, Schema> current = new LinkedHashMap<>();
         for (Topic topic : Topic.values()) {
             topic.valueSchema().ifPresent(s -> current.put(s.getFullName(), s));
         }
+        Schema journal = OrderJournalEntry.getClassSchema();
+        current.put(journal.getFullName(), journal);
         return current;
     }
 

@@ -20,7 +20,14 @@ import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
 import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
 import io.twsbridge.bridge.kafka.topics.TopicProvisioner;
+import io.twsbridge.bridge.orders.GatewayOrderView;
+import io.twsbridge.bridge.orders.Guardrails;
+import io.twsbridge.bridge.orders.JournalEntry;
+import io.twsbridge.bridge.orders.LastPrices;
+import io.twsbridge.bridge.orders.OrderJournal;
+import io.twsbridge.bridge.orders.OrderService;
 import io.twsbridge.bridge.status.StatusReporter;
+import io.twsbridge.schema.state.OrderJournalEntry;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.catalogue.Topic;
@@ -60,6 +67,7 @@ public final class BridgeApp implements AutoCloseable {
     private EventMapper mapper;
     private StatusReporter status;
     private CommandConsumer commands;
+    private OrderService orders;
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
@@ -69,7 +77,10 @@ public final class BridgeApp implements AutoCloseable {
     public void start() throws InterruptedException {
         KafkaSettings kafka = config.kafka();
         admin = Admin.create(adminConfig(kafka));
-        List<String> warnings = new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(TopicProvisioner.wanted(kafka));
+        List<TopicProvisioner.Wanted> topics = new java.util.ArrayList<>(TopicProvisioner.wanted(kafka));
+        topics.add(new TopicProvisioner.Wanted(config.orders().journalTopic(), 1, kafka.replicationFactor(),
+                io.twsbridge.schema.catalogue.CleanupPolicy.COMPACT));
+        List<String> warnings = new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(topics);
         warnings.forEach(w -> log.warn("topic check: {}", w));
 
         registry = new SchemaRegistryClient(config.registry());
@@ -79,6 +90,9 @@ public final class BridgeApp implements AutoCloseable {
         String subscriptionsSubject = kafka.subscriptionsTopic() + "-value";
         registry.register(subscriptionsSubject, Instrument.getClassSchema());
         registry.setCompatibility(subscriptionsSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
+        String journalSubject = config.orders().journalTopic() + "-value";
+        registry.register(journalSubject, OrderJournalEntry.getClassSchema());
+        registry.setCompatibility(journalSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
 
         AvroWireSerializer serializer = new AvroWireSerializer(registry);
         publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
@@ -98,10 +112,27 @@ public final class BridgeApp implements AutoCloseable {
                 session.subscribeMarketData(Instruments.toContract(i));
             }
         }
+        AvroWireDeserializer<OrderJournalEntry> journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
+        List<JournalEntry> restored;
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(stateReaderConfig(kafka))) {
+            restored = SubscriptionStore.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
+                    ADMIN_TIMEOUT).stream().map(OrderJournal::fromRecord).toList();
+        }
+        String journalTopic = config.orders().journalTopic();
+        OrderJournal journal = new OrderJournal(restored, e -> publisher.sendToTopic(journalTopic, e.commandId(),
+                OrderJournal.toRecord(e, kafka.bridgeId())));
+        // The view must hear the sync's orders before the service reconciles at READY: listeners run in order.
+        GatewayOrderView view = new GatewayOrderView();
+        session.addListener(view);
+        LastPrices lastPrices = new LastPrices(session.subscriptions());
+        session.addListener(lastPrices);
+        orders = new OrderService(config.orders(), new Guardrails(config.orders()), journal, view, session, clock,
+                lastPrices::price);
+        session.addListener(orders);
         SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher);
         GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
         CommandExecutor executor = new CommandExecutor(session, requests, store, kafka.marketDataLineLimit(),
-                config.gateway().accountSummaryTags());
+                config.gateway().accountSummaryTags(), orders);
 
         status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(), kafka.heartbeatInterval(),
                 kafkaHealth::reachable, publisher::quotesShed);
@@ -137,6 +168,10 @@ public final class BridgeApp implements AutoCloseable {
 
     public CommandConsumer commands() {
         return commands;
+    }
+
+    public OrderService orders() {
+        return orders;
     }
 
     public SchemaRegistryClient registry() {

@@ -27,9 +27,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Market-data commands change the desired subscriptions (the session requests them now and after every
  * reconnect; the store keeps them across restarts). Account commands ask the Gateway and complete when its End
- * message arrives; the answers themselves reach Kafka through the event mapper. Order commands are refused
- * with ORDERS_DISABLED: order placement is off until the order-safety work (idempotent placement,
- * reconciliation, guardrails) is in place.
+ * message arrives; the answers themselves reach Kafka through the event mapper. Order commands go to the
+ * {@link io.twsbridge.bridge.orders.OrderService}, which makes them idempotent and applies the guardrails.
  */
 public final class CommandExecutor {
 
@@ -41,9 +40,11 @@ public final class CommandExecutor {
     private final SubscriptionStore store;
     private final int lineLimit;
     private final String accountSummaryTags;
+    private final io.twsbridge.bridge.orders.OrderService orders;
 
     public CommandExecutor(GatewaySession session, GatewayRequests requests, SubscriptionStore store, int lineLimit,
-                           String accountSummaryTags) {
+                           String accountSummaryTags, io.twsbridge.bridge.orders.OrderService orders) {
+        this.orders = orders;
         this.session = session;
         this.requests = requests;
         this.store = store;
@@ -53,7 +54,7 @@ public final class CommandExecutor {
 
     public CompletableFuture<CommandOutcome> execute(Command command) {
         String account = command.getAccount();
-        if (account != null && !session.accounts().contains(account)) {
+        if (account != null && !session.accounts().contains(account) && !(command.getPayload() instanceof PlaceOrder)) {
             return done(CommandOutcome.rejected(ReasonCodes.ACCOUNT_NOT_MANAGED, "account " + account
                     + " is not managed by this Gateway login (managed: " + session.accounts() + ")"));
         }
@@ -76,9 +77,14 @@ public final class CommandExecutor {
         if (payload instanceof RequestExecutions r) {
             return answered(requests.executions(filter(r, account)), "executions published");
         }
-        if (payload instanceof PlaceOrder || payload instanceof CancelOrder || payload instanceof ModifyOrder) {
-            return done(CommandOutcome.rejected(ReasonCodes.ORDERS_DISABLED,
-                    "order placement is switched off in this bridge"));
+        if (payload instanceof PlaceOrder p) {
+            return orders.place(command, p);
+        }
+        if (payload instanceof CancelOrder c) {
+            return orders.cancel(c);
+        }
+        if (payload instanceof ModifyOrder m) {
+            return orders.modify(m);
         }
         return done(CommandOutcome.rejected(ReasonCodes.UNSUPPORTED_COMMAND, "unknown command payload "
                 + (payload == null ? "null" : payload.getClass().getSimpleName())));

@@ -44,17 +44,17 @@ public final class SubscriptionStore {
     }
 
     /**
-     * Reads the whole topic with an assigned (group-less) consumer and returns the live subscriptions, oldest
-     * first. Records that do not decode are skipped and logged: one bad record must not cost every subscription.
+     * Reads a whole compacted state topic (subscriptions, the order journal) with an assigned, group-less consumer
+     * and returns the live value of every key, oldest first. Records that do not decode are skipped and logged: one bad record must not cost every subscription.
      */
-    public static List<Instrument> load(Consumer<byte[], byte[]> consumer, String topic,
-                                        Function<byte[], Instrument> decoder, Duration timeout) {
+    public static <T> List<T> load(Consumer<byte[], byte[]> consumer, String topic,
+                                   Function<byte[], T> decoder, Duration timeout) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        Map<String, Instrument> live = new LinkedHashMap<>();
+        Map<String, T> live = new LinkedHashMap<>();
         Instant deadline = Instant.now().plus(timeout);
         while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
             if (Instant.now().isAfter(deadline)) {
@@ -74,7 +74,7 @@ public final class SubscriptionStore {
                 }
             }
         }
-        log.info("restored {} market-data subscription(s) from {}", live.size(), topic);
+        log.info("restored {} record(s) from {}", live.size(), topic);
         return List.copyOf(live.values());
     }
 }

@@ -49,6 +49,11 @@ final class BridgeUnderTest implements AutoCloseable {
 
     BridgeUnderTest(KafkaStack stack, GatewaySimulator sim, String prefix, UnaryOperator<KafkaSettings.Builder> kafka,
                     UnaryOperator<GatewayConfig.Builder> gateway) {
+        this(stack, sim, prefix, kafka, gateway, io.twsbridge.bridge.orders.OrderSettings.defaults());
+    }
+
+    BridgeUnderTest(KafkaStack stack, GatewaySimulator sim, String prefix, UnaryOperator<KafkaSettings.Builder> kafka,
+                    UnaryOperator<GatewayConfig.Builder> gateway, io.twsbridge.bridge.orders.OrderSettings orders) {
         this.stack = stack;
         this.sim = sim;
         KafkaSettings.Builder b = KafkaSettings.builder().bootstrapServers(stack.kafka.bootstrapServers())
@@ -62,7 +67,13 @@ final class BridgeUnderTest implements AutoCloseable {
         GatewayConfig gw = gateway.apply(GatewayConfig.builder().port(sim.apiPort()).clientId(0)
                 .retryInitialBackoff(Duration.ofMillis(200)).retryMaxBackoff(Duration.ofSeconds(2))).build();
         this.config = new BridgeConfig(gw, settings,
-                SchemaRegistryConfig.builder(stack.registry.confluentApiUrl()).build(), ZombieProbe.disabled());
+                SchemaRegistryConfig.builder(stack.registry.confluentApiUrl()).build(), ZombieProbe.disabled(),
+                orders.journalTopic().equals("ib.order-journal")
+                        ? io.twsbridge.bridge.orders.OrderSettings.builder().enabled(orders.enabled())
+                        .accountAllowlist(orders.accountAllowlist()).maxQuantity(orders.maxQuantity())
+                        .maxNotional(orders.maxNotional()).symbolAllowlist(orders.symbolAllowlist())
+                        .killSwitch(orders.killSwitch()).ackTimeout(orders.ackTimeout())
+                        .journalTopic(prefix + ".ib.order-journal").build() : orders);
         Map<String, Object> p = new HashMap<>(stack.kafka.clientConfig());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -76,8 +87,13 @@ final class BridgeUnderTest implements AutoCloseable {
         app = new BridgeApp(config, Clock.systemUTC());
         app.start();
         // A producer registers (or finds) its schema once, as Confluent's serializer does with auto-registration.
-        producerRegistry.register(topic(Topic.COMMANDS) + "-value", Command.getClassSchema());
+        registerCommandSchema();
         return this;
+    }
+
+    /** Registers the Command schema for the test's producer (a bridge, possibly another process, created the subject). */
+    void registerCommandSchema() {
+        producerRegistry.register(topic(Topic.COMMANDS) + "-value", Command.getClassSchema());
     }
 
     void awaitReady() {

@@ -40,6 +40,21 @@ final class Commands {
         return envelope(id).setPayload(RequestPositions.newBuilder().build()).build();
     }
 
+    static Command marketOrder(String id, String account, String symbol, String quantity) {
+        return envelope(id).setAccount(account).setPayload(io.twsbridge.schema.PlaceOrder.newBuilder()
+                .setInstrument(stock(symbol)).setAction(io.twsbridge.schema.OrderAction.BUY)
+                .setQuantity(new java.math.BigDecimal(quantity).setScale(10)).setOrderType(io.twsbridge.schema.OrderType.MKT)
+                .setTimeInForce(io.twsbridge.schema.TimeInForce.DAY).setOutsideRth(false).build()).build();
+    }
+
+    static Command limitOrder(String id, String account, String symbol, String quantity, double limit) {
+        return envelope(id).setAccount(account).setPayload(io.twsbridge.schema.PlaceOrder.newBuilder()
+                .setInstrument(stock(symbol)).setAction(io.twsbridge.schema.OrderAction.BUY)
+                .setQuantity(new java.math.BigDecimal(quantity).setScale(10)).setOrderType(io.twsbridge.schema.OrderType.LMT)
+                .setLimitPrice(limit).setTimeInForce(io.twsbridge.schema.TimeInForce.DAY).setOutsideRth(false).build())
+                .build();
+    }
+
     static Command executions(String id) {
         return envelope(id).setPayload(RequestExecutions.newBuilder().build()).build();
     }

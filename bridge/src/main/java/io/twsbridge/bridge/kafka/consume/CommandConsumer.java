@@ -109,6 +109,9 @@ public final class CommandConsumer implements AutoCloseable {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.commandGroupId());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.bridgeId() + "-commands");
+        // Static membership: a bridge restarted after a crash takes its partitions back at once, instead of
+        // waiting for the dead instance's session to time out (45 s) with every command queued behind it.
+        config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.bridgeId() + "-commands");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -218,6 +221,7 @@ public final class CommandConsumer implements AutoCloseable {
             throw new IllegalStateException("results not acknowledged", e);
         }
         if (!done.isEmpty()) {
+            io.twsbridge.bridge.orders.CrashPoints.reach(io.twsbridge.bridge.orders.CrashPoints.AFTER_RESULT);
             consumer.commitSync(done);
         }
     }
@@ -245,6 +249,7 @@ public final class CommandConsumer implements AutoCloseable {
             }
             return List.of(publisher.deadLetter(record, e));
         }
+        io.twsbridge.bridge.orders.CrashPoints.reach(io.twsbridge.bridge.orders.CrashPoints.AFTER_CONSUME);
         Rejection rejection = validator.validate(command).orElse(null);
         if (rejection != null) {
             log.warn("command {} rejected: {}", command.getCommandId(), rejection.message());
@@ -279,6 +284,8 @@ public final class CommandConsumer implements AutoCloseable {
                 .setCommandType(commandType)
                 .setAccount(account)
                 .setIbErrorCode(outcome.ibErrorCode())
+                .setOrderId(outcome.orderId())
+                .setPermId(outcome.permId())
                 .setTimestamp(clock.instant())
                 .setBridgeId(settings.bridgeId())
                 .build();

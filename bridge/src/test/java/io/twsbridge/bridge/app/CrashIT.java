@@ -1,0 +1,125 @@
+package io.twsbridge.bridge.app;
+
+import io.twsbridge.bridge.orders.CrashPoints;
+import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.sim.GatewaySimulator;
+import io.twsbridge.sim.SimulatorConfig;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bridge, as a separate process, is killed with SIGKILL at each point of the order path, then started
+ * again: IB (the simulator) must have seen exactly one placeOrder for the command, and the order's fill must be
+ * on ib.fills.
+ */
+class CrashIT extends WithKafkaStack {
+
+    @ParameterizedTest(name = "SIGKILL {0}")
+    @ValueSource(strings = {CrashPoints.AFTER_CONSUME, CrashPoints.AFTER_JOURNAL, CrashPoints.AFTER_PLACE_ORDER,
+            CrashPoints.AFTER_ACK, CrashPoints.AFTER_RESULT})
+    void oneOrderWhateverTheMomentOfTheCrash(String point) throws Exception {
+        String prefix = "crash-" + point;
+        String commandId = "order-" + point;
+        try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1).build());
+             BridgeUnderTest client = new BridgeUnderTest(stack, sim, prefix, k -> k, g -> g)) {
+            BridgeProcess first = BridgeProcess.start(stack, sim, prefix, point);
+            try {
+                first.await("BRIDGE-READY");
+                client.registerCommandSchema();
+                // Marketable: it fills at once at the Gateway.
+                client.send(Commands.limitOrder(commandId, "DU111111", "AAPL", "3", 1000.0));
+                first.await("CRASH-POINT " + point);
+            } finally {
+                first.kill();
+            }
+
+            BridgeProcess second = BridgeProcess.start(stack, sim, prefix, null);
+            try {
+                second.await("BRIDGE-READY");
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.values(Topic.COMMAND_RESULTS).stream()
+                        .anyMatch(r -> r.get("commandId").toString().equals(commandId)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.values(Topic.FILLS).stream()
+                        .anyMatch(f -> commandId.equals(String.valueOf(f.get("orderRef")))));
+                assertThat(sim.state().placeOrderCountByOrderRef()).as("placeOrders per orderRef")
+                        .containsEntry(commandId, 1).hasSize(1);
+                assertThat(client.values(Topic.COMMAND_RESULTS)).filteredOn(r -> r.get("commandId").toString().equals(commandId))
+                        .extracting(r -> r.get("status").toString()).isSubsetOf("ACCEPTED", "DUPLICATE");
+            } finally {
+                second.kill();
+            }
+        }
+    }
+
+    /** A bridge JVM whose standard output the test reads line by line. */
+    private static final class BridgeProcess {
+        private final Process process;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final List<String> seen = new ArrayList<>();
+
+        private BridgeProcess(Process process) {
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (java.io.IOException e) {
+                    lines.add("READ-FAILED " + e);
+                }
+            }, "crash-test-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt) throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    BridgeProcessMain.class.getName(), stack.kafka.bootstrapServers(), stack.registry.confluentApiUrl(),
+                    String.valueOf(sim.apiPort()), prefix).redirectErrorStream(true);
+            pb.environment().remove("BRIDGE_CRASH_AT");
+            if (crashAt != null) {
+                pb.environment().put("BRIDGE_CRASH_AT", crashAt);
+            }
+            return new BridgeProcess(pb.start());
+        }
+
+        void await(String marker) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(1, TimeUnit.SECONDS);
+                if (line == null) {
+                    if (!process.isAlive()) {
+                        break;
+                    }
+                    continue;
+                }
+                seen.add(line);
+                if (line.equals(marker)) {
+                    return;
+                }
+            }
+            throw new AssertionError("no '" + marker + "' from the bridge process; its output:\n" + String.join("\n", seen));
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no goodbye
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

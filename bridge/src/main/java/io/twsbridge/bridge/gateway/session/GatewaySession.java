@@ -507,10 +507,11 @@ public final class GatewaySession implements SessionControl {
                 synced && l != null ? l.clientId : -1);
         state = to;
         SessionStateChange change = new SessionStateChange(from, to, reason, loop.clock().instant());
-        if (to == SessionState.READY || from == to) {
-            log.info("session {} -> {}: {}", from, to, reason);
-        } else {
+        // The way to READY is the normal story (INFO); losing the link or IB is what an operator must see.
+        if (to == SessionState.DISCONNECTED || to == SessionState.DEGRADED) {
             log.warn("session {} -> {}: {}", from, to, reason);
+        } else {
+            log.info("session {} -> {}: {}", from, to, reason);
         }
         for (SessionListener listener : listeners) {
             listener.onStateChange(change);

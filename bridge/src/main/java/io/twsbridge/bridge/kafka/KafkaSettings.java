@@ -48,6 +48,15 @@ public record KafkaSettings(
         topicNames = Map.copyOf(topicNames);
     }
 
+    /** Client properties may hold credentials (sasl.jaas.config, passwords): never print their values. */
+    @Override
+    public String toString() {
+        return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", clientProperties=" + clientProperties.keySet()
+                + " (values hidden), topicNames=" + topicNames + ", subscriptionsTopic=" + subscriptionsTopic
+                + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor + ", compression="
+                + compression + ", commandGroupId=" + commandGroupId + ", bridgeId=" + bridgeId + "]";
+    }
+
     /** The configured name of {@code topic}. */
     public String topic(Topic topic) {
         return topicNames.get(topic);

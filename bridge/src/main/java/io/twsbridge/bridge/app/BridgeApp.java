@@ -68,6 +68,8 @@ public final class BridgeApp implements AutoCloseable {
     private StatusReporter status;
     private CommandConsumer commands;
     private OrderService orders;
+    private final io.twsbridge.bridge.app.metrics.BridgeMetrics metrics = new io.twsbridge.bridge.app.metrics.BridgeMetrics();
+    private io.twsbridge.bridge.app.http.ManagementServer management;
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
@@ -96,6 +98,7 @@ public final class BridgeApp implements AutoCloseable {
 
         AvroWireSerializer serializer = new AvroWireSerializer(registry);
         publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
+        publisher.setPublishObserver(metrics);
         kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
         kafkaHealth.start();
 
@@ -143,9 +146,28 @@ public final class BridgeApp implements AutoCloseable {
         AvroWireDeserializer<Command> commandDecoder = new AvroWireDeserializer<>(Command.class, registry);
         commands = new CommandConsumer(kafka, CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
                 value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready, clock);
+        commands.setCommandObserver(metrics);
+        metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)
+                .bindReady(this::ready).bindMapper(mapper.counters())
+                .bindKillSwitch(orders.guardrails()::killSwitchEngaged);
         commands.start();
         log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
                 kafka.topicNames().values());
+    }
+
+    /**
+     * Starts the management HTTP endpoint (health, status, metrics, the run-time kill switch) after
+     * {@link #start()}.
+     */
+    public synchronized java.net.URI startManagement(String host, int port) throws java.io.IOException {
+        if (management != null) {
+            throw new IllegalStateException("management HTTP already runs at " + management.uri());
+        }
+        management = io.twsbridge.bridge.app.http.ManagementServer.start(
+                io.twsbridge.bridge.app.http.ManagementSettings.of(host, port),
+                new io.twsbridge.bridge.app.http.LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
+                        publisher::quotesShed, orders.guardrails()), metrics::scrape);
+        return management.uri();
     }
 
     /** Ready: the Gateway session is READY and Kafka answers. */
@@ -180,6 +202,9 @@ public final class BridgeApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (management != null) {
+            management.close();
+        }
         if (commands != null) {
             commands.close();
         }
@@ -202,6 +227,7 @@ public final class BridgeApp implements AutoCloseable {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
+        metrics.close();
     }
 
     private static Map<String, Object> adminConfig(KafkaSettings kafka) {

@@ -79,6 +79,8 @@ public final class CommandConsumer implements AutoCloseable {
     private final Map<String, AtomicLong> resultsByStatus = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
+    private volatile io.twsbridge.bridge.app.metrics.CommandObserver commandObserver =
+            io.twsbridge.bridge.app.metrics.CommandObserver.NONE;
     /** While the registry cannot be asked for an unknown schema id, consumption waits instead of dead-lettering. */
     private volatile long lookupBackoffUntilNanos;
 
@@ -127,6 +129,11 @@ public final class CommandConsumer implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /** Told of every result (commands by type and status in the metrics). */
+    public void setCommandObserver(io.twsbridge.bridge.app.metrics.CommandObserver observer) {
+        this.commandObserver = observer;
     }
 
     public long handled() {
@@ -276,6 +283,7 @@ public final class CommandConsumer implements AutoCloseable {
 
     private CompletableFuture<?> result(String commandId, String commandType, String account, CommandOutcome outcome) {
         resultsByStatus.get(outcome.status().name()).incrementAndGet();
+        commandObserver.result(commandType, outcome.status());
         CommandResult result = CommandResult.newBuilder()
                 .setCommandId(commandId == null ? "" : commandId)
                 .setStatus(outcome.status())

@@ -57,6 +57,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final AtomicLong stateRecords = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private volatile Metric bufferAvailable;
+    private volatile io.twsbridge.bridge.app.metrics.PublishObserver publishObserver =
+            io.twsbridge.bridge.app.metrics.PublishObserver.NONE;
 
     public EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock) {
         this.settings = settings;
@@ -146,11 +148,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 published.get(Topic.COMMANDS_DLQ));
     }
 
+    /** Told of every acknowledgement with its latency (the metrics' publish-latency histogram). */
+    public void setPublishObserver(io.twsbridge.bridge.app.metrics.PublishObserver observer) {
+        this.publishObserver = observer;
+    }
+
     private CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, AtomicLong counter) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        long sentAt = System.nanoTime();
         producer.send(record, (metadata, error) -> {
             if (error == null) {
                 counter.incrementAndGet();
+                publishObserver.acknowledged(record.topic(), System.nanoTime() - sentAt);
                 acked.complete(metadata);
             } else {
                 sendErrors.incrementAndGet();

@@ -1,0 +1,102 @@
+package io.twsbridge.bridge.app.http;
+
+import io.twsbridge.bridge.gateway.session.SessionState;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One consistent-enough picture of the bridge for {@code GET /status}. Each part is read from its owner's own
+ * snapshot (session, supervisor, Kafka health, publisher, guardrails); the parts are not read atomically together.
+ *
+ * @param version              the bridge's version, "unknown" when the jar carries none
+ * @param sessionReason        why the session is in its state
+ * @param since                when the session entered its state
+ * @param clientId             the API client id of the current (or next) connection attempt
+ * @param accounts             managed accounts; empty unless the session is synced
+ * @param desiredSubscriptions the keys of the desired market-data subscriptions (conId or instrument
+ *                             description); null when the session's loop did not answer in time
+ * @param breakerState         CLOSED, OPEN, HALF_OPEN or FORCED_OPEN (zombies)
+ * @param zombieCount          CLOSE_WAIT sockets on the Gateway's port at the last probe
+ * @param zombieProbeAvailable false when this host cannot be inspected for zombies
+ * @param connectAttempts      connection attempts since start
+ * @param nextAttemptAt        when the supervisor looks again; null when connected or stopped
+ * @param lastError            the last connection failure or link loss, empty when none
+ * @param advice               what the operator should do, empty when nothing
+ * @param kafkaReachable       whether the Kafka cluster answers the health check
+ * @param quotesShed           quotes dropped because the producer buffer was nearly full
+ * @param ordersEnabled        whether order placement is switched on at all
+ * @param killSwitchEngaged    whether every new order is refused
+ */
+public record BridgeStatus(
+        String bridgeId,
+        String version,
+        SessionState sessionState,
+        String sessionReason,
+        Instant since,
+        int clientId,
+        List<String> accounts,
+        List<String> desiredSubscriptions,
+        String breakerState,
+        int zombieCount,
+        boolean zombieProbeAvailable,
+        long connectAttempts,
+        Instant nextAttemptAt,
+        String lastError,
+        String advice,
+        boolean kafkaReachable,
+        long quotesShed,
+        boolean ordersEnabled,
+        boolean killSwitchEngaged) {
+
+    public BridgeStatus {
+        accounts = List.copyOf(accounts);
+        desiredSubscriptions = desiredSubscriptions == null ? null : List.copyOf(desiredSubscriptions);
+        version = version == null || version.isBlank() ? "unknown" : version;
+        sessionReason = sessionReason == null ? "" : sessionReason;
+        lastError = lastError == null ? "" : lastError;
+        advice = advice == null ? "" : advice;
+    }
+
+    /** The readiness this status implies, by the rule of {@link Readiness#of}. */
+    public Readiness readiness() {
+        return Readiness.of(sessionState, sessionReason, kafkaReachable);
+    }
+
+    /** The JSON body of {@code GET /status}, keys in a fixed order. */
+    public Map<String, Object> toJson() {
+        Readiness readiness = readiness();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("bridgeId", bridgeId);
+        json.put("version", version);
+        json.put("ready", readiness.ready());
+        json.put("notReadyReasons", readiness.reasons());
+        json.put("sessionState", sessionState.name());
+        json.put("sessionReason", sessionReason);
+        json.put("since", since == null ? null : since.toString());
+        json.put("clientId", clientId);
+        json.put("accounts", accounts);
+        json.put("desiredSubscriptions", desiredSubscriptions);
+        json.put("breakerState", breakerState);
+        json.put("zombieCount", zombieCount);
+        json.put("zombieProbeAvailable", zombieProbeAvailable);
+        json.put("connectAttempts", connectAttempts);
+        json.put("nextAttemptAt", nextAttemptAt == null ? null : nextAttemptAt.toString());
+        json.put("lastError", lastError);
+        json.put("advice", advice);
+        json.put("kafkaReachable", kafkaReachable);
+        json.put("quotesShed", quotesShed);
+        json.put("ordersEnabled", ordersEnabled);
+        json.put("killSwitchEngaged", killSwitchEngaged);
+        return json;
+    }
+
+    /** The implementation version in {@code type}'s jar manifest, "unknown" without one. */
+    public static String versionOf(Class<?> type) {
+        Package p = type.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null || v.isBlank() ? "unknown" : v;
+    }
+}

@@ -1,0 +1,110 @@
+package io.twsbridge.bridge.app.http;
+
+import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionSnapshot;
+import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
+import io.twsbridge.bridge.orders.Guardrails;
+import io.twsbridge.bridge.time.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The running bridge as the management server sees it: the session's snapshot, the supervisor's status, Kafka's
+ * health, the publisher's shed-quote count and the guardrails' kill switch.
+ *
+ * <p>Threading: everything read here is published for other threads (volatile snapshots, atomics) except the
+ * desired subscriptions, which live on the session's event loop; they are read there, with a short timeout.
+ */
+public final class LiveBridgeView implements BridgeView {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveBridgeView.class);
+    private static final Duration LOOP_TIMEOUT = Duration.ofSeconds(1);
+
+    private final String bridgeId;
+    private final String version;
+    private final GatewayService gateway;
+    private final BooleanSupplier kafkaReachable;
+    private final LongSupplier quotesShed;
+    private final Guardrails guardrails;
+
+    /**
+     * @param kafkaReachable {@code KafkaHealth::reachable}
+     * @param quotesShed     {@code EventPublisher::quotesShed}
+     * @param guardrails     the order service's guardrails ({@code OrderService.guardrails()}): the same instance
+     *                       that checks orders, or the kill switch would change nothing
+     */
+    public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
+                          LongSupplier quotesShed, Guardrails guardrails) {
+        this.bridgeId = bridgeId;
+        this.version = BridgeStatus.versionOf(LiveBridgeView.class);
+        this.gateway = gateway;
+        this.kafkaReachable = kafkaReachable;
+        this.quotesShed = quotesShed;
+        this.guardrails = guardrails;
+    }
+
+    @Override
+    public Readiness readiness() {
+        SessionSnapshot s = gateway.session().snapshot();
+        return Readiness.of(s.state(), s.reason(), kafkaReachable.getAsBoolean());
+    }
+
+    @Override
+    public BridgeStatus status() {
+        SessionSnapshot session = gateway.session().snapshot();
+        SupervisorStatus supervisor = gateway.supervisor().status();
+        int clientId = session.clientId() >= 0 ? session.clientId() : supervisor.clientId();
+        return new BridgeStatus(bridgeId, version, session.state(), session.reason(), supervisor.since(), clientId,
+                session.accounts(), desiredSubscriptionKeys(), supervisor.breakerState(), supervisor.zombieCount(),
+                supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
+                supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),
+                guardrails.ordersEnabled(), guardrails.killSwitchEngaged());
+    }
+
+    @Override
+    public boolean setKillSwitch(boolean engaged) {
+        if (engaged) {
+            guardrails.engageKillSwitch();
+        } else {
+            guardrails.releaseKillSwitch();
+        }
+        return guardrails.killSwitchEngaged();
+    }
+
+    /** The desired subscriptions' keys, read on the session's loop; null when it does not answer in time. */
+    private List<String> desiredSubscriptionKeys() {
+        GatewaySession session = gateway.session();
+        EventLoop loop = gateway.eventLoop();
+        if (loop.inLoop()) {
+            return List.copyOf(session.subscriptions().desired().keySet());
+        }
+        CompletableFuture<List<String>> keys = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    keys.complete(List.copyOf(session.subscriptions().desired().keySet()));
+                } catch (RuntimeException e) {
+                    keys.completeExceptionally(e);
+                }
+            });
+            return keys.get(LOOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.debug("desired subscriptions not read from the session's loop: {}", e.toString());
+            return null;
+        }
+    }
+}

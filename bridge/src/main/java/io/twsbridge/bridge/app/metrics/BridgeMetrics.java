@@ -1,0 +1,344 @@
+package io.twsbridge.bridge.app.metrics;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.registry.InMemoryRegistryStore;
+import io.github.resilience4j.micrometer.tagged.CircuitBreakerMetricNames;
+import io.github.resilience4j.micrometer.tagged.RateLimiterMetricNames;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.twsbridge.bridge.events.EventCounters;
+import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.session.AttemptFailure;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.catalogue.Topic;
+import org.apache.avro.Schema;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The bridge's metrics, in one Prometheus registry: every meter is named {@code tws.bridge.*}, which Prometheus
+ * shows as {@code tws_bridge_*} ({@code docs/metrics.md} lists them), plus the JVM's own ({@code jvm_*},
+ * {@code process_*}, {@code system_*}).
+ *
+ * <p>Most meters read the components' own counters when scraped ({@code bind*}); nothing is counted twice. Two
+ * things no component counts are fed through hooks this class implements: {@link PublishObserver} (Kafka's
+ * acknowledgement latency per topic) and {@link CommandObserver} (results per command type and status).
+ *
+ * <p>Threading: bind everything once, at start-up, from one thread. The hooks and {@link #scrape()} may be called
+ * from any thread.
+ */
+public final class BridgeMetrics implements PublishObserver, CommandObserver, AutoCloseable {
+
+    /** The content type of {@link #scrape()}: Prometheus text exposition format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    static final String PREFIX = "tws.bridge.";
+    /** The command-type tag of a command that did not decode, or whose payload the schema does not know. */
+    static final String UNKNOWN_COMMAND_TYPE = "unknown";
+    /**
+     * Buckets of the publish-latency histogram: from a healthy local broker (a few ms) to an outage (the producer
+     * retries for days; everything beyond a minute lands in +Inf).
+     */
+    static final Duration[] PUBLISH_LATENCY_BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
+    private static final CircuitBreakerMetricNames BREAKER_NAMES = CircuitBreakerMetricNames.custom()
+            .stateMetricName(PREFIX + "circuit.breaker.state")
+            .callsMetricName(PREFIX + "circuit.breaker.calls")
+            .notPermittedCallsMetricName(PREFIX + "circuit.breaker.not.permitted.calls")
+            .bufferedCallsMetricName(PREFIX + "circuit.breaker.buffered.calls")
+            .slowCallsMetricName(PREFIX + "circuit.breaker.slow.calls")
+            .failureRateMetricName(PREFIX + "circuit.breaker.failure.rate")
+            .slowCallRateMetricName(PREFIX + "circuit.breaker.slow.call.rate")
+            .build();
+    private static final RateLimiterMetricNames LIMITER_NAMES = RateLimiterMetricNames.custom()
+            .availablePermissionsMetricName(PREFIX + "rate.limiter.available.permissions")
+            .waitingThreadsMetricName(PREFIX + "rate.limiter.waiting.threads")
+            .build();
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    /** Function counters hold their state object weakly; these keep the suppliers handed to them alive. */
+    private final List<Object> retained = new CopyOnWriteArrayList<>();
+    private final Set<String> commandTypes;
+    private final ConcurrentMap<String, Counter> commandCounters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> publishLatency = new ConcurrentHashMap<>();
+
+    /** A new Prometheus registry with the JVM's metrics bound. */
+    public BridgeMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** Binds the JVM's metrics to {@code registry}; the bridge's are bound by the {@code bind*} methods. */
+    public BridgeMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        this.commandTypes = commandPayloadNames();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    // ---- the Gateway side ---------------------------------------------------------------------------------
+
+    /**
+     * Everything the Gateway side offers: session state, supervisor (connect attempts, zombies), circuit breaker,
+     * outbound rate limiter and queue depth.
+     */
+    public BridgeMetrics bindGateway(GatewayService gateway) {
+        GatewaySession session = gateway.session();
+        bindSessionState(session::state);
+        bindSupervisor(gateway.supervisor()::status);
+        bindCircuitBreaker(gateway.supervisor().circuitBreaker());
+        bindRateLimiter(gateway.rateLimiter());
+        bindOutboundQueue(session::outboundQueueDepth);
+        return this;
+    }
+
+    /** {@code tws_bridge_session_state{state}}: 1 for the current state, 0 for every other. */
+    public BridgeMetrics bindSessionState(Supplier<SessionState> state) {
+        for (SessionState s : SessionState.values()) {
+            Gauge.builder(PREFIX + "session.state", state, current -> current.get() == s ? 1 : 0)
+                    .tag("state", s.name())
+                    .description("1 for the Gateway session's current state, 0 for the others")
+                    .strongReference(true)
+                    .register(registry);
+        }
+        return this;
+    }
+
+    /**
+     * Connection attempts by outcome (READY or the failure kind, each registered at 0 from the start) and the
+     * zombie probe's findings, read from the supervisor's latest status.
+     */
+    public BridgeMetrics bindSupervisor(Supplier<SupervisorStatus> status) {
+        retained.add(status);
+        List<String> outcomes = new ArrayList<>();
+        outcomes.add("READY");
+        for (AttemptFailure f : AttemptFailure.values()) {
+            outcomes.add(f.name());
+        }
+        for (String outcome : outcomes) {
+            FunctionCounter.builder(PREFIX + "connect.attempts", status, s -> outcomeCount(s.get(), outcome))
+                    .tag("outcome", outcome)
+                    .description("Gateway connection attempts by outcome: READY or why the attempt failed")
+                    .register(registry);
+        }
+        Gauge.builder(PREFIX + "zombie.sockets", status, s -> s.get() == null ? 0 : s.get().zombieCount())
+                .description("CLOSE_WAIT sockets on the Gateway's port at the last probe; any holds the breaker open")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(PREFIX + "zombie.probe.available", status,
+                        s -> s.get() == null || s.get().zombieProbeAvailable() ? 1 : 0)
+                .description("1 when this host's sockets can be inspected for zombies")
+                .strongReference(true)
+                .register(registry);
+        return this;
+    }
+
+    /**
+     * Resilience4j's tagged metrics of the connect breaker (state, calls, not-permitted calls, failure rate, ...)
+     * under {@code tws_bridge_circuit_breaker_*}, plus a counter of its state transitions. State names are in
+     * lower case, as Resilience4j writes them ({@code closed}, {@code open}, {@code half_open},
+     * {@code forced_open}).
+     */
+    public BridgeMetrics bindCircuitBreaker(CircuitBreaker breaker) {
+        // The supervisor builds its breaker without a registry; the tagged metrics read one, so hand them a
+        // registry that holds exactly that breaker.
+        InMemoryRegistryStore<CircuitBreaker> store = new InMemoryRegistryStore<>();
+        store.putIfAbsent(breaker.getName(), breaker);
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.custom().withRegistryStore(store).build();
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(BREAKER_NAMES, breakers).bindTo(registry);
+        breaker.getEventPublisher().onStateTransition(e -> Counter.builder(PREFIX + "circuit.breaker.transitions")
+                .tag("name", e.getCircuitBreakerName())
+                .tag("from", e.getStateTransition().getFromState().name().toLowerCase(Locale.ROOT))
+                .tag("to", e.getStateTransition().getToState().name().toLowerCase(Locale.ROOT))
+                .description("State transitions of the circuit breaker")
+                .register(registry)
+                .increment());
+        return this;
+    }
+
+    /** Resilience4j's tagged metrics of the outbound pacing limiter under {@code tws_bridge_rate_limiter_*}. */
+    public BridgeMetrics bindRateLimiter(RateLimiter limiter) {
+        InMemoryRegistryStore<RateLimiter> store = new InMemoryRegistryStore<>();
+        store.putIfAbsent(limiter.getName(), limiter);
+        RateLimiterRegistry limiters = RateLimiterRegistry.custom().withRegistryStore(store).build();
+        TaggedRateLimiterMetrics.ofRateLimiterRegistry(LIMITER_NAMES, limiters).bindTo(registry);
+        return this;
+    }
+
+    /** {@code tws_bridge_outbound_queue_depth}: frames waiting for the rate limiter on the Gateway link. */
+    public BridgeMetrics bindOutboundQueue(IntSupplier depth) {
+        Gauge.builder(PREFIX + "outbound.queue.depth", depth, IntSupplier::getAsInt)
+                .description("Frames queued for the Gateway behind the rate limiter")
+                .strongReference(true)
+                .register(registry);
+        return this;
+    }
+
+    // ---- the Kafka side -----------------------------------------------------------------------------------
+
+    /**
+     * Records acknowledged per topic (tagged with the configured topic name), quotes shed, dead letters and
+     * failed sends, read from the publisher's own counters.
+     */
+    public BridgeMetrics bindPublisher(EventPublisher publisher, KafkaSettings settings) {
+        retained.add(publisher);
+        for (Topic topic : Topic.values()) {
+            if (topic == Topic.COMMANDS) {
+                continue; // read, never written
+            }
+            functionCounter("events.published", publisher, p -> p.published(topic),
+                    "Records Kafka acknowledged, per topic", Map.of("topic", settings.topic(topic)));
+        }
+        functionCounter("quotes.shed", publisher, EventPublisher::quotesShed,
+                "Quotes dropped because the producer buffer was nearly full", Map.of());
+        functionCounter("dead.letters", publisher, EventPublisher::deadLettered,
+                "Commands copied to the dead-letter topic", Map.of());
+        functionCounter("publish.errors", publisher, EventPublisher::sendErrors,
+                "Records Kafka refused for good (the producer retries everything else)", Map.of());
+        return this;
+    }
+
+    /** {@code tws_bridge_kafka_reachable}: 1 while the cluster answers the health check. */
+    public BridgeMetrics bindKafkaReachable(BooleanSupplier reachable) {
+        return flag("kafka.reachable", reachable, "1 while the Kafka cluster answers the health check");
+    }
+
+    /** {@code tws_bridge_ready}: 1 while the bridge is ready (session READY and Kafka reachable). */
+    public BridgeMetrics bindReady(BooleanSupplier ready) {
+        return flag("ready", ready, "1 while the Gateway session is READY and Kafka is reachable");
+    }
+
+    /** {@code tws_bridge_kill_switch_engaged}: 1 while every new order is refused. */
+    public BridgeMetrics bindKillSwitch(BooleanSupplier engaged) {
+        return flag("kill.switch.engaged", engaged, "1 while the order kill switch is engaged");
+    }
+
+    /** The event mapper's anomalies: {@code tws_bridge_mapper_anomalies_total{kind}}. */
+    public BridgeMetrics bindMapper(EventCounters counters) {
+        retained.add(counters);
+        String help = "What the event mapper dropped or could not complete, by kind";
+        functionCounter("mapper.anomalies", counters, EventCounters::droppedTicks, help, Map.of("kind", "dropped_tick"));
+        functionCounter("mapper.anomalies", counters, EventCounters::duplicateFillsSuppressed, help,
+                Map.of("kind", "duplicate_fill"));
+        functionCounter("mapper.anomalies", counters, EventCounters::fillsWithoutCommission, help,
+                Map.of("kind", "fill_without_commission"));
+        functionCounter("mapper.anomalies", counters, EventCounters::lateCommissionReports, help,
+                Map.of("kind", "late_commission_report"));
+        functionCounter("mapper.anomalies", counters, EventCounters::unparsableExecutionTimes, help,
+                Map.of("kind", "unparsable_execution_time"));
+        functionCounter("mapper.anomalies", counters, EventCounters::unmappableMessages, help,
+                Map.of("kind", "unmappable_message"));
+        return this;
+    }
+
+    // ---- hooks --------------------------------------------------------------------------------------------
+
+    /** {@code tws_bridge_publish_latency_seconds{topic}}: send to acknowledgement, as a histogram. */
+    @Override
+    public void acknowledged(String topic, long elapsedNanos) {
+        publishLatency.computeIfAbsent(topic, t -> Timer.builder(PREFIX + "publish.latency")
+                        .tag("topic", t)
+                        .description("From handing a record to the producer to Kafka's acknowledgement")
+                        .serviceLevelObjectives(PUBLISH_LATENCY_BUCKETS)
+                        .register(registry))
+                .record(Math.max(0, elapsedNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code tws_bridge_commands_total{type,status}}. */
+    @Override
+    public void result(String commandType, CommandStatus status) {
+        String type = commandType != null && commandTypes.contains(commandType) ? commandType : UNKNOWN_COMMAND_TYPE;
+        commandCounters.computeIfAbsent(type + '|' + status.name(), k -> Counter.builder(PREFIX + "commands")
+                        .tag("type", type)
+                        .tag("status", status.name())
+                        .description("Command results by command type and status")
+                        .register(registry))
+                .increment();
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    private <T> void functionCounter(String name, T source, ToLongFunction<T> read, String help,
+                                     Map<String, String> tags) {
+        FunctionCounter.Builder<T> b = FunctionCounter.builder(PREFIX + name, source, s -> read.applyAsLong(s))
+                .description(help);
+        tags.forEach(b::tag);
+        b.register(registry);
+    }
+
+    private BridgeMetrics flag(String name, BooleanSupplier value, String help) {
+        Gauge.builder(PREFIX + name, value, v -> v.getAsBoolean() ? 1 : 0)
+                .description(help)
+                .strongReference(true)
+                .register(registry);
+        return this;
+    }
+
+    private static double outcomeCount(SupervisorStatus status, String outcome) {
+        return status == null ? 0 : status.outcomes().getOrDefault(outcome, 0L);
+    }
+
+    /** The record names of the Command payload union: the only values the command-type tag takes. */
+    private static Set<String> commandPayloadNames() {
+        Schema payload = Command.getClassSchema().getField("payload").schema();
+        List<Schema> types = payload.getType() == Schema.Type.UNION ? payload.getTypes() : List.of(payload);
+        return types.stream().filter(s -> s.getType() == Schema.Type.RECORD).map(Schema::getName)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+}

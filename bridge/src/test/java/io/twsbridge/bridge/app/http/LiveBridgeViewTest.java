@@ -1,0 +1,86 @@
+package io.twsbridge.bridge.app.http;
+
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.session.MarketDataSubscriptions;
+import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.orders.Guardrails;
+import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.protocol.message.Contract;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The adapter over the real components, with a Gateway service that is never started. */
+class LiveBridgeViewTest {
+
+    private final GatewayService gateway = new GatewayService(GatewayConfig.builder().port(4002).clientId(17).build(),
+            ZombieProbe.disabled(), Clock.systemUTC());
+    private final AtomicBoolean kafka = new AtomicBoolean(true);
+    private final Guardrails guardrails = new Guardrails(OrderSettings.defaults());
+    private final LiveBridgeView view = new LiveBridgeView("bridge-7", gateway, kafka::get, () -> 4, guardrails);
+
+    @AfterEach
+    void close() {
+        gateway.close();
+    }
+
+    @Test
+    void aBridgeWithoutAGatewayLinkIsNotReadyAndSaysWhy() {
+        assertThat(view.readiness().ready()).isFalse();
+        assertThat(view.readiness().reasons()).singleElement().asString().startsWith("Gateway session is DISCONNECTED");
+
+        kafka.set(false);
+
+        assertThat(view.readiness().reasons()).hasSize(2);
+        assertThat(view.readiness().reasons().get(1)).contains("Kafka is unreachable");
+    }
+
+    @Test
+    void statusReadsTheSessionTheSupervisorAndTheDesiredSubscriptions() {
+        Contract aapl = Contract.stock("AAPL", "SMART", "USD");
+        gateway.session().subscribeMarketData(aapl);
+
+        BridgeStatus s = view.status();
+
+        assertThat(s.bridgeId()).isEqualTo("bridge-7");
+        assertThat(s.version()).isNotBlank();
+        assertThat(s.sessionState()).isEqualTo(SessionState.DISCONNECTED);
+        assertThat(s.clientId()).isEqualTo(17);
+        assertThat(s.accounts()).isEmpty();
+        assertThat(s.desiredSubscriptions()).containsExactly(MarketDataSubscriptions.keyOf(aapl));
+        assertThat(s.breakerState()).isEqualTo("CLOSED");
+        assertThat(s.connectAttempts()).isZero();
+        assertThat(s.since()).isNotNull();
+        assertThat(s.kafkaReachable()).isTrue();
+        assertThat(s.quotesShed()).isEqualTo(4);
+        assertThat(s.ordersEnabled()).isFalse();
+        assertThat(s.killSwitchEngaged()).isFalse();
+        assertThat(s.readiness()).isEqualTo(view.readiness());
+    }
+
+    @Test
+    void theKillSwitchIsTheGuardrailsOwn() {
+        assertThat(view.setKillSwitch(true)).isTrue();
+        assertThat(guardrails.killSwitchEngaged()).isTrue();
+        assertThat(view.status().killSwitchEngaged()).isTrue();
+
+        assertThat(view.setKillSwitch(false)).isFalse();
+        assertThat(guardrails.killSwitchEngaged()).isFalse();
+    }
+
+    @Test
+    void statusStillAnswersOnceTheSessionsLoopIsGone() {
+        gateway.close();
+
+        BridgeStatus s = view.status();
+
+        assertThat(s.sessionState()).isEqualTo(SessionState.CLOSED);
+        assertThat(s.desiredSubscriptions()).isNull();
+    }
+}

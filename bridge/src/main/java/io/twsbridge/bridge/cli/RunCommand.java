@@ -1,0 +1,54 @@
+package io.twsbridge.bridge.cli;
+
+import io.twsbridge.bridge.app.BridgeApp;
+import io.twsbridge.bridge.app.config.ConfigException;
+import io.twsbridge.bridge.app.config.ConfigLoader;
+import io.twsbridge.bridge.app.config.LoadedConfig;
+import io.twsbridge.bridge.diagnostics.LogFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bridge run --config FILE}: the service. Every configuration problem is reported at once and the bridge
+ * does not start; SIGTERM (or Ctrl-C) closes the Gateway link cleanly and flushes what was published.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the bridge service.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--config", description = "Properties file; BRIDGE_* environment variables override it.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        LoadedConfig loaded;
+        try {
+            ConfigLoader loader = ConfigLoader.fromSystemEnvironment();
+            loaded = config == null ? loader.loadWithoutFile() : loader.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.err.println("the bridge did not start");
+            return 2;
+        }
+        loaded.logFile().ifPresent(LogFile::enable);
+        System.out.println("configuration:\n" + loaded.describe());
+        loaded.warnings().forEach(w -> System.out.println("WARNING " + w));
+        BridgeApp app = new BridgeApp(loaded.bridge(), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping: closing the Gateway link and flushing to Kafka ...");
+            app.close();
+            stopped.countDown();
+        }, "bridge-shutdown"));
+        System.out.println("checking topics and registering schemas ...");
+        app.start();
+        Management.start(app, loaded).ifPresent(address -> System.out.println("management HTTP on " + address));
+        System.out.println("started; connecting to the Gateway (state changes follow in the log)");
+        stopped.await();
+        return 0;
+    }
+}

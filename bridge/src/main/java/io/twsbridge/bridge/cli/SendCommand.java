@@ -1,0 +1,90 @@
+package io.twsbridge.bridge.cli;
+
+import io.twsbridge.bridge.commands.CommandValidator;
+import io.twsbridge.bridge.commands.Rejection;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.catalogue.RecordKeys;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bridge send --file command.json}: produces one command written in the Avro JSON encoding of Command.
+ * The JSON is read and checked completely first; anything malformed is reported and nothing is sent.
+ */
+@picocli.CommandLine.Command(name = "send", mixinStandardHelpOptions = true,
+        description = "Send one command (Avro JSON encoding of Command) to the commands topic.")
+public final class SendCommand implements Callable<Integer> {
+
+    @Option(names = "--file", description = "The command as JSON; '-' or absent reads standard input.")
+    String file = "-";
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Override
+    public Integer call() throws Exception {
+        String json;
+        try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        Command command;
+        try {
+            command = parse(json);
+        } catch (IllegalArgumentException e) {
+            System.err.println("not a valid command, nothing sent: " + e.getMessage());
+            return 2;
+        }
+        Optional<Rejection> problems = new CommandValidator().validate(command);
+        if (problems.isPresent()) {
+            System.err.println("the bridge would reject this command, nothing sent: " + problems.get().message());
+            return 2;
+        }
+        String topic = kafka.topic("ib.commands");
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryConfig.builder(kafka.registryUrl).build());
+        registry.register(topic + "-value", Command.getClassSchema());
+        byte[] value = new AvroWireSerializer(registry).serialize(topic, command);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+            RecordMetadata meta = producer.send(new ProducerRecord<>(topic,
+                    RecordKeys.command(command).getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
+            System.out.printf("sent %s to %s-%d@%d%n", command.getCommandId(), meta.topic(), meta.partition(), meta.offset());
+        }
+        return 0;
+    }
+
+    /** Parses the Avro JSON encoding of Command, with the reason when it is not one. */
+    static Command parse(String json) {
+        try {
+            return new SpecificDatumReader<>(Command.class).read(null,
+                    DecoderFactory.get().jsonDecoder(Command.getClassSchema(), json));
+        } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+}

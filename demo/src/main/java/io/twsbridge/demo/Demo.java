@@ -1,0 +1,211 @@
+package io.twsbridge.demo;
+
+import io.twsbridge.bridge.app.BridgeApp;
+import io.twsbridge.bridge.app.BridgeConfig;
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
+import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.embedded.EmbeddedKafka;
+import io.twsbridge.embedded.SchemaRegistryProcess;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.Fill;
+import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.OrderAction;
+import io.twsbridge.schema.OrderType;
+import io.twsbridge.schema.OrderUpdate;
+import io.twsbridge.schema.PlaceOrder;
+import io.twsbridge.schema.Quote;
+import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.SubscribeQuotes;
+import io.twsbridge.schema.TimeInForce;
+import io.twsbridge.schema.catalogue.RecordKeys;
+import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.sim.GatewaySimulator;
+import io.twsbridge.sim.SimulatorConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one-command demo: an in-process Kafka broker, the schema registry, the Gateway simulator and the bridge,
+ * a few sample commands, and a compact live view of quotes, order updates, fills and status, until Ctrl-C or the
+ * duration ends. Everything it starts it stops, and its temporary directories are deleted.
+ */
+public final class Demo {
+
+    private Demo() {
+    }
+
+    /** Runs the demo; returns the exit code. */
+    public static int run(long durationSeconds) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "demo-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        say("starting an in-process Kafka broker ...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.startDefault()) {
+            kafka.awaitReady(Duration.ofSeconds(60));
+            say("Kafka ready at " + kafka.bootstrapServers());
+            say("starting the schema registry (Apicurio, Confluent API) ...");
+            try (SchemaRegistryProcess registry = SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(),
+                    Duration.ofSeconds(90));
+                 GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().tickRate(2)
+                         .build())) {
+                say("schema registry ready at " + registry.confluentApiUrl());
+                say("simulated IB Gateway on 127.0.0.1:" + sim.apiPort() + " (admin http://127.0.0.1:" + sim.adminPort()
+                        + "/state)");
+                BridgeConfig config = new BridgeConfig(
+                        GatewayConfig.builder().port(sim.apiPort()).clientId(17).build(),
+                        KafkaSettings.builder().bootstrapServers(kafka.bootstrapServers()).partitions(1)
+                                .bridgeId("demo-bridge").build(),
+                        SchemaRegistryConfig.builder(registry.confluentApiUrl()).build(), ZombieProbe.forThisHost(),
+                        OrderSettings.builder().enabled(true).maxQuantity(new BigDecimal("100"))
+                                .maxNotional(new BigDecimal("100000")).build());
+                say("starting the bridge ...");
+                try (BridgeApp bridge = new BridgeApp(config, Clock.systemUTC())) {
+                    bridge.start();
+                    awaitReady(bridge);
+                    say("bridge READY: accounts " + bridge.gateway().session().accounts());
+                    say("watch it from another terminal, e.g.:");
+                    say("  java -jar demo/target/bridge-demo.jar replay --topic ib.fills --bootstrap-server "
+                            + kafka.bootstrapServers() + " --registry-url " + registry.confluentApiUrl());
+                    sendSamples(kafka.bootstrapServers(), registry.confluentApiUrl());
+                    watch(kafka.bootstrapServers(), registry.confluentApiUrl(), durationSeconds, stop);
+                    say("stopping ...");
+                }
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the JVM is already stopping
+            }
+        }
+        say("stopped; nothing left running");
+        return 0;
+    }
+
+    private static void awaitReady(BridgeApp bridge) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(bridge.ready() && bridge.gateway().session().state() == SessionState.READY)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the bridge did not become ready: " + bridge.gateway().session().snapshot());
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // a console progress loop, not a test
+        }
+    }
+
+    private static void sendSamples(String bootstrap, String registryUrl) throws Exception {
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryConfig.builder(registryUrl).build());
+        registry.register("ib.commands-value", Command.getClassSchema());
+        AvroWireSerializer serializer = new AvroWireSerializer(registry);
+        List<Command> samples = List.of(
+                command("demo-sub-aapl", null, SubscribeQuotes.newBuilder().setInstrument(stock("AAPL")).build()),
+                command("demo-sub-msft", null, SubscribeQuotes.newBuilder().setInstrument(stock("MSFT")).build()),
+                command("demo-order-1", "DU111111", PlaceOrder.newBuilder().setInstrument(stock("AAPL"))
+                        .setAction(OrderAction.BUY).setQuantity(new BigDecimal("5").setScale(10))
+                        .setOrderType(OrderType.LMT).setLimitPrice(1000.0).setTimeInForce(TimeInForce.DAY)
+                        .setOutsideRth(false).build()),
+                command("demo-positions", null, RequestPositions.newBuilder().build()));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+            for (Command c : samples) {
+                producer.send(new ProducerRecord<>("ib.commands", RecordKeys.command(c).getBytes(StandardCharsets.UTF_8),
+                        serializer.serialize("ib.commands", c))).get();
+                say("sent command " + c.getCommandId() + " (" + c.getPayload().getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    private static void watch(String bootstrap, String registryUrl, long durationSeconds, CountDownLatch stop)
+            throws InterruptedException {
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryConfig.builder(registryUrl).build());
+        AvroWireDeserializer<Quote> quotes = new AvroWireDeserializer<>(Quote.class, registry);
+        AvroWireDeserializer<OrderUpdate> orders = new AvroWireDeserializer<>(OrderUpdate.class, registry);
+        AvroWireDeserializer<Fill> fills = new AvroWireDeserializer<>(Fill.class, registry);
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-viewer");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Map<String, Instant> lastQuoteLine = new HashMap<>();
+        Instant end = durationSeconds > 0 ? Instant.now().plusSeconds(durationSeconds) : Instant.MAX;
+        say(durationSeconds > 0 ? "live view for " + durationSeconds + " s (Ctrl-C stops earlier):"
+                : "live view until Ctrl-C:");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(List.of("ib.quotes", "ib.orders", "ib.fills", "ib.status"));
+            while (Instant.now().isBefore(end) && stop.getCount() > 0) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    switch (r.topic()) {
+                        case "ib.quotes" -> {
+                            Quote q = quotes.deserialize(r.value());
+                            String sym = q.getInstrument().getSymbol();
+                            Instant last = lastQuoteLine.get(sym);
+                            if (last == null || last.plusSeconds(2).isBefore(Instant.now())) {
+                                lastQuoteLine.put(sym, Instant.now());
+                                say(String.format("quote  %-5s bid %s ask %s last %s  #%d", sym, q.getBid(), q.getAsk(),
+                                        q.getLast(), q.getSequence()));
+                            }
+                        }
+                        case "ib.orders" -> {
+                            OrderUpdate o = orders.deserialize(r.value());
+                            say("order  " + o.getOrderRef() + " " + o.getStatus() + " filled " + plain(o.getFilled()));
+                        }
+                        case "ib.fills" -> {
+                            Fill f = fills.deserialize(r.value());
+                            say("fill   " + f.getOrderRef() + " " + f.getSide() + " " + plain(f.getShares()) + " "
+                                    + f.getInstrument().getSymbol() + " @ " + f.getPrice() + " commission "
+                                    + plain(f.getCommission()));
+                        }
+                        default -> say("status " + new String(r.key(), StandardCharsets.UTF_8) + " heartbeat");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String plain(BigDecimal d) {
+        return d == null ? "-" : d.stripTrailingZeros().toPlainString();
+    }
+
+    private static Command command(String id, String account, Object payload) {
+        return Command.newBuilder().setCommandId(id).setIssuedAt(Instant.now()).setAccount(account).setPayload(payload)
+                .build();
+    }
+
+    private static Instrument stock(String symbol) {
+        return Instrument.newBuilder().setSymbol(symbol).setSecType("STK").setExchange("SMART").setCurrency("USD").build();
+    }
+
+    private static void say(String line) {
+        System.out.println("[demo] " + line);
+        System.out.flush();
+    }
+}

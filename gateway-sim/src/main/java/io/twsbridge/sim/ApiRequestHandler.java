@@ -40,6 +40,10 @@ final class ApiRequestHandler {
         } else if (message instanceof ClientMessage.CancelMktData m) {
             feed.cancel(c, m.reqId());
         } else if (message instanceof ClientMessage.PlaceOrder m) {
+            if (faults.takeRefuseAsDuplicate()) {
+                broker.refuseAsDuplicateId(c, m);
+                return;
+            }
             if (faults.takeDropAfterPlaceOrder()) {
                 c.mute(); // the order is taken, but no answer will reach the client
                 broker.placeOrder(c, m);

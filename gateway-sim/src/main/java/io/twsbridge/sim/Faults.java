@@ -14,6 +14,7 @@ public final class Faults {
     private volatile boolean zombieOnDisconnect;
     private volatile boolean zombiesBlockHandshakes;
     private final java.util.concurrent.atomic.AtomicBoolean dropAfterNextPlaceOrder = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean refuseNextAsDuplicate = new java.util.concurrent.atomic.AtomicBoolean();
 
     Faults(SimulatorConfig config) {
         this.handshakeDelay = config.handshakeDelay();
@@ -72,6 +73,16 @@ public final class Faults {
     /** True once, for the placeOrder that should drop the link. */
     boolean takeDropAfterPlaceOrder() {
         return dropAfterNextPlaceOrder.compareAndSet(true, false);
+    }
+
+    /** Once: the next placeOrder is refused with error 103 (duplicate order id), as IB does for a reused id. */
+    public void refuseNextPlaceOrderAsDuplicateId() {
+        refuseNextAsDuplicate.set(true);
+    }
+
+    /** True once, for the placeOrder to refuse with 103. */
+    boolean takeRefuseAsDuplicate() {
+        return refuseNextAsDuplicate.compareAndSet(true, false);
     }
 
     public boolean dropAfterNextPlaceOrderArmed() {

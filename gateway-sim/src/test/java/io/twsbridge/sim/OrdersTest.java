@@ -96,6 +96,22 @@ class OrdersTest extends SimulatorTestBase {
     }
 
     @Test
+    void theDuplicateIdFaultRefusesOnePlaceOrderWith103AndCreatesNoOrder() throws Exception {
+        start(config());
+        TwsTestClient c = client(1);
+        sim.faults().refuseNextPlaceOrderAsDuplicateId();
+
+        c.send(place(5, "AAPL", limit("BUY", 1, 1.0, "clash")));
+        c.awaitError(103, TIMEOUT);
+        c.send(place(6, "AAPL", limit("BUY", 1, 1.0, "clash")));
+        c.await(OrderStatus.class, s -> s.orderId() == 6 && s.status().equals("Submitted"), TIMEOUT);
+
+        assertThat(sim.state().placeOrderCountByOrderRef()).containsEntry("clash", 2);
+        assertThat(sim.state().openOrders()).isEqualTo(1);
+        assertThat(c.received(OrderStatus.class)).noneMatch(s -> s.orderId() == 5);
+    }
+
+    @Test
     void theMasterClientAlsoReceivesEveryOtherClientsOrderEvents() throws Exception {
         start(config().masterClientId(0));
         TwsTestClient master = client(0);

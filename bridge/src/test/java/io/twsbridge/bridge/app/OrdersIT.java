@@ -53,6 +53,28 @@ class OrdersIT extends WithKafkaStack {
     }
 
     @Test
+    void error103IsRetriedOnceUnderANewIdWithTheSameOrderRef() throws Exception {
+        try (GatewaySimulator sim = sim();
+             BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "dupid", k -> k, g -> g, on()).start()) {
+            bridge.awaitReady();
+            sim.faults().refuseNextPlaceOrderAsDuplicateId();
+            bridge.send(Commands.limitOrder("id-clash", ACCOUNT, "AAPL", "1", 1.0));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> bridge.values(Topic.COMMAND_RESULTS).size() == 1);
+            GenericRecord result = bridge.values(Topic.COMMAND_RESULTS).get(0);
+            assertThat(result.get("status").toString()).isEqualTo("ACCEPTED");
+            // Two placeOrder messages for the orderRef (the refused one placed nothing), one order at IB.
+            assertThat(sim.state().placeOrderCountByOrderRef()).containsOnly(Map.entry("id-clash", 2));
+            assertThat(sim.state().openOrders()).isEqualTo(1);
+            assertThat((Long) result.get("orderId")).isGreaterThan(1L);
+            bridge.send(Commands.limitOrder("id-clash", ACCOUNT, "AAPL", "1", 1.0));
+            await().atMost(Duration.ofSeconds(20)).until(() -> bridge.values(Topic.COMMAND_RESULTS).size() == 2);
+            assertThat(statuses(bridge, "id-clash")).containsExactly("ACCEPTED", "DUPLICATE");
+            assertThat(sim.state().openOrders()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void withOrdersOffNoPlaceOrderEverReachesTheGateway() throws Exception {
         try (GatewaySimulator sim = sim();
              BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "off", k -> k, g -> g).start()) {

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * POST /actions/restart?refuse-ms=N                  close everything, refuse connections for N ms
  * POST /actions/clear-zombies                        close zombie and stalled sockets
  * POST /faults/drop-after-next-place-order           once: take the next order, then drop the link unanswered
+ * POST /faults/refuse-next-place-order-as-duplicate-id  once: answer the next placeOrder with error 103
  * </pre>
  * Every POST answers with the state after the change. Bad parameters get 400 with the reason.
  */
@@ -119,6 +120,7 @@ public final class AdminServer implements AutoCloseable {
             case "/actions/restart" -> simulator.restart(Duration.ofMillis(longParam(q, "refuse-ms")));
             case "/actions/clear-zombies" -> simulator.clearZombies();
             case "/faults/drop-after-next-place-order" -> simulator.faults().dropLinkAfterNextPlaceOrder();
+            case "/faults/refuse-next-place-order-as-duplicate-id" -> simulator.faults().refuseNextPlaceOrderAsDuplicateId();
             default -> {
                 return false;
             }

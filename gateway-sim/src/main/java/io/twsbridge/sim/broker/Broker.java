@@ -170,6 +170,18 @@ public final class Broker {
         }
     }
 
+    /**
+     * Refuses a placeOrder with error 103 as IB does for an id it considers used (fault injection): the message
+     * is counted, the id is burnt, no order is created.
+     */
+    public synchronized void refuseAsDuplicateId(ClientConnection c, ClientMessage.PlaceOrder request) {
+        if (!request.order().orderRef().isEmpty()) {
+            placeOrderCountByOrderRef.merge(request.order().orderRef(), 1, Integer::sum);
+        }
+        highestOrderId.merge(c.clientId(), request.orderId(), Math::max);
+        c.send(new ServerMessage.ErrorMessage((int) request.orderId(), DUPLICATE_ORDER_ID, "Duplicate order id"));
+    }
+
     private void modify(ClientConnection c, SimOrder o, Order changed) {
         String rejection = validate(changed, o.order.account());
         if (rejection != null) {

@@ -86,9 +86,29 @@ public final class TopicProvisioner {
                     }
                 }
             }
-            return check(wanted);
+            return checkWhenVisible(wanted);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create or check the bridge's topics: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A topic just created may not be describable yet: the broker answers UnknownTopicOrPartition until its
+     * metadata has spread. Ask again, briefly, until the timeout.
+     */
+    private List<String> checkWhenVisible(List<Wanted> wanted)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return check(wanted);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(100); // metadata of a new topic is on its way
+            }
         }
     }
 

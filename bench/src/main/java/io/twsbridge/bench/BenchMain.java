@@ -1,7 +1,13 @@
 package io.twsbridge.bench;
 
+import io.twsbridge.bench.jmh.JmhMain;
+import java.util.List;
+
 /** Entry point: {@code BenchMain <name>}; results go to bench/results/. */
 public final class BenchMain {
+
+    private static final String CODEC = "io\\.twsbridge\\.bench\\.jmh\\.CodecBenchmark\\.";
+    private static final String SERDE = "io\\.twsbridge\\.bench\\.jmh\\.SerdeBenchmark\\.";
 
     private BenchMain() {
     }
@@ -10,8 +16,11 @@ public final class BenchMain {
         String name = args.length == 0 ? "connect-to-ready" : args[0];
         switch (name) {
             case "connect-to-ready" -> ConnectToReadyBenchmark.main(new String[0]);
+            case "jmh" -> JmhMain.run(name, List.of(CODEC, SERDE));
+            case "jmh-codec" -> JmhMain.run(name, List.of(CODEC));
+            case "jmh-serde" -> JmhMain.run(name, List.of(SERDE));
             default -> {
-                System.err.println("unknown benchmark '" + name + "'; known: connect-to-ready");
+                System.err.println("unknown benchmark '" + name + "'; known: connect-to-ready, jmh, jmh-codec, jmh-serde");
                 System.exit(2);
             }
         }

@@ -130,14 +130,10 @@ class OpsFilesTest {
             Socket accepted = server.accept();
             try {
                 client.close(); // the client leaves; the accepted side stays open: CLOSE_WAIT, a zombie
-                RepositoryFiles.Run zombies = null;
-                for (int i = 0; i < 20; i++) {
-                    zombies = RepositoryFiles.bash(script, Map.of(), port);
-                    if (zombies.exitCode() == 1) {
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
+                // The kernel moves the socket to CLOSE_WAIT when our FIN arrives: wait for the script to see it.
+                RepositoryFiles.Run zombies = org.awaitility.Awaitility.await()
+                        .atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(100))
+                        .until(() -> RepositoryFiles.bash(script, Map.of(), port), run -> run.exitCode() == 1);
                 assertThat(zombies.exitCode()).as(zombies.output()).isEqualTo(1);
                 assertThat(zombies.output()).contains("ZOMBIES: 1 socket(s) in CLOSE_WAIT on port " + port, "Restart IB Gateway");
             } finally {

@@ -110,7 +110,7 @@ public final class BridgeApp implements AutoCloseable {
 
         AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(stateReaderConfig(kafka))) {
-            for (Instrument i : SubscriptionStore.load(reader, kafka.subscriptionsTopic(), instruments::deserialize,
+            for (Instrument i : io.twsbridge.bridge.kafka.StateTopics.load(reader, kafka.subscriptionsTopic(), instruments::deserialize,
                     ADMIN_TIMEOUT)) {
                 session.subscribeMarketData(Instruments.toContract(i));
             }
@@ -118,7 +118,7 @@ public final class BridgeApp implements AutoCloseable {
         AvroWireDeserializer<OrderJournalEntry> journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
         List<JournalEntry> restored;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(stateReaderConfig(kafka))) {
-            restored = SubscriptionStore.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
+            restored = io.twsbridge.bridge.kafka.StateTopics.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
                     ADMIN_TIMEOUT).stream().map(OrderJournal::fromRecord).toList();
         }
         String journalTopic = config.orders().journalTopic();

@@ -3,19 +3,8 @@ package io.twsbridge.bridge.commands;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.catalogue.RecordKeys;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * The desired market-data subscriptions, kept in a compacted topic keyed by instrument key: a SubscribeQuotes
@@ -24,8 +13,6 @@ import java.util.function.Function;
  * retention would eventually forget old subscriptions).
  */
 public final class SubscriptionStore {
-
-    private static final Logger log = LoggerFactory.getLogger(SubscriptionStore.class);
 
     private final String topic;
     private final EventPublisher publisher;
@@ -41,40 +28,5 @@ public final class SubscriptionStore {
 
     public CompletableFuture<?> removed(Instrument instrument) {
         return publisher.sendToTopic(topic, RecordKeys.instrument(instrument), null);
-    }
-
-    /**
-     * Reads a whole compacted state topic (subscriptions, the order journal) with an assigned, group-less consumer
-     * and returns the live value of every key, oldest first. Records that do not decode are skipped and logged: one bad record must not cost every subscription.
-     */
-    public static <T> List<T> load(Consumer<byte[], byte[]> consumer, String topic,
-                                   Function<byte[], T> decoder, Duration timeout) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        Map<String, T> live = new LinkedHashMap<>();
-        Instant deadline = Instant.now().plus(timeout);
-        while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("reading " + topic + " took longer than " + timeout);
-            }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                String key = r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
-                if (r.value() == null) {
-                    live.remove(key);
-                    continue;
-                }
-                try {
-                    live.put(key, decoder.apply(r.value()));
-                } catch (RuntimeException e) {
-                    log.error("skipping an unreadable subscription record at {}-{}@{}: {}", r.topic(), r.partition(),
-                            r.offset(), e.getMessage());
-                }
-            }
-        }
-        log.info("restored {} record(s) from {}", live.size(), topic);
-        return List.copyOf(live.values());
     }
 }

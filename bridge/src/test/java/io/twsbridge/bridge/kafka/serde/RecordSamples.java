@@ -116,19 +116,7 @@ final class RecordSamples {
 
     static List<CommandResult> commandResults() {
         return List.of(
-                CommandResult.newBuilder()
-                        .setCommandId("6f1c2a9e-4b7d-4e0a-9a51-2c3f8d7e1b04")
-                        .setStatus(CommandStatus.REJECTED)
-                        .setReasonCode("IB_ERROR_201")
-                        .setMessage("Order rejected - reason:Your order is not accepted because of insufficient buying power.")
-                        .setCommandType("PlaceOrder")
-                        .setAccount("DU1234567")
-                        .setOrderId(1042L)
-                        .setPermId(1876543210L)
-                        .setIbErrorCode(201)
-                        .setTimestamp(T0.plusMillis(412))
-                        .setBridgeId("bridge-a")
-                        .build(),
+                Samples.fullCommandResult(),
                 CommandResult.newBuilder()
                         .setCommandId("c-2")
                         .setStatus(CommandStatus.ACCEPTED)
@@ -140,14 +128,7 @@ final class RecordSamples {
 
     static List<AccountValue> accountValues() {
         return List.of(
-                AccountValue.newBuilder()
-                        .setAccount("DU1234567")
-                        .setKey("NetLiquidation")
-                        .setValue("125432.17")
-                        .setCurrency("USD")
-                        .setNumericValue(dec("125432.17"))
-                        .setUpdatedAt(T0)
-                        .build(),
+                Samples.fullAccountValue(),
                 AccountValue.newBuilder()
                         .setAccount("DU1234567")
                         .setKey("AccountType")
@@ -158,17 +139,7 @@ final class RecordSamples {
 
     static List<Position> positions() {
         return List.of(
-                Position.newBuilder()
-                        .setAccount("DU1234567")
-                        .setInstrument(aaplCall())
-                        .setQuantity(dec("-3"))
-                        .setAverageCost(dec("436.6518"))
-                        .setMarketPrice(4.12)
-                        .setMarketValue(dec("-1236"))
-                        .setUnrealizedPnl(dec("73.9554"))
-                        .setRealizedPnl(dec("-12.34"))
-                        .setUpdatedAt(T0)
-                        .build(),
+                Samples.fullPosition(),
                 Position.newBuilder()
                         .setAccount("DU1234567")
                         .setInstrument(bitcoin())

@@ -61,6 +61,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     private volatile int apiPort;
     private volatile boolean connectivityLost;
     private volatile boolean closed;
+    private volatile SimulatorProbe probe = SimulatorProbe.NONE;
 
     private GatewaySimulator(SimulatorConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -69,7 +70,8 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         this.market = new Market(config.symbols(), config.seed());
         this.broker = new Broker(market, config.accounts(), this::activeClient, clock, config.seed(),
                 config.masterClientId());
-        this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote);
+        this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote,
+                (c, reqId, symbol, ticks, at) -> probe.ticksQueued(c.id(), reqId, symbol, ticks, at));
         this.requests = new ApiRequestHandler(market, feed, broker, clock, faults);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sim-scheduler");
@@ -109,6 +111,11 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     /** The admin HTTP port, or -1 when the admin endpoint is off. */
     public int adminPort() {
         return admin == null ? -1 : admin.port();
+    }
+
+    /** Installs timing hooks (benchmarks); {@link SimulatorProbe#NONE} removes them. */
+    public void setProbe(SimulatorProbe probe) {
+        this.probe = java.util.Objects.requireNonNull(probe, "probe");
     }
 
     // ---- faults and actions ---------------------------------------------------------------------------------
@@ -259,6 +266,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
 
     @Override
     public void onMessage(ClientConnection connection, ClientMessage message) {
+        probe.requestReceived(connection.id(), message, System.nanoTime());
         requests.handle(connection, message);
     }
 

@@ -59,6 +59,36 @@ class MarketDataTest extends SimulatorTestBase {
     }
 
     @Test
+    void theProbeHearsTheRequestAndEveryQueuedTickOfTheSubscription() throws Exception {
+        List<ClientMessage> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        sim.setProbe(new SimulatorProbe() {
+            @Override
+            public void requestReceived(long connectionId, ClientMessage message, long nanoTime) {
+                requests.add(message);
+            }
+
+            @Override
+            public void ticksQueued(long connectionId, int reqId, String symbol, int count, long nanoTime) {
+                if (reqId == 11 && symbol.equals("AAPL")) {
+                    ticks.addAndGet(count);
+                }
+            }
+        });
+        c.send(marketData(11, "AAPL", false));
+
+        eventually().until(() -> c.received(TickPrice.class).size() + c.received(TickSize.class).size() >= 21);
+        sim.setProbe(SimulatorProbe.NONE);
+        c.send(new ClientMessage.CancelMktData(11));
+        eventually().until(() -> sim.state().subscriptions().isEmpty());
+
+        assertThat(requests).anySatisfy(m -> assertThat(m).isInstanceOfSatisfying(ClientMessage.ReqMktData.class,
+                r -> assertThat(r.reqId()).isEqualTo(11)));
+        assertThat(ticks.get()).isGreaterThanOrEqualTo(21);
+        assertThat((ticks.get() - 5) % 4).as("5 opening ticks, then 4 per move").isZero();
+    }
+
+    @Test
     void aContractIsAlsoFoundByConId() throws Exception {
         Contract byConId = new Contract(265598, "", "STK", "", null, "", "", "SMART", "", "USD", "", "");
         c.send(new ClientMessage.ReqMktData(12, byConId, "", false, false, ""));

@@ -43,6 +43,7 @@ public final class MarketDataFeed implements AutoCloseable {
 
     private final Market market;
     private final Consumer<QuoteState> onQuote;
+    private final TickListener tickListener;
     private final long intervalNanos;
     private final Map<Instrument, List<Subscription>> byInstrument = new ConcurrentHashMap<>();
     private final Map<Instrument, Long> nextDue = new ConcurrentHashMap<>();
@@ -52,9 +53,22 @@ public final class MarketDataFeed implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean paused;
 
+    /** Told when one subscription's ticks of one move were queued for its connection. */
+    @FunctionalInterface
+    public interface TickListener {
+        TickListener NONE = (connection, reqId, symbol, ticks, nanoTime) -> { };
+
+        void ticksQueued(ClientConnection connection, int reqId, String symbol, int ticks, long nanoTime);
+    }
+
     public MarketDataFeed(Market market, double tickRate, Consumer<QuoteState> onQuote) {
+        this(market, tickRate, onQuote, TickListener.NONE);
+    }
+
+    public MarketDataFeed(Market market, double tickRate, Consumer<QuoteState> onQuote, TickListener tickListener) {
         this.market = market;
         this.onQuote = onQuote;
+        this.tickListener = tickListener;
         this.intervalNanos = tickRate <= 0 ? 0 : (long) (1_000_000_000L / tickRate);
         this.pump = new Thread(this::pumpLoop, "sim-market-data-pump");
         pump.setDaemon(true);
@@ -75,6 +89,7 @@ public final class MarketDataFeed implements AutoCloseable {
         c.send(new ServerMessage.TickPrice(reqId, LAST, q.last(), q.lastSize(), 0));
         c.send(new ServerMessage.TickSize(reqId, VOLUME, q.volume()));
         c.send(new ServerMessage.TickPrice(reqId, CLOSE, q.close(), null, 0));
+        tickListener.ticksQueued(c, reqId, instrument.symbol(), 5, System.nanoTime());
         if (snapshot) {
             c.send(new ServerMessage.TickSnapshotEnd(reqId));
             return;
@@ -190,6 +205,7 @@ public final class MarketDataFeed implements AutoCloseable {
             c.send(new ServerMessage.TickPrice(id, ASK, q.ask(), q.askSize(), 0));
             c.send(new ServerMessage.TickPrice(id, LAST, q.last(), q.lastSize(), 0));
             c.send(new ServerMessage.TickSize(id, VOLUME, q.volume()));
+            tickListener.ticksQueued(c, id, instrument.symbol(), 4, System.nanoTime());
         }
         onQuote.accept(q);
     }

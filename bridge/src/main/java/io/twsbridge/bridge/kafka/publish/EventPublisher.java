@@ -115,7 +115,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         String name = settings.topic(topic);
         byte[] bytes = encoder.encode(name, value);
         return send(new ProducerRecord<>(name, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), bytes),
-                published.get(topic));
+                value, published.get(topic));
     }
 
     /**
@@ -124,7 +124,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> sendToTopic(String topicName, String key, SpecificRecord value) {
         byte[] bytes = value == null ? null : encoder.encode(topicName, value);
-        return send(new ProducerRecord<>(topicName, null, key.getBytes(StandardCharsets.UTF_8), bytes), stateRecords);
+        return send(new ProducerRecord<>(topicName, null, key.getBytes(StandardCharsets.UTF_8), bytes), value,
+                stateRecords);
     }
 
     /**
@@ -145,7 +146,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         headers.add(header(DlqHeaders.BRIDGE_ID, settings.bridgeId()));
         deadLettered.incrementAndGet();
         return send(new ProducerRecord<>(settings.topic(Topic.COMMANDS_DLQ), null, source.key(), source.value(), headers),
-                published.get(Topic.COMMANDS_DLQ));
+                null, published.get(Topic.COMMANDS_DLQ));
     }
 
     /** Told of every acknowledgement with its latency (the metrics' publish-latency histogram). */
@@ -153,13 +154,14 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.publishObserver = observer;
     }
 
-    private CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, AtomicLong counter) {
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, SpecificRecord value,
+                                                   AtomicLong counter) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         long sentAt = System.nanoTime();
         producer.send(record, (metadata, error) -> {
             if (error == null) {
                 counter.incrementAndGet();
-                publishObserver.acknowledged(record.topic(), System.nanoTime() - sentAt);
+                publishObserver.acknowledged(record.topic(), value, sentAt, System.nanoTime());
                 acked.complete(metadata);
             } else {
                 sendErrors.incrementAndGet();

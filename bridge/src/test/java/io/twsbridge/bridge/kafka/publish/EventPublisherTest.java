@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Under buffer pressure only quotes are shed; everything else still goes to the producer. */
+/** Under buffer pressure only quotes are shed; everything else still goes to the producer; acks are observed. */
 class EventPublisherTest {
 
     private final AtomicLong available = new AtomicLong();
@@ -60,5 +60,28 @@ class EventPublisherTest {
         assertThat(producer.history()).extracting(r -> r.topic())
                 .containsExactly("ib.quotes", "ib.fills", "ib.orders");
         assertThat(publisher.published(Topic.FILLS)).isEqualTo(1);
+    }
+
+    @Test
+    void theObserverHearsEachAcknowledgementWithTheEventItCarried() {
+        java.util.List<String> heard = new java.util.ArrayList<>();
+        publisher.setPublishObserver(new io.twsbridge.bridge.app.metrics.PublishObserver() {
+            @Override
+            public void acknowledged(String topic, long elapsedNanos) {
+                heard.add("latency-only " + topic);
+            }
+
+            @Override
+            public void acknowledged(String topic, SpecificRecord value, long sentAtNanos, long ackedAtNanos) {
+                assertThat(ackedAtNanos).isGreaterThanOrEqualTo(sentAtNanos);
+                heard.add(topic + " " + (value == null ? "null" : value.getClass().getSimpleName()));
+            }
+        });
+        available.set(settings.producerBufferBytes());
+
+        publisher.publish(Topic.QUOTES, "265598", new Quote());
+        publisher.sendToTopic("state", "key", null);
+
+        assertThat(heard).containsExactly("ib.quotes Quote", "state null");
     }
 }

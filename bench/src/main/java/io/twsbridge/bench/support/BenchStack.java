@@ -1,0 +1,116 @@
+package io.twsbridge.bench.support;
+
+import io.twsbridge.bridge.app.BridgeConfig;
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.embedded.EmbeddedKafka;
+import io.twsbridge.embedded.SchemaRegistryProcess;
+import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.sim.GatewaySimulator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The real parts every end-to-end benchmark runs on, started once: an in-process Kafka broker (KafkaRaftServer on
+ * 127.0.0.1) and the schema registry (Apicurio, Confluent API) as a child process. Each benchmark gets topics of
+ * its own through a prefix, so one stack serves the whole suite.
+ */
+public final class BenchStack implements AutoCloseable {
+
+    private final EmbeddedKafka kafka;
+    private final SchemaRegistryProcess registry;
+
+    private BenchStack(EmbeddedKafka kafka, SchemaRegistryProcess registry) {
+        this.kafka = kafka;
+        this.registry = registry;
+    }
+
+    public static BenchStack start() throws IOException, InterruptedException {
+        EmbeddedKafka kafka = EmbeddedKafka.startDefault();
+        try {
+            kafka.awaitReady(Duration.ofSeconds(60));
+            return new BenchStack(kafka, SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(),
+                    Duration.ofSeconds(120)));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return registry.confluentApiUrl();
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    /**
+     * Kafka settings of a bridge whose every topic, the state topics included, starts with {@code prefix}. The
+     * caller's changes are applied last.
+     */
+    public KafkaSettings kafkaSettings(String prefix, UnaryOperator<KafkaSettings.Builder> changes) {
+        KafkaSettings.Builder b = KafkaSettings.builder().bootstrapServers(bootstrapServers())
+                .subscriptionsTopic(prefix + ".ib.subscriptions").bridgeId(prefix + "-bridge")
+                .commandGroupId(prefix + "-commands");
+        for (Topic t : Topic.values()) {
+            b.topicName(t, prefix + "." + t.defaultName());
+        }
+        return changes.apply(b).build();
+    }
+
+    /** A whole bridge configuration against {@code sim}; orders off unless {@code orders} says otherwise. */
+    public BridgeConfig bridgeConfig(String prefix, GatewaySimulator sim, UnaryOperator<KafkaSettings.Builder> kafka,
+                                     UnaryOperator<GatewayConfig.Builder> gateway,
+                                     UnaryOperator<OrderSettings.Builder> orders) {
+        return new BridgeConfig(gateway.apply(GatewayConfig.builder().port(sim.apiPort()).clientId(17)).build(),
+                kafkaSettings(prefix, kafka), SchemaRegistryConfig.builder(registryUrl()).build(), ZombieProbe.disabled(),
+                orders.apply(OrderSettings.builder().journalTopic(prefix + ".ib.order-journal")).build());
+    }
+
+    /** A byte-array producer with the given settings on top of the broker's address. */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
+        Map<String, Object> p = new HashMap<>(settings);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    /** A byte-array consumer without a group (assign and seek yourself), tuned to hand records over at once. */
+    public KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        return new KafkaConsumer<>(c);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            registry.close();
+        } finally {
+            kafka.close();
+        }
+    }
+}

@@ -15,7 +15,13 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         String name = args.length == 0 ? "connect-to-ready" : args[0];
         switch (name) {
-            case "connect-to-ready" -> ConnectToReadyBenchmark.main(new String[0]);
+            case "connect-to-ready" -> {
+                io.twsbridge.bench.support.BenchMode mode = io.twsbridge.bench.support.BenchMode.fromSystemProperties();
+                io.twsbridge.bench.support.Report report = ConnectToReadyBenchmark.run(mode);
+                System.out.println(report.markdown());
+                report.write(mode.results());
+            }
+            case "suite" -> BenchSuite.main(new String[0]);
             case "jmh" -> JmhMain.run(name, List.of(CODEC, SERDE));
             case "jmh-codec" -> JmhMain.run(name, List.of(CODEC));
             case "jmh-serde" -> JmhMain.run(name, List.of(SERDE));

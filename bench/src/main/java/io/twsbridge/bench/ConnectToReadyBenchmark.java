@@ -1,5 +1,7 @@
 package io.twsbridge.bench;
 
+import io.twsbridge.bench.support.BenchMode;
+import io.twsbridge.bench.support.Report;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.SessionListener;
@@ -22,11 +24,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,28 +40,35 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConnectToReadyBenchmark {
 
-    private static final int WARMUP = 10;
-    private static final int RUNS = 40;
-
     private ConnectToReadyBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
-        List<String> rows = new ArrayList<>();
-        List<String> json = new ArrayList<>();
+    /** 40 measured connects per scenario after 10 warm-up ones (smoke: 3 after 1); writes nothing itself. */
+    public static Report run(BenchMode mode) throws Exception {
+        int warmup = mode.pick(10, 1);
+        int runs = mode.pick(40, 3);
+        Report report = new Report("connect-to-ready", "Connect-to-READY").smoke(mode.smoke())
+                .note(runs + " connects per scenario after " + warmup + " warm-up connects, bridge and baseline "
+                        + "interleaved. Baseline: a bare client on the codec doing the same exchange (hello, startApi, "
+                        + "nextValidId + managedAccounts, the five initial-sync requests to their End messages) with no "
+                        + "session, supervisor, pacing or event loop. The difference of the medians is the bridge's "
+                        + "own overhead.")
+                .columns("scenario", "baseline median ms", "bridge median ms", "baseline p90 ms", "bridge p90 ms",
+                        "bridge overhead (median) ms", "ratio");
+        double worstOverhead = 0;
         for (Scenario scenario : List.of(new Scenario("no delay", 0, 0), new Scenario("api delay 300 ms", 0, 300),
                 new Scenario("handshake delay 300 ms", 300, 0))) {
             SimulatorConfig config = SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
                     .handshakeDelay(Duration.ofMillis(scenario.handshakeDelayMs))
                     .apiDelay(Duration.ofMillis(scenario.apiDelayMs)).build();
             try (GatewaySimulator sim = GatewaySimulator.start(config)) {
-                for (int i = 0; i < WARMUP; i++) {
+                for (int i = 0; i < warmup; i++) {
                     bridgeConnect(sim);
                     baselineConnect(sim);
                 }
-                double[] bridge = new double[RUNS];
-                double[] baseline = new double[RUNS];
-                for (int i = 0; i < RUNS; i++) {
+                double[] bridge = new double[runs];
+                double[] baseline = new double[runs];
+                for (int i = 0; i < runs; i++) {
                     // interleaved, so drift on this shared machine hits both alike
                     bridge[i] = bridgeConnect(sim);
                     baseline[i] = baselineConnect(sim);
@@ -70,26 +76,13 @@ public final class ConnectToReadyBenchmark {
                 double bridgeMedian = percentile(bridge, 50);
                 double baselineMedian = percentile(baseline, 50);
                 double overhead = bridgeMedian - baselineMedian;
-                rows.add(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |", scenario.name,
-                        baselineMedian, bridgeMedian, percentile(baseline, 90), percentile(bridge, 90), overhead,
-                        bridgeMedian / baselineMedian));
-                json.add(String.format(Locale.ROOT, "{\"scenario\":\"%s\",\"baselineMedianMs\":%.2f,\"bridgeMedianMs\":%.2f,"
-                                + "\"baselineP90Ms\":%.2f,\"bridgeP90Ms\":%.2f,\"overheadMedianMs\":%.2f,\"ratio\":%.3f}",
-                        scenario.name, baselineMedian, bridgeMedian, percentile(baseline, 90), percentile(bridge, 90),
-                        overhead, bridgeMedian / baselineMedian));
+                worstOverhead = Math.max(worstOverhead, overhead);
+                report.row(scenario.name, baselineMedian, bridgeMedian, percentile(baseline, 90), percentile(bridge, 90),
+                        overhead, bridgeMedian / baselineMedian);
             }
         }
-        String machine = Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
-                + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch");
-        String table = "# Connect-to-READY\n\n" + RUNS + " connects per scenario after " + WARMUP + " warm-up connects, "
-                + "bridge and baseline interleaved, on " + machine + ".\n\n"
-                + "| scenario | baseline median ms | bridge median ms | baseline p90 ms | bridge p90 ms "
-                + "| bridge overhead (median) ms | ratio |\n|---|---|---|---|---|---|---|\n" + String.join("\n", rows) + "\n";
-        System.out.println(table);
-        Path results = Path.of(System.getProperty("bench.results", "results"));
-        Files.createDirectories(results);
-        Files.writeString(results.resolve("connect-to-ready.md"), table);
-        Files.writeString(results.resolve("connect-to-ready.json"), "[" + String.join(",\n", json) + "]\n");
+        return report.verdict("bridge overhead on connect-to-READY < 20 ms (median, worst scenario)",
+                String.format(Locale.ROOT, "%.1f ms", worstOverhead), worstOverhead < 20);
     }
 
     private record Scenario(String name, int handshakeDelayMs, int apiDelayMs) {

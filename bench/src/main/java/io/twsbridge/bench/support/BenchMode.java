@@ -8,9 +8,13 @@ import java.nio.file.Path;
  */
 public record BenchMode(boolean smoke, Path results) {
 
-    /** From the system properties {@code bench.smoke} (default false) and {@code bench.results} (default results). */
+    /**
+     * From the system properties {@code bench.smoke} (default false) and {@code bench.results} (default
+     * {@code results}, or {@code target/smoke-results} in smoke mode so a smoke run never replaces real figures).
+     */
     public static BenchMode fromSystemProperties() {
-        return new BenchMode(Boolean.getBoolean("bench.smoke"), Path.of(System.getProperty("bench.results", "results")));
+        boolean smoke = Boolean.getBoolean("bench.smoke");
+        return new BenchMode(smoke, Path.of(System.getProperty("bench.results", smoke ? "target/smoke-results" : "results")));
     }
 
     /** {@code full} in a full run, {@code smoke} in smoke mode. */

@@ -1,0 +1,125 @@
+package io.twsbridge.bench;
+
+import io.twsbridge.bench.jmh.JmhMain;
+import io.twsbridge.bench.support.BenchMode;
+import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.Report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The whole benchmark suite in one run: each benchmark writes {@code <name>.md} and {@code <name>.json} to the
+ * results directory as it finishes, then {@code summary.md} and {@code summary.json} list every target with its
+ * measured value. The in-process Kafka broker and the schema registry are started once, only if a chosen benchmark
+ * needs them. A benchmark that fails is reported as failed and the others still run.
+ */
+public final class BenchSuite {
+
+    /** One benchmark of the suite. */
+    @FunctionalInterface
+    interface Benchmark {
+        Report run(StackSupplier stack, BenchMode mode) throws Exception;
+    }
+
+    /** Starts the shared stack on first use. */
+    interface StackSupplier {
+        BenchStack get() throws Exception;
+    }
+
+    private static final String CODEC = "io\\.twsbridge\\.bench\\.jmh\\.CodecBenchmark\\.";
+    private static final String SERDE = "io\\.twsbridge\\.bench\\.jmh\\.SerdeBenchmark\\.";
+
+    /** In the order they run: the quick micro-benchmarks first, the ten-minute memory run last. */
+    static final Map<String, Benchmark> BENCHMARKS = benchmarks();
+
+    private BenchSuite() {
+    }
+
+    private static Map<String, Benchmark> benchmarks() {
+        Map<String, Benchmark> all = new LinkedHashMap<>();
+        all.put("jmh", (stack, mode) -> JmhMain.run("jmh", List.of(CODEC, SERDE), mode));
+        all.put("connect-to-ready", (stack, mode) -> ConnectToReadyBenchmark.run(mode));
+        return all;
+    }
+
+    /** The outcome of a suite run. */
+    public record Outcome(List<Report> reports, List<String> failures) {
+    }
+
+    /** Runs {@code names} (all when empty) and writes every report and the summary to {@code mode.results()}. */
+    public static Outcome run(List<String> names, BenchMode mode) throws IOException {
+        List<String> unknown = names.stream().filter(n -> !BENCHMARKS.containsKey(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown benchmark(s) " + unknown + "; known: " + BENCHMARKS.keySet());
+        }
+        List<Report> reports = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        BenchStack[] stack = new BenchStack[1];
+        StackSupplier lazyStack = () -> {
+            if (stack[0] == null) {
+                stack[0] = BenchStack.start();
+            }
+            return stack[0];
+        };
+        try {
+            for (Map.Entry<String, Benchmark> e : BENCHMARKS.entrySet()) {
+                if (!names.isEmpty() && !names.contains(e.getKey())) {
+                    continue;
+                }
+                System.out.println("==== " + e.getKey() + (mode.smoke() ? " (smoke)" : ""));
+                try {
+                    Report report = e.getValue().run(lazyStack, mode);
+                    report.write(mode.results());
+                    System.out.println(report.markdown());
+                    reports.add(report);
+                } catch (Exception | AssertionError failure) {
+                    failures.add(e.getKey() + ": " + failure);
+                    System.err.println("benchmark " + e.getKey() + " failed");
+                    failure.printStackTrace();
+                }
+            }
+        } finally {
+            if (stack[0] != null) {
+                stack[0].close();
+            }
+        }
+        writeSummary(reports, failures, mode);
+        return new Outcome(reports, failures);
+    }
+
+    private static void writeSummary(List<Report> reports, List<String> failures, BenchMode mode) throws IOException {
+        Report summary = new Report("summary", "Benchmark summary: every target with its measured value")
+                .smoke(mode.smoke())
+                .note("Each row comes from the benchmark's own results file (`<benchmark>.md`), where the baseline "
+                        + "measured in the same run is shown beside it.")
+                .columns("benchmark", "target", "measured", "met");
+        for (Report r : reports) {
+            for (Report.Verdict v : r.verdicts()) {
+                summary.row(r.name(), v.target(), v.measured(), v.met() ? "yes" : "**no**");
+            }
+        }
+        for (String f : failures) {
+            summary.note("FAILED: " + f);
+        }
+        Files.createDirectories(mode.results());
+        summary.write(mode.results());
+        System.out.println(summary.markdown());
+    }
+
+    public static void main(String[] args) throws Exception {
+        String only = System.getProperty("bench.only", "");
+        List<String> names = only.isBlank() ? List.of()
+                : Arrays.stream(only.trim().split("[\\s,]+")).collect(Collectors.toList());
+        Outcome outcome = run(names, BenchMode.fromSystemProperties());
+        if (!outcome.failures().isEmpty()) {
+            System.exit(1);
+        }
+    }
+}

@@ -4,11 +4,17 @@ import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.schema.catalogue.Topic;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.apache.avro.Conversion;
+import org.apache.avro.Conversions;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
@@ -30,9 +36,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * found by the topic and the identity of the generated class's schema object, without rendering the schema.
  *
  * <p><b>Threading.</b> Thread-safe and lock-free on the hot path: each calling thread reuses its own output buffer
- * and Avro encoder (a thread-local, so the quote path allocates only the returned array); datum writers are shared,
- * which Avro allows. A buffer that grew past {@value #MAX_RETAINED_BUFFER} bytes for an unusually large record is
- * dropped after use rather than kept.
+ * and Avro encoder (a thread-local) and writes decimals without Avro's per-value temporaries ({@link DecimalWriter}),
+ * so a Quote costs little beyond the returned array; datum writers are shared, which Avro allows. A buffer that grew
+ * past {@value #MAX_RETAINED_BUFFER} bytes for an unusually large record is dropped after use rather than kept.
  *
  * <p>A null record serializes to null (a tombstone on compacted topics). Also usable as a Kafka {@link Serializer}
  * and, through {@link #serialize(String, SpecificRecord)}, as a method reference wherever a
@@ -100,7 +106,7 @@ public final class AvroWireSerializer implements Serializer<SpecificRecord> {
         WireFormat.writeHeader(header, 0, id.getAsInt());
         // The generated class's own model carries its logical-type conversions (decimal, timestamp-millis).
         SpecificData model = SpecificData.getForClass(record.getClass());
-        Binding binding = new Binding(header, new SpecificDatumWriter<>(schema, model));
+        Binding binding = new Binding(header, new DecimalWriter(schema, model));
         Binding previous = bindings.putIfAbsent(new BindingKey(topic, schema), binding);
         return previous != null ? previous : binding;
     }
@@ -123,6 +129,60 @@ public final class AvroWireSerializer implements Serializer<SpecificRecord> {
     private static final class Scratch {
         Buffer buffer = new Buffer(INITIAL_BUFFER);
         BinaryEncoder encoder;
+        /** The bytes of one decimal, consumed by the encoder before the next decimal is converted. */
+        final ByteBuffer decimal = ByteBuffer.allocate(Long.BYTES);
+
+        /** {@code value} as {@code BigInteger.valueOf(value).toByteArray()} has it, in {@link #decimal}. */
+        ByteBuffer twosComplement(long value) {
+            // toByteArray's length: the bit length without the sign, plus one sign bit, in whole bytes.
+            int bitLength = Long.SIZE - Long.numberOfLeadingZeros(value < 0 ? ~value : value);
+            int length = bitLength / 8 + 1;
+            decimal.clear();
+            for (int shift = (length - 1) * Byte.SIZE; shift >= 0; shift -= Byte.SIZE) {
+                decimal.put((byte) (value >>> shift));
+            }
+            return decimal.flip();
+        }
+    }
+
+    /**
+     * Writes a {@code bytes} decimal whose unscaled value fits a long from the calling thread's scratch buffer.
+     * Avro's {@code DecimalConversion} builds a {@code BigInteger}, its byte array and a {@code ByteBuffer} for
+     * every decimal, about 140 B each and most of what serializing a Quote (four decimals) allocated. The bytes
+     * written are the same: the unscaled value in big-endian two's complement, as short as
+     * {@code BigInteger.toByteArray} makes it.
+     *
+     * <p>Only a plain {@code BigDecimal} already at the schema's scale and within its precision (and within 18
+     * digits) takes this path; that is exactly the case in which Avro's conversion neither rescales nor rejects.
+     * Everything else, including any value Avro would fail on, goes through Avro's own conversion unchanged.
+     */
+    static final class DecimalWriter extends SpecificDatumWriter<SpecificRecord> {
+
+        /** Digits of an unscaled value that always fit a long. */
+        private static final int LONG_DIGITS = 18;
+
+        DecimalWriter(Schema schema, SpecificData model) {
+            super(schema, model);
+        }
+
+        @Override
+        protected <T> Object convert(Schema schema, LogicalType logicalType, Conversion<T> conversion, Object datum) {
+            if (conversion != null && conversion.getClass() == Conversions.DecimalConversion.class
+                    && schema.getType() == Schema.Type.BYTES
+                    && logicalType instanceof LogicalTypes.Decimal decimal
+                    && datum != null && datum.getClass() == BigDecimal.class) {
+                BigDecimal value = (BigDecimal) datum;
+                if (value.scale() == decimal.getScale()
+                        && value.precision() <= Math.min(decimal.getPrecision(), LONG_DIGITS)) {
+                    // At scale 0 the value is its unscaled value, and longValueExact reads it without the
+                    // BigInteger that unscaledValue() would build.
+                    long unscaled = value.movePointRight(value.scale()).longValueExact();
+                    // Safe to reuse: the caller writes the returned bytes before converting the next value.
+                    return SCRATCH.get().twosComplement(unscaled);
+                }
+            }
+            return super.convert(schema, logicalType, conversion, datum);
+        }
     }
 
     /** An unsynchronised growable byte array (ByteArrayOutputStream locks on every write). */

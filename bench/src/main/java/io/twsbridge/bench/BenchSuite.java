@@ -1,5 +1,10 @@
 package io.twsbridge.bench;
 
+import io.twsbridge.bench.e2e.CommandPathBenchmark;
+import io.twsbridge.bench.e2e.MemoryBenchmark;
+import io.twsbridge.bench.e2e.QuoteLatencyBenchmark;
+import io.twsbridge.bench.e2e.QuoteThroughputBenchmark;
+import io.twsbridge.bench.e2e.ResubscribeBenchmark;
 import io.twsbridge.bench.jmh.JmhMain;
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
@@ -46,6 +51,11 @@ public final class BenchSuite {
         Map<String, Benchmark> all = new LinkedHashMap<>();
         all.put("jmh", (stack, mode) -> JmhMain.run("jmh", List.of(CODEC, SERDE), mode));
         all.put("connect-to-ready", (stack, mode) -> ConnectToReadyBenchmark.run(mode));
+        all.put("quote-throughput", (stack, mode) -> QuoteThroughputBenchmark.run(stack.get(), mode));
+        all.put("quote-latency", (stack, mode) -> QuoteLatencyBenchmark.run(stack.get(), mode));
+        all.put("command-path", (stack, mode) -> CommandPathBenchmark.run(stack.get(), mode));
+        all.put("resubscribe", (stack, mode) -> ResubscribeBenchmark.run(stack.get(), mode));
+        all.put("memory", (stack, mode) -> MemoryBenchmark.run(stack.get(), mode));
         return all;
     }
 
@@ -53,8 +63,17 @@ public final class BenchSuite {
     public record Outcome(List<Report> reports, List<String> failures) {
     }
 
+    /** Runs one benchmark and writes its report; the summary is left as the last suite run wrote it. */
+    public static Outcome runOne(String name, BenchMode mode) throws IOException {
+        return run(List.of(name), mode, false);
+    }
+
     /** Runs {@code names} (all when empty) and writes every report and the summary to {@code mode.results()}. */
     public static Outcome run(List<String> names, BenchMode mode) throws IOException {
+        return run(names, mode, true);
+    }
+
+    private static Outcome run(List<String> names, BenchMode mode, boolean summary) throws IOException {
         List<String> unknown = names.stream().filter(n -> !BENCHMARKS.containsKey(n)).toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown benchmark(s) " + unknown + "; known: " + BENCHMARKS.keySet());
@@ -90,7 +109,9 @@ public final class BenchSuite {
                 stack[0].close();
             }
         }
-        writeSummary(reports, failures, mode);
+        if (summary) {
+            writeSummary(reports, failures, mode);
+        }
         return new Outcome(reports, failures);
     }
 

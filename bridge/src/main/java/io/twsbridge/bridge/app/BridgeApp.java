@@ -99,6 +99,10 @@ public final class BridgeApp implements AutoCloseable {
         AvroWireSerializer serializer = new AvroWireSerializer(registry);
         publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
         publisher.setPublishObserver(metrics);
+        List<String> written = new java.util.ArrayList<>(kafka.topicNames().values());
+        written.add(kafka.subscriptionsTopic());
+        written.add(config.orders().journalTopic());
+        publisher.warmMetadata(written);
         kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
         kafkaHealth.start();
 

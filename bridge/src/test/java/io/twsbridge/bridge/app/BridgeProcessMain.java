@@ -14,10 +14,15 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A bridge as its own process, for the crash tests: {@code <bootstrap> <registryUrl> <gatewayPort> <prefix>}.
- * Prints {@code BRIDGE-READY} once READY; {@code BRIDGE_CRASH_AT} (see CrashPoints) makes it stop at a point.
+ * A bridge as its own process (see {@link BridgeProcess}): {@code <bootstrap> <registryUrl> <gatewayPort> <prefix>}.
+ * Prints {@code BRIDGE-READY} once READY; {@code BRIDGE_CRASH_AT} (see CrashPoints) makes it stop at a point;
+ * {@value #MANAGEMENT_ENV}=1 starts the management HTTP endpoint on a free loopback port and prints
+ * {@value #MANAGEMENT_MARKER} and its URI.
  */
 public final class BridgeProcessMain {
+
+    static final String MANAGEMENT_ENV = "BRIDGE_TEST_MANAGEMENT";
+    static final String MANAGEMENT_MARKER = "BRIDGE-MANAGEMENT ";
 
     private BridgeProcessMain() {
     }
@@ -38,6 +43,10 @@ public final class BridgeProcessMain {
                         .journalTopic(prefix + ".ib.order-journal").build());
         BridgeApp app = new BridgeApp(config, Clock.systemUTC());
         app.start();
+        if ("1".equals(System.getenv(MANAGEMENT_ENV))) {
+            System.out.println(MANAGEMENT_MARKER + app.startManagement("127.0.0.1", 0));
+            System.out.flush();
+        }
         app.gateway().session().addListener(new io.twsbridge.bridge.gateway.session.SessionListener() {
             @Override
             public void onStateChange(io.twsbridge.bridge.gateway.session.SessionStateChange change) {

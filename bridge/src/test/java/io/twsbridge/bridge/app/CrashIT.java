@@ -7,16 +7,7 @@ import io.twsbridge.sim.SimulatorConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -61,65 +52,6 @@ class CrashIT extends WithKafkaStack {
             } finally {
                 second.kill();
             }
-        }
-    }
-
-    /** A bridge JVM whose standard output the test reads line by line. */
-    private static final class BridgeProcess {
-        private final Process process;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final List<String> seen = new ArrayList<>();
-
-        private BridgeProcess(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (java.io.IOException e) {
-                    lines.add("READ-FAILED " + e);
-                }
-            }, "crash-test-output");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    BridgeProcessMain.class.getName(), stack.kafka.bootstrapServers(), stack.registry.confluentApiUrl(),
-                    String.valueOf(sim.apiPort()), prefix).redirectErrorStream(true);
-            pb.environment().remove("BRIDGE_CRASH_AT");
-            if (crashAt != null) {
-                pb.environment().put("BRIDGE_CRASH_AT", crashAt);
-            }
-            return new BridgeProcess(pb.start());
-        }
-
-        void await(String marker) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(1, TimeUnit.SECONDS);
-                if (line == null) {
-                    if (!process.isAlive()) {
-                        break;
-                    }
-                    continue;
-                }
-                seen.add(line);
-                if (line.equals(marker)) {
-                    return;
-                }
-            }
-            throw new AssertionError("no '" + marker + "' from the bridge process; its output:\n" + String.join("\n", seen));
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no goodbye
-            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

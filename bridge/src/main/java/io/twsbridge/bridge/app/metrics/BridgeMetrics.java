@@ -139,6 +139,19 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
         bindCircuitBreaker(gateway.supervisor().circuitBreaker());
         bindRateLimiter(gateway.rateLimiter());
         bindOutboundQueue(session::outboundQueueDepth);
+        bindMarketDataInbox(session::ticksDropped, session::ticksQueued);
+        return this;
+    }
+
+    /** Market-data messages waiting for the event loop, and those dropped because it was too far behind. */
+    public BridgeMetrics bindMarketDataInbox(java.util.function.LongSupplier dropped, IntSupplier queued) {
+        retained.add(dropped);
+        functionCounter("ticks.dropped", dropped, java.util.function.LongSupplier::getAsLong,
+                "Market-data messages dropped because the event loop was too far behind the Gateway", Map.of());
+        Gauge.builder(PREFIX + "ticks.queued", queued, IntSupplier::getAsInt)
+                .description("Market-data messages read from the Gateway and waiting for the event loop")
+                .strongReference(true)
+                .register(registry);
         return this;
     }
 
@@ -240,7 +253,12 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
                     "Records Kafka acknowledged, per topic", Map.of("topic", settings.topic(topic)));
         }
         functionCounter("quotes.shed", publisher, EventPublisher::quotesShed,
-                "Quotes dropped because the producer buffer was nearly full", Map.of());
+                "Quotes dropped because Kafka was slow or unreachable (too many unacknowledged, or the buffer nearly full)",
+                Map.of());
+        Gauge.builder(PREFIX + "quotes.pending", publisher, EventPublisher::pendingQuotes)
+                .description("Quotes sent to Kafka and not yet acknowledged")
+                .strongReference(true)
+                .register(registry);
         functionCounter("dead.letters", publisher, EventPublisher::deadLettered,
                 "Commands copied to the dead-letter topic", Map.of());
         functionCounter("publish.errors", publisher, EventPublisher::sendErrors,

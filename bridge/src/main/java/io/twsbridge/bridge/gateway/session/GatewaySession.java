@@ -57,6 +57,7 @@ public final class GatewaySession implements SessionControl {
     private final RateLimiter rateLimiter;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final MarketDataSubscriptions subscriptions = new MarketDataSubscriptions();
+    private final MarketDataInbox marketDataInbox = new MarketDataInbox();
     /**
      * Request ids start far above any order id: IB reports errors about requests and about orders in the same id
      * field, so the two ranges must never meet.
@@ -127,6 +128,16 @@ public final class GatewaySession implements SessionControl {
     public int outboundQueueDepth() {
         Link l = link;
         return l == null ? 0 : l.transport.queuedFrames();
+    }
+
+    /** Ticks dropped because the event loop was too far behind the Gateway (see {@link MarketDataInbox}). */
+    public long ticksDropped() {
+        return marketDataInbox.dropped();
+    }
+
+    /** Market-data messages read from the Gateway and waiting for the event loop. */
+    public int ticksQueued() {
+        return marketDataInbox.queued();
     }
 
     @Override
@@ -568,7 +579,13 @@ public final class GatewaySession implements SessionControl {
 
         @Override
         public void onFrame(byte[] payload) {
-            loop.execute(() -> GatewaySession.this.onFrame(this, payload));
+            if (!marketDataInbox.admit(payload)) {
+                return;
+            }
+            loop.execute(() -> {
+                marketDataInbox.taken(payload);
+                GatewaySession.this.onFrame(this, payload);
+            });
         }
 
         @Override

@@ -36,15 +36,34 @@ import java.util.concurrent.atomic.AtomicReference;
  * acknowledges (delivery timeout of days, not minutes), so a broker outage only delays records: they wait in the
  * producer's buffer. Before that buffer fills, quotes are shed, because a newer quote supersedes them; fills,
  * order updates, account events, statuses and command results keep the remaining room, and when even that is
- * gone they block the caller rather than vanish.
+ * gone they wait rather than vanish.
  *
- * <p>Thread-safe (the Kafka producer is).
+ * <p>Callers never wait for Kafka: records go to the producer from a thread of its own, the publisher thread.
+ * During an outage the producer blocks whoever calls {@code send} (it waits for the partitions' metadata, which a
+ * stopping broker withdraws, or for buffer room); that is the publisher thread, never the event loop that owns
+ * the Gateway session, which keeps reading, answering and timing the Gateway meanwhile. Quotes are encoded there
+ * too, off the event loop; other records are encoded by the caller, so a record that cannot be encoded fails
+ * where it was made.
+ *
+ * <p>Heap, not only the buffer, bounds the quotes in flight: each one queued or unacknowledged keeps its value
+ * and callback on the heap beside the bytes that {@code buffer.memory} counts, so quotes are also shed once
+ * {@value #MAX_PENDING_QUOTES} are on their way. At market-data rates a broker outage would otherwise fill a
+ * small heap long before the buffer (a 128 MiB bridge at 10,000 quotes/s within seconds).
+ *
+ * <p>Thread-safe.
  */
 public final class EventPublisher implements EventSink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
     /** Quotes are shed once less than this share of the producer's buffer is free. */
     private static final double QUOTE_SHED_FREE_SHARE = 0.25;
+    /**
+     * Quotes on their way (queued for the producer or awaiting Kafka's acknowledgement) beyond which new quotes are
+     * shed: two seconds at 10,000 quotes/s and ~10 MiB of heap; far above what a healthy broker leaves in flight.
+     */
+    public static final int MAX_PENDING_QUOTES = 20_000;
+    /** How long the producer keeps an unused topic's metadata: longer than any quiet spell of fills or positions. */
+    private static final long METADATA_IDLE_MS = java.time.Duration.ofDays(7).toMillis();
 
     private final KafkaSettings settings;
     private final Producer<byte[], byte[]> producer;
@@ -52,11 +71,16 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final Clock clock;
     private final Map<Topic, AtomicLong> published = new EnumMap<>(Topic.class);
     private final AtomicLong quotesShed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger pendingQuotes = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong stateRecords = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private volatile Metric bufferAvailable;
+    /** Records on their way to the producer, in the order they were published; the publisher thread takes them. */
+    private final java.util.concurrent.LinkedBlockingQueue<Outgoing> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread publisherThread;
+    private volatile boolean closed;
     private volatile io.twsbridge.bridge.app.metrics.PublishObserver publishObserver =
             io.twsbridge.bridge.app.metrics.PublishObserver.NONE;
 
@@ -68,6 +92,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         for (Topic t : Topic.values()) {
             published.put(t, new AtomicLong());
         }
+        this.publisherThread = new Thread(this::publishLoop, "kafka-publisher");
+        publisherThread.setDaemon(true);
+        publisherThread.start();
     }
 
     /** The producer configuration the bridge relies on; user-supplied client properties come first, then these. */
@@ -82,6 +109,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         // Retry through broker outages instead of failing records after the default two minutes.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);
+        // Forgetting an idle topic's metadata (default: 5 minutes) would make its next send wait for a metadata
+        // round trip, and during an outage block the event loop until the broker is back.
+        config.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, METADATA_IDLE_MS);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, settings.producerBufferBytes());
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -105,17 +135,37 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      * result is acknowledged. A shed quote completes at once with null.
      */
     public CompletableFuture<RecordMetadata> send(Topic topic, String key, SpecificRecord value) {
-        if (topic == Topic.QUOTES && bufferNearlyFull()) {
+        String name = settings.topic(topic);
+        byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+        if (topic != Topic.QUOTES) {
+            return enqueue(new Outgoing(name, keyBytes, value, encoder.encode(name, value), null, published.get(topic),
+                    false, new CompletableFuture<>()));
+        }
+        if (pendingQuotes.get() >= MAX_PENDING_QUOTES || bufferNearlyFull() || closed) {
             long shed = quotesShed.incrementAndGet();
             if (shed == 1 || shed % 10_000 == 0) {
-                log.warn("producer buffer nearly full (Kafka unreachable or slow): {} quotes shed so far", shed);
+                log.warn("Kafka unreachable or slow ({} quotes on their way): {} quotes shed so far",
+                        pendingQuotes.get(), shed);
             }
             return CompletableFuture.completedFuture(null);
         }
-        String name = settings.topic(topic);
-        byte[] bytes = encoder.encode(name, value);
-        return send(new ProducerRecord<>(name, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), bytes),
-                value, published.get(topic));
+        pendingQuotes.incrementAndGet();
+        // Nobody waits for a quote's acknowledgement: no future to complete, one allocation less per tick.
+        outgoing.add(new Outgoing(name, keyBytes, value, null, null, published.get(topic), true, null));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Fetches the partitions of {@code topicNames} once at start-up, after the topics are provisioned, so that the
+     * first record of each does not wait for a metadata round trip.
+     */
+    public void warmMetadata(java.util.Collection<String> topicNames) {
+        topicNames.forEach(producer::partitionsFor);
+    }
+
+    /** Quotes published and not yet acknowledged (or failed): queued for the producer or in it. */
+    public int pendingQuotes() {
+        return pendingQuotes.get();
     }
 
     /**
@@ -124,8 +174,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> sendToTopic(String topicName, String key, SpecificRecord value) {
         byte[] bytes = value == null ? null : encoder.encode(topicName, value);
-        return send(new ProducerRecord<>(topicName, null, key.getBytes(StandardCharsets.UTF_8), bytes), value,
-                stateRecords);
+        return enqueue(new Outgoing(topicName, key.getBytes(StandardCharsets.UTF_8), value, bytes, null, stateRecords,
+                false, new CompletableFuture<>()));
     }
 
     /**
@@ -145,8 +195,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         headers.add(header(DlqHeaders.FAILED_AT, String.valueOf(clock.millis())));
         headers.add(header(DlqHeaders.BRIDGE_ID, settings.bridgeId()));
         deadLettered.incrementAndGet();
-        return send(new ProducerRecord<>(settings.topic(Topic.COMMANDS_DLQ), null, source.key(), source.value(), headers),
-                null, published.get(Topic.COMMANDS_DLQ));
+        return enqueue(new Outgoing(settings.topic(Topic.COMMANDS_DLQ), source.key(), null, source.value(), headers,
+                published.get(Topic.COMMANDS_DLQ), false, new CompletableFuture<>()));
     }
 
     /** Told of every acknowledgement with its latency (the metrics' publish-latency histogram). */
@@ -154,27 +204,106 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.publishObserver = observer;
     }
 
-    private CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, SpecificRecord value,
-                                                   AtomicLong counter) {
-        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        long sentAt = System.nanoTime();
-        producer.send(record, (metadata, error) -> {
-            if (error == null) {
-                counter.incrementAndGet();
-                publishObserver.acknowledged(record.topic(), value, sentAt, System.nanoTime());
-                acked.complete(metadata);
-            } else {
-                sendErrors.incrementAndGet();
-                lastError.set(error.toString());
-                log.error("publishing to {} failed: {}", record.topic(), error.toString());
-                acked.completeExceptionally(error);
-            }
-        });
-        return acked;
+    /**
+     * A record on its way to the producer. A quote carries its value to be encoded on the publisher thread and no
+     * future; anything else carries its bytes and the future its caller holds.
+     */
+    private record Outgoing(String topic, byte[] key, SpecificRecord value, byte[] bytes, List<Header> headers,
+                            AtomicLong counter, boolean quote, CompletableFuture<RecordMetadata> acked,
+                            long publishedAtNanos, CompletableFuture<Void> barrier) {
+        Outgoing(String topic, byte[] key, SpecificRecord value, byte[] bytes, List<Header> headers, AtomicLong counter,
+                 boolean quote, CompletableFuture<RecordMetadata> acked) {
+            this(topic, key, value, bytes, headers, counter, quote, acked, System.nanoTime(), null);
+        }
+
+        /** Completes once every record queued before it has gone to the producer. */
+        static Outgoing barrier(CompletableFuture<Void> reached) {
+            return new Outgoing(null, null, null, null, null, null, false, null, 0, reached);
+        }
     }
 
-    /** Sends everything buffered and waits for the acknowledgements. */
+    private CompletableFuture<RecordMetadata> enqueue(Outgoing record) {
+        if (closed) {
+            record.acked().completeExceptionally(new IllegalStateException("the publisher is closed"));
+        } else {
+            outgoing.add(record);
+        }
+        return record.acked();
+    }
+
+    private void publishLoop() {
+        try {
+            while (true) {
+                Outgoing next = outgoing.take();
+                if (next.barrier() != null) {
+                    next.barrier().complete(null);
+                    if (closed) {
+                        // What raced past the closed flag into the queue still goes out; then the thread ends.
+                        for (Outgoing late = outgoing.poll(); late != null; late = outgoing.poll()) {
+                            if (late.barrier() == null) {
+                                transmit(late);
+                            } else {
+                                late.barrier().complete(null);
+                            }
+                        }
+                        return;
+                    }
+                    continue;
+                }
+                transmit(next);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Hands one record to the producer; this is where an outage blocks (metadata or buffer room). */
+    private void transmit(Outgoing o) {
+        ProducerRecord<byte[], byte[]> record;
+        try {
+            byte[] bytes = o.quote() ? encoder.encode(o.topic(), o.value()) : o.bytes();
+            record = new ProducerRecord<>(o.topic(), null, o.key(), bytes, o.headers());
+            // The callback holds the topic name, not the record: the record's bytes would stay on the heap until
+            // Kafka acknowledges, twice over (the producer has copied them into its buffer).
+            String topic = o.topic();
+            producer.send(record, (metadata, error) -> {
+                if (o.quote()) {
+                    pendingQuotes.decrementAndGet();
+                }
+                if (error == null) {
+                    o.counter().incrementAndGet();
+                    publishObserver.acknowledged(topic, o.value(), o.publishedAtNanos(), System.nanoTime());
+                    if (o.acked() != null) {
+                        o.acked().complete(metadata);
+                    }
+                } else {
+                    failed(o, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            // Encoding failed, or the producer threw before taking the record (closed, interrupted): no callback
+            // will ever come for it.
+            if (o.quote()) {
+                pendingQuotes.decrementAndGet();
+            }
+            failed(o, e);
+        }
+    }
+
+    private void failed(Outgoing o, Throwable error) {
+        sendErrors.incrementAndGet();
+        lastError.set(error.toString());
+        log.error("publishing to {} failed: {}", o.topic(), error.toString());
+        if (o.acked() != null) {
+            o.acked().completeExceptionally(error);
+        }
+    }
+
+    /** Sends everything published so far and waits for the acknowledgements. */
     public void flush() {
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        outgoing.add(Outgoing.barrier(reached));
+        reached.join();
         producer.flush();
     }
 
@@ -214,8 +343,25 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         return lastError.get();
     }
 
+    /** Records published but not yet handed to the producer. */
+    public int queued() {
+        return outgoing.size();
+    }
+
+    /**
+     * Hands what is queued to the producer, then closes it (which waits for the acknowledgements). Anything
+     * published afterwards fails at once (a quote is shed).
+     */
     @Override
     public void close() {
+        closed = true;
+        outgoing.add(Outgoing.barrier(new CompletableFuture<>()));
+        try {
+            publisherThread.join();
+        } catch (InterruptedException e) {
+            publisherThread.interrupt();
+            Thread.currentThread().interrupt();
+        }
         producer.close();
     }
 

@@ -143,7 +143,10 @@ class BridgeMetricsTest {
     void publisherCountersAndFlagsAreReadAtScrapeTime() {
         f.publisher.publish(Topic.FILLS, "exec-1", new Fill());
         f.publisher.publish(Topic.FILLS, "exec-2", new Fill());
+        f.publisher.flush(); // the publisher hands records to the producer on its own thread
         f.queueDepth.set(7);
+        f.ticksQueued.set(11);
+        f.ticksDropped.set(3);
         f.kafkaReachable.set(false);
         f.ready.set(false);
         f.killSwitch.set(true);
@@ -157,6 +160,9 @@ class BridgeMetricsTest {
         assertThat(text.value("tws_bridge_dead_letters_total", Map.of())).isZero();
         assertThat(text.value("tws_bridge_publish_errors_total", Map.of())).isZero();
         assertThat(text.value("tws_bridge_outbound_queue_depth", Map.of())).isEqualTo(7);
+        assertThat(text.value("tws_bridge_ticks_queued", Map.of())).isEqualTo(11);
+        assertThat(text.value("tws_bridge_ticks_dropped_total", Map.of())).isEqualTo(3);
+        assertThat(text.value("tws_bridge_quotes_pending", Map.of())).isZero();
         assertThat(text.value("tws_bridge_kafka_reachable", Map.of())).isZero();
         assertThat(text.value("tws_bridge_ready", Map.of())).isZero();
         assertThat(text.value("tws_bridge_kill_switch_engaged", Map.of())).isEqualTo(1);

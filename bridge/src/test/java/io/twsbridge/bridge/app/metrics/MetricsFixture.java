@@ -41,6 +41,8 @@ public final class MetricsFixture implements AutoCloseable {
     public final CircuitBreaker breaker = CircuitBreaker.of("gateway-connect", CircuitBreakerConfig.ofDefaults());
     public final RateLimiter limiter = GatewayService.outboundRateLimiter(45);
     public final AtomicInteger queueDepth = new AtomicInteger();
+    public final java.util.concurrent.atomic.AtomicLong ticksDropped = new java.util.concurrent.atomic.AtomicLong();
+    public final AtomicInteger ticksQueued = new AtomicInteger();
     public final KafkaSettings kafka = KafkaSettings.builder().build();
     public final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -68,6 +70,7 @@ public final class MetricsFixture implements AutoCloseable {
                 .bindCircuitBreaker(breaker)
                 .bindRateLimiter(limiter)
                 .bindOutboundQueue(queueDepth::get)
+                .bindMarketDataInbox(ticksDropped::get, ticksQueued::get)
                 .bindPublisher(publisher, kafka)
                 .bindKafkaReachable(kafkaReachable::get)
                 .bindReady(ready::get)
@@ -107,5 +110,6 @@ public final class MetricsFixture implements AutoCloseable {
     @Override
     public void close() {
         metrics.close();
+        publisher.close();
     }
 }

@@ -1,0 +1,50 @@
+package io.twsbridge.bridge.gateway.session;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Ticks past the bound are dropped and counted; every other message always gets through. */
+class MarketDataInboxTest {
+
+    private static byte[] payload(String fields) {
+        return fields.replace('|', '\0').getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void recognisesMarketDataByTheMessageIdAlone() {
+        assertThat(MarketDataInbox.isMarketData(payload("1|6|100000001|1|189.5|100|0|"))).isTrue();
+        assertThat(MarketDataInbox.isMarketData(payload("2|6|100000001|0|300|"))).isTrue();
+        assertThat(MarketDataInbox.isMarketData(payload("46|6|100000001|45|1733230000|"))).isTrue();
+        assertThat(MarketDataInbox.isMarketData(payload("11|-1|7|"))).as("execDetails").isFalse();
+        assertThat(MarketDataInbox.isMarketData(payload("3|7|Filled|"))).as("orderStatus").isFalse();
+        assertThat(MarketDataInbox.isMarketData(payload("12|1|"))).as("starts with 1 but is 12").isFalse();
+        assertThat(MarketDataInbox.isMarketData(payload("178|20261203 12:00:00 UTC|"))).as("server hello").isFalse();
+        assertThat(MarketDataInbox.isMarketData(payload("1"))).as("no terminator").isFalse();
+        assertThat(MarketDataInbox.isMarketData(payload("|1|"))).as("empty id").isFalse();
+        assertThat(MarketDataInbox.isMarketData(new byte[0])).isFalse();
+        assertThat(MarketDataInbox.isMarketData(payload("00001|"))).as("absurdly long id").isFalse();
+    }
+
+    @Test
+    void dropsTicksPastTheBoundButNeverAnythingElse() {
+        MarketDataInbox inbox = new MarketDataInbox();
+        byte[] tick = payload("1|6|100000001|1|189.5|100|0|");
+        byte[] fill = payload("11|-1|7|");
+        for (int i = 0; i < MarketDataInbox.MAX_QUEUED; i++) {
+            assertThat(inbox.admit(tick)).isTrue();
+        }
+        assertThat(inbox.admit(tick)).isFalse();
+        assertThat(inbox.admit(fill)).as("an execution is never dropped").isTrue();
+        assertThat(inbox.dropped()).isEqualTo(1);
+        assertThat(inbox.queued()).isEqualTo(MarketDataInbox.MAX_QUEUED);
+
+        inbox.taken(tick);
+        inbox.taken(fill);
+        assertThat(inbox.queued()).isEqualTo(MarketDataInbox.MAX_QUEUED - 1);
+        assertThat(inbox.admit(tick)).as("room again once the loop caught up").isTrue();
+        assertThat(inbox.dropped()).isEqualTo(1);
+    }
+}

@@ -6,6 +6,7 @@ import io.twsbridge.bridge.commands.Rejection;
 import io.twsbridge.bridge.gateway.IbErrorCategory;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionListener;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.session.SessionStateChange;
@@ -98,9 +99,17 @@ public final class OrderService implements SessionListener {
             return done(new CommandOutcome(CommandStatus.DUPLICATE, ReasonCodes.DUPLICATE_COMMAND,
                     "IB already has an order with orderRef " + commandId, null, seen.orderId(), seen.permId()));
         }
+        // One reading of the session for every check: a link that drops between two readings would leave an
+        // empty account list, and the order would be refused for its account (a reason that invites no retry)
+        // instead of for the missing link.
+        SessionSnapshot now = session.snapshot();
+        if (!now.state().isSynced()) {
+            return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway ("
+                    + now.state() + "); nothing was sent"));
+        }
         String account = command.getAccount() != null ? command.getAccount()
-                : session.accounts().size() == 1 ? session.accounts().get(0) : null;
-        Optional<Rejection> refused = guardrails.check(order, account, session.accounts(),
+                : now.accounts().size() == 1 ? now.accounts().get(0) : null;
+        Optional<Rejection> refused = guardrails.check(order, account, now.accounts(),
                 lastPrice.apply(order.getInstrument().getSymbol()));
         if (refused.isPresent()) {
             log.warn("order {} refused: {}", commandId, refused.get().message());
@@ -186,7 +195,12 @@ public final class OrderService implements SessionListener {
                 .setTimeInForce(modify.getTimeInForce() != null ? modify.getTimeInForce() : e.order().getTimeInForce())
                 .setOutsideRth(modify.getOutsideRth() != null ? modify.getOutsideRth() : e.order().getOutsideRth())
                 .build();
-        Optional<Rejection> refused = guardrails.check(p, e.account(), session.accounts(),
+        SessionSnapshot now = session.snapshot();
+        if (!now.state().isSynced()) {
+            return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway ("
+                    + now.state() + "); nothing was sent"));
+        }
+        Optional<Rejection> refused = guardrails.check(p, e.account(), now.accounts(),
                 lastPrice.apply(p.getInstrument().getSymbol()));
         if (refused.isPresent()) {
             return done(CommandOutcome.rejected(refused.get()));
@@ -194,7 +208,13 @@ public final class OrderService implements SessionListener {
         JournalEntry modified = new JournalEntry(e.commandId(), e.account(), p, e.orderId(), e.clientId(), e.permId(),
                 JournalEntry.State.ACKNOWLEDGED, e.lastStatus(), null, null, e.attempts(), e.createdAt(), clock.instant());
         journal.write(modified);
-        session.send(new ClientMessage.PlaceOrder(e.orderId(), Instruments.toContract(p.getInstrument()), toIbOrder(modified)));
+        if (!session.send(new ClientMessage.PlaceOrder(e.orderId(), Instruments.toContract(p.getInstrument()),
+                toIbOrder(modified)))) {
+            // The link dropped after the check: the order at IB keeps its former terms, and so does the journal.
+            journal.write(e.with(e.state(), clock.instant()));
+            return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway; the modification"
+                    + " was not sent"));
+        }
         return done(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "modification sent", null, e.orderId(),
                 e.permId()));
     }

@@ -149,7 +149,10 @@ class OrdersIT extends WithKafkaStack {
     @Test
     void fillsThatHappenWhileTheBridgeIsDisconnectedArePublishedAfterReconnect() throws Exception {
         try (GatewaySimulator sim = sim();
-             BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "away", k -> k, g -> g, on()).start()) {
+             // The bridge waits 5 s before reconnecting, so that the other client's order fills while it is away
+             // (the simulator refuses connections for 3 s), not while it syncs.
+             BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "away", k -> k,
+                     g -> g.retryInitialBackoff(Duration.ofSeconds(5)).retryMaxBackoff(Duration.ofSeconds(5)), on()).start()) {
             bridge.awaitReady();
             bridge.send(Commands.limitOrder("rests", ACCOUNT, "AAPL", "1", 1.0));
             await().atMost(Duration.ofSeconds(20)).until(() -> bridge.values(Topic.COMMAND_RESULTS).size() == 1);

@@ -118,7 +118,9 @@ class HostileGatewayIT {
                     .as("bytes allocated by the whole JVM between the prefix and the bridge's close")
                     .isLessThan(8L << 20);
         }
-        report("oversized 0x" + prefixHex, o);
+        long allocated = o.faulted().stream().mapToLong(c -> c.allocatedAtClose - c.allocatedAtFault).max().orElseThrow();
+        report("oversized 0x" + prefixHex + " (most allocated by the JVM during one refusal: " + (allocated >> 10)
+                + " KiB)", o);
     }
 
     // ---- 2. truncated frame, then silence --------------------------------------------------------------------
@@ -155,6 +157,20 @@ class HostileGatewayIT {
         Outcome o = faultHandled("frame incomplete: 4 of 20 bytes", false);
         assertThat(o.lastStatus().outcomes()).containsKey("PROTOCOL_ERROR").doesNotContainKey("API_TIMEOUT");
         report("truncated in handshake", o);
+    }
+
+    @Test
+    void aServerVersionReplyThatStopsHalfWayIsAProtocolErrorNotAStall() throws Exception {
+        // The handshake timeout ends it first; a stall would hold the breaker open for minutes as if zombies blocked it.
+        start(c -> {
+            c.readHello();
+            c.faultSent();
+            c.raw(new byte[] {0, 0, 0, 26, '1', '7'});
+        }, b -> b.handshakeTimeout(Duration.ofSeconds(1)).frameTimeout(Duration.ofSeconds(60)));
+
+        Outcome o = faultHandled("the server-version reply began but did not complete within 1000 ms", false);
+        assertThat(o.lastStatus().outcomes()).doesNotContainKey("HANDSHAKE_STALL");
+        report("truncated server-version reply", o);
     }
 
     // ---- 3. non-numeric fields where numbers belong --------------------------------------------------------

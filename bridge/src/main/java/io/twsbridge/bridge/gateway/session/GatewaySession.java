@@ -271,7 +271,11 @@ public final class GatewaySession implements SessionControl {
         }
         setState(SessionState.HANDSHAKING, "hello sent; waiting for the server version");
         l.timer = loop.schedule(config.handshakeTimeout(), () -> {
-            if (link == l && l.serverCodec == null) {
+            if (link == l && l.serverCodec == null && l.transport.anyByteReceived()) {
+                // Not the silence of a Gateway blocked by zombies: a reply that began and never ended.
+                fail(l, AttemptFailure.PROTOCOL_ERROR, "the server-version reply began but did not complete within "
+                        + config.handshakeTimeout().toMillis() + " ms");
+            } else if (link == l && l.serverCodec == null) {
                 fail(l, AttemptFailure.HANDSHAKE_STALL, "no server-version reply within "
                         + config.handshakeTimeout().toMillis() + " ms after the TCP connect was accepted; zombie "
                         + "sockets on the Gateway are the usual cause");

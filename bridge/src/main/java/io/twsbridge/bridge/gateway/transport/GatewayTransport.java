@@ -73,6 +73,8 @@ public final class GatewayTransport implements AutoCloseable {
     private final long frameTimeoutNanos;
     /** True while the socket's read timeout is set for the rest of a frame; reset before waiting for the next one. */
     private boolean readTimeoutSet;
+    /** Whether any byte has come from the peer; a silent peer and a stuck one mean different things. */
+    private volatile boolean anyByteReceived;
 
     private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Duration frameTimeout,
                              Listener listener, String name) {
@@ -161,6 +163,11 @@ public final class GatewayTransport implements AutoCloseable {
         return closed.get();
     }
 
+    /** True once the peer has sent at least one byte (the start of a frame, complete or not). */
+    public boolean anyByteReceived() {
+        return anyByteReceived;
+    }
+
     /** Closes the socket at once; queued frames are dropped. Idempotent. */
     public void close(String reason) {
         closeWith(reason, null);
@@ -231,6 +238,7 @@ public final class GatewayTransport implements AutoCloseable {
         if (first < 0) {
             return null;
         }
+        anyByteReceived = true;
         long deadline = System.nanoTime() + frameTimeoutNanos;
         byte[] prefix = {(byte) first, 0, 0, 0};
         readWithin(in, prefix, 1, prefix.length, deadline, "length prefix");

@@ -17,6 +17,8 @@ import java.util.List;
  * @param connectTimeout          TCP connect
  * @param handshakeTimeout        from the hello to the server-version reply; a miss is a handshake stall
  * @param apiReadyTimeout         from startApi to nextValidId and a non-empty managedAccounts
+ * @param frameTimeout            a frame must arrive whole within this time of its first byte; a frame that stops
+ *                                half-way is a protocol fault that closes the link
  * @param syncTimeouts            each initial-sync step, to its End message
  * @param messagesPerSecond       outbound pace, the rate limiter's permits per second
  * @param pacingHardLimit         never more messages than this in any sliding second (IB's limit is 50)
@@ -38,6 +40,7 @@ public record GatewayConfig(
         Duration connectTimeout,
         Duration handshakeTimeout,
         Duration apiReadyTimeout,
+        Duration frameTimeout,
         SyncTimeouts syncTimeouts,
         int messagesPerSecond,
         int pacingHardLimit,
@@ -75,7 +78,7 @@ public record GatewayConfig(
     public Builder toBuilder() {
         return new Builder().host(host).port(port).clientId(clientId).fallbackClientIds(fallbackClientIds)
                 .connectTimeout(connectTimeout).handshakeTimeout(handshakeTimeout).apiReadyTimeout(apiReadyTimeout)
-                .syncTimeouts(syncTimeouts).messagesPerSecond(messagesPerSecond).pacingHardLimit(pacingHardLimit)
+                .frameTimeout(frameTimeout).syncTimeouts(syncTimeouts).messagesPerSecond(messagesPerSecond).pacingHardLimit(pacingHardLimit)
                 .failuresToOpen(failuresToOpen)
                 .retryInitialBackoff(retryInitialBackoff).retryMaxBackoff(retryMaxBackoff)
                 .backoffJitter(backoffJitter).zombieProbeInterval(zombieProbeInterval).stallHold(stallHold)
@@ -91,6 +94,8 @@ public record GatewayConfig(
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration apiReadyTimeout = Duration.ofSeconds(15);
+        /** The Gateway writes each message at once; ten seconds covers retransmissions on a poor network. */
+        private Duration frameTimeout = Duration.ofSeconds(10);
         private SyncTimeouts syncTimeouts = SyncTimeouts.all(Duration.ofSeconds(30));
         private int messagesPerSecond = 45;
         /** Two below IB's 50: the Gateway times messages on arrival, and arrival jitter can bunch them. */
@@ -112,6 +117,7 @@ public record GatewayConfig(
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder handshakeTimeout(Duration v) { handshakeTimeout = v; return this; }
         public Builder apiReadyTimeout(Duration v) { apiReadyTimeout = v; return this; }
+        public Builder frameTimeout(Duration v) { frameTimeout = v; return this; }
         public Builder syncTimeouts(SyncTimeouts v) { syncTimeouts = v; return this; }
         public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
         public Builder pacingHardLimit(int v) { pacingHardLimit = v; return this; }
@@ -149,6 +155,10 @@ public record GatewayConfig(
             positive(problems, "gateway.connect-timeout", connectTimeout);
             positive(problems, "gateway.handshake-timeout", handshakeTimeout);
             positive(problems, "gateway.api-ready-timeout", apiReadyTimeout);
+            positive(problems, "gateway.frame-timeout", frameTimeout);
+            if (frameTimeout != null && frameTimeout.toMillis() > Integer.MAX_VALUE) {
+                problems.add("gateway.frame-timeout must be at most " + Integer.MAX_VALUE + " ms but was " + frameTimeout);
+            }
             if (syncTimeouts == null) {
                 problems.add("gateway.sync-timeouts must be set");
             } else {
@@ -191,7 +201,7 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("invalid gateway configuration:\n  - " + String.join("\n  - ", problems));
             }
             return new GatewayConfig(host, port, clientId, fallbackClientIds, connectTimeout, handshakeTimeout,
-                    apiReadyTimeout, syncTimeouts, messagesPerSecond, pacingHardLimit, failuresToOpen, retryInitialBackoff,
+                    apiReadyTimeout, frameTimeout, syncTimeouts, messagesPerSecond, pacingHardLimit, failuresToOpen, retryInitialBackoff,
                     retryMaxBackoff, backoffJitter, zombieProbeInterval, stallHold, accountSummaryTags,
                     minServerVersion, maxServerVersion);
         }

@@ -46,6 +46,9 @@ public final class StatusReporter {
     /** Call from the supervisor's status listener. */
     public void onStatus(SupervisorStatus status) {
         last = status;
+        if (stopped) {
+            return; // the supervisor still reports while the bridge shuts down; the loop may be gone already
+        }
         loop.execute(this::publishNow);
     }
 

@@ -5,11 +5,19 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** The production {@link EventLoop}: one daemon thread and the system clock. */
+/**
+ * The production {@link EventLoop}: one daemon thread and the system clock.
+ *
+ * <p>Once {@link #close()} has begun, new tasks and timers are dropped (logged at DEBUG): at shutdown the Gateway
+ * reader, the supervisor's status listeners and the status heartbeat still hand work over, and nothing that work
+ * could do matters any more. Refusing it with an exception would surface in the thread that handed it over (the
+ * Gateway reader, or a task of this very loop) as a failure that is not one.
+ */
 public final class ThreadEventLoop implements EventLoop, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ThreadEventLoop.class);
@@ -34,13 +42,22 @@ public final class ThreadEventLoop implements EventLoop, AutoCloseable {
 
     @Override
     public void execute(Runnable task) {
-        executor.execute(guarded(task));
+        try {
+            executor.execute(guarded(task));
+        } catch (RejectedExecutionException e) {
+            log.debug("event loop closed; a task was dropped");
+        }
     }
 
     @Override
     public Timer schedule(Duration delay, Runnable task) {
-        ScheduledFuture<?> f = executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        try {
+            ScheduledFuture<?> f = executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        } catch (RejectedExecutionException e) {
+            log.debug("event loop closed; a timer was dropped");
+            return () -> { };
+        }
     }
 
     @Override

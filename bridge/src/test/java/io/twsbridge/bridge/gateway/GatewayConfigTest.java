@@ -16,18 +16,20 @@ class GatewayConfigTest {
         assertThat(c.messagesPerSecond()).isEqualTo(45);
         assertThat(c.pacingHardLimit()).isLessThanOrEqualTo(50);
         assertThat(c.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.frameTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
     void everyProblemIsReportedAtOnceWithKeyAndValue() {
         assertThatThrownBy(() -> GatewayConfig.builder().port(0).clientId(-3).fallbackClientIds(List.of(17, -1))
-                .handshakeTimeout(Duration.ZERO).messagesPerSecond(60).backoffJitter(1.5)
+                .handshakeTimeout(Duration.ZERO).frameTimeout(Duration.ofSeconds(-1)).messagesPerSecond(60).backoffJitter(1.5)
                 .retryInitialBackoff(Duration.ofMinutes(20)).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gateway.port must be 1..65535 but was 0")
                 .hasMessageContaining("gateway.client-id must be >= 0 but was -3")
                 .hasMessageContaining("gateway.fallback-client-ids")
                 .hasMessageContaining("gateway.handshake-timeout must be a positive duration but was PT0S")
+                .hasMessageContaining("gateway.frame-timeout must be a positive duration but was PT-1S")
                 .hasMessageContaining("gateway.messages-per-second must be 1..gateway.pacing-hard-limit (48) but was 60")
                 .hasMessageContaining("gateway.backoff-jitter must be in [0, 1) but was 1.5")
                 .hasMessageContaining("gateway.retry-max-backoff (PT10M) must be >= gateway.retry-initial-backoff (PT20M)");

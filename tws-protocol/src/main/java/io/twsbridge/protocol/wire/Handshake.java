@@ -115,11 +115,23 @@ public final class Handshake {
         return new FieldWriter(48).int32(hello.serverVersion()).string(hello.connectionTime()).toFrame();
     }
 
-    /** Decodes the server's reply from its frame payload. */
+    /**
+     * Decodes the server's reply from its frame payload.
+     *
+     * @throws ProtocolException.BadHandshake unless the frame has exactly the two fields of the reply: any other
+     *         message arriving first (an error, nextValidId) is a peer that does not follow the handshake, and its
+     *         first field must not be taken for a server version
+     * @throws ProtocolException.MalformedField when the version is not a number
+     */
     public static ServerHello decodeServerHello(byte[] payload) {
         FieldReader reader = FieldReader.of(payload);
+        int fields = reader.remaining();
+        if (fields != 2) {
+            throw new ProtocolException.BadHandshake("the first frame has " + fields
+                    + " fields; the server-version reply has 2 (version, connection time)");
+        }
         int version = reader.int32();
-        String time = reader.hasMore() ? reader.string() : "";
+        String time = reader.string();
         if (version <= 0) {
             throw new ProtocolException.BadHandshake("server version " + version + " is not positive");
         }

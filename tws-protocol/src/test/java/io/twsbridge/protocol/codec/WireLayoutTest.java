@@ -1,5 +1,6 @@
 package io.twsbridge.protocol.codec;
 
+import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.protocol.wire.Handshake;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Wire literals and field counts taken from captures of IB's clients (the project's protocol fact sheet): the
@@ -66,6 +68,19 @@ class WireLayoutTest {
                 .isEqualTo("176\u000020250101 12:00:00 EST\u0000");
         assertThat(Handshake.decodeServerHello(payloadOf(frame)))
                 .isEqualTo(new Handshake.ServerHello(176, "20250101 12:00:00 EST"));
+    }
+
+    @Test
+    void aMessageInPlaceOfTheServerHelloIsABadHandshakeNotAVersion() {
+        // nextValidId [9, 1, 42] and a farm notice: neither first field is a server version.
+        assertThatThrownBy(() -> Handshake.decodeServerHello("9\u00001\u000042\u0000".getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(ProtocolException.BadHandshake.class).hasMessageContaining("3 fields");
+        assertThatThrownBy(() -> Handshake.decodeServerHello(
+                "4\u00002\u0000-1\u00002104\u0000Market data farm connection is OK:usfarm\u0000\u0000"
+                        .getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(ProtocolException.BadHandshake.class).hasMessageContaining("6 fields");
+        assertThatThrownBy(() -> Handshake.decodeServerHello("abc\u0000time\u0000".getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(ProtocolException.MalformedField.class).hasMessageContaining("'abc'");
     }
 
     @Test

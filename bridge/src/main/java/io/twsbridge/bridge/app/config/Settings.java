@@ -80,6 +80,8 @@ final class Settings {
                 r -> Values.format(r.gateway().handshakeTimeout())));
         s.add(of("gateway.api-ready-timeout", Values::duration, (d, v) -> d.gateway.apiReadyTimeout(v),
                 r -> Values.format(r.gateway().apiReadyTimeout())));
+        s.add(of("gateway.frame-timeout", Values::duration, (d, v) -> d.gateway.frameTimeout(v),
+                r -> Values.format(r.gateway().frameTimeout())));
         s.add(of("gateway.sync-timeout.positions", Values::duration, (d, v) -> d.syncPositions = v,
                 r -> Values.format(r.gateway().syncTimeouts().positions())));
         s.add(of("gateway.sync-timeout.open-orders", Values::duration, (d, v) -> d.syncOpenOrders = v,

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -64,7 +65,18 @@ public final class GatewaySession implements SessionControl {
      */
     private static final int FIRST_REQUEST_ID = 100_000_000;
 
+    /**
+     * Message ids the TWS protocol may use for server messages. The ids assigned up to server version 178 end a
+     * little above 100; the bound leaves room for what newer Gateways add. An id outside it is not TWS at all.
+     */
+    static final int MAX_PROTOCOL_MESSAGE_ID = 199;
+    /** A repeated IB notice is logged at most this often (with the count of repeats not logged). */
+    private static final Duration NOTICE_LOG_INTERVAL = Duration.ofMinutes(1);
+
     private final AtomicInteger requestIds = new AtomicInteger(FIRST_REQUEST_ID);
+    /** Messages skipped because the bridge does not model them, by message id; bounded by the id range. */
+    private final Map<Integer, Long> skipped = new ConcurrentHashMap<>();
+    private final NoticeThrottle notices = new NoticeThrottle(NOTICE_LOG_INTERVAL);
     private final AtomicInteger connectionNumber = new AtomicInteger();
 
     private volatile SessionState state = SessionState.DISCONNECTED;
@@ -122,6 +134,11 @@ public final class GatewaySession implements SessionControl {
     /** The desired and active market-data subscriptions. Read on the event loop (listener callbacks). */
     public MarketDataSubscriptions subscriptions() {
         return subscriptions;
+    }
+
+    /** How many messages of each id were skipped because the bridge does not model them, since start. */
+    public Map<Integer, Long> skippedMessages() {
+        return Map.copyOf(skipped);
     }
 
     /** Frames queued for the Gateway, behind the rate limiter. */
@@ -252,8 +269,8 @@ public final class GatewaySession implements SessionControl {
         try {
             l.transport = GatewayTransport.connect(config.host(), config.port(), config.connectTimeout(),
                     new Handshake.ClientHello(config.minServerVersion(), config.maxServerVersion(), ""),
-                    rateLimiter, config.pacingHardLimit(), l, "gateway-" + connectionNumber.incrementAndGet(),
-                    s -> pendingSocket = s);
+                    rateLimiter, config.pacingHardLimit(), config.frameTimeout(), l,
+                    "gateway-" + connectionNumber.incrementAndGet(), s -> pendingSocket = s);
         } catch (SocketTimeoutException e) {
             fail(l, AttemptFailure.CONNECT_TIMEOUT, "TCP connect timed out after " + config.connectTimeout().toMillis() + " ms");
             return;
@@ -265,7 +282,11 @@ public final class GatewaySession implements SessionControl {
         }
         setState(SessionState.HANDSHAKING, "hello sent; waiting for the server version");
         l.timer = loop.schedule(config.handshakeTimeout(), () -> {
-            if (link == l && l.serverCodec == null) {
+            if (link == l && l.serverCodec == null && l.transport.anyByteReceived()) {
+                // Not the silence of a Gateway blocked by zombies: a reply that began and never ended.
+                fail(l, AttemptFailure.PROTOCOL_ERROR, "the server-version reply began but did not complete within "
+                        + config.handshakeTimeout().toMillis() + " ms");
+            } else if (link == l && l.serverCodec == null) {
                 fail(l, AttemptFailure.HANDSHAKE_STALL, "no server-version reply within "
                         + config.handshakeTimeout().toMillis() + " ms after the TCP connect was accepted; zombie "
                         + "sockets on the Gateway are the usual cause");
@@ -303,23 +324,50 @@ public final class GatewaySession implements SessionControl {
         ServerMessage message;
         try {
             message = l.serverCodec.decode(payload);
-        } catch (ProtocolException.UnknownMessage | ProtocolException.UnsupportedFeature e) {
-            // The Gateway sends messages the bridge does not model (tickString, tickGeneric, ...): skip them.
+        } catch (ProtocolException.UnknownMessage e) {
+            onUnknownMessage(l, e.messageId());
+            return;
+        } catch (ProtocolException.UnsupportedFeature e) {
+            // A message the bridge models, using a part of the protocol it does not (a combo order, say).
             log.debug("skipped a Gateway message: {}", e.getMessage());
             return;
         } catch (ProtocolException e) {
-            log.warn("malformed message from the Gateway, closing the link: {}", e.getMessage());
-            if (!l.outcome.isDone()) {
-                fail(l, AttemptFailure.PROTOCOL_ERROR, e.getMessage());
-            } else {
-                l.transport.close("malformed message: " + e.getMessage());
-            }
+            protocolFault(l, "malformed message: " + e.getMessage());
             return;
         }
         handle(l, message);
         for (SessionListener listener : listeners) {
             listener.onMessage(message);
         }
+    }
+
+    /**
+     * An id the codec does not decode. A real Gateway sends many messages the bridge has no use for (tickString
+     * and tickGeneric arrive with market data, for instance), so treating those as faults would drop a
+     * healthy link at the first quote. They are skipped, counted, and logged once per id. An id outside the
+     * protocol's range is no TWS message at all: the peer is broken or hostile, and that is a protocol fault.
+     */
+    private void onUnknownMessage(Link l, int messageId) {
+        if (messageId < 1 || messageId > MAX_PROTOCOL_MESSAGE_ID) {
+            protocolFault(l, "message id " + messageId + " is outside the protocol's 1.." + MAX_PROTOCOL_MESSAGE_ID);
+            return;
+        }
+        if (skipped.merge(messageId, 1L, Long::sum) == 1L) {
+            log.info("skipping Gateway message id {}, which the bridge does not use (logged once per id)", messageId);
+        }
+    }
+
+    /**
+     * The peer broke the protocol: the attempt fails as PROTOCOL_ERROR, or a synced link is closed and the
+     * supervisor told, so that it backs off further each time rather than reconnecting into the same fault.
+     */
+    private void protocolFault(Link l, String detail) {
+        if (!l.outcome.isDone()) {
+            fail(l, AttemptFailure.PROTOCOL_ERROR, detail);
+            return;
+        }
+        l.protocolFault = detail;
+        l.transport.close("protocol fault: " + detail);
     }
 
     private void onServerHello(Link l, byte[] payload) {
@@ -380,8 +428,19 @@ public final class GatewaySession implements SessionControl {
     private void onError(Link l, ServerMessage.ErrorMessage m) {
         IbErrorCodes.Code code = IbErrorCodes.lookup(m.code());
         switch (code.category()) {
-            case INFO -> log.info("gateway notice {} ({}): {}", m.code(), code.name(), m.message());
-            case WARNING -> log.warn("gateway warning {} ({}) for id {}: {}", m.code(), code.name(), m.id(), m.message());
+            case INFO -> {
+                long notLogged = connectionNotice(m);
+                if (notLogged != NoticeThrottle.SUPPRESS) {
+                    log.info("gateway notice {} ({}): {}{}", m.code(), code.name(), m.message(), repeats(notLogged));
+                }
+            }
+            case WARNING -> {
+                long notLogged = connectionNotice(m);
+                if (notLogged != NoticeThrottle.SUPPRESS) {
+                    log.warn("gateway warning {} ({}) for id {}: {}{}", m.code(), code.name(), m.id(), m.message(),
+                            repeats(notLogged));
+                }
+            }
             case REQUEST_FAILED -> log.warn("gateway error {} ({}) for id {}: {}", m.code(), code.name(), m.id(),
                     m.message());
             case PACING_VIOLATION -> log.error("gateway pacing violation (error {}): {}; outbound rate is {} msg/s",
@@ -424,6 +483,19 @@ public final class GatewaySession implements SessionControl {
                 }
             }
         }
+    }
+
+    /**
+     * Whether to log a notice: connection-level ones (id -1: farm status and the like), which a Gateway repeats on
+     * every flap and a broken one without end, pass the throttle; those about one of our requests or orders are
+     * logged each time, since each says something different.
+     */
+    private long connectionNotice(ServerMessage.ErrorMessage m) {
+        return m.id() < 0 ? notices.admit(m.code(), loop.clock().instant()) : 0;
+    }
+
+    private static String repeats(long notLogged) {
+        return notLogged == 0 ? "" : " (" + notLogged + " repeats not logged since the last line)";
     }
 
     private void maybeStartSync(Link l) {
@@ -490,9 +562,11 @@ public final class GatewaySession implements SessionControl {
         if (link != l) {
             return;
         }
+        boolean fault = cause instanceof ProtocolException;
         if (!l.outcome.isDone()) {
-            fail(l, shuttingDown ? AttemptFailure.SHUT_DOWN : AttemptFailure.LINK_DROPPED,
-                    "the link closed during " + state + ": " + reason);
+            AttemptFailure failure = shuttingDown ? AttemptFailure.SHUT_DOWN
+                    : fault ? AttemptFailure.PROTOCOL_ERROR : AttemptFailure.LINK_DROPPED;
+            fail(l, failure, "the link closed during " + state + ": " + reason);
             return;
         }
         link = null;
@@ -502,7 +576,11 @@ public final class GatewaySession implements SessionControl {
             return;
         }
         setState(SessionState.DISCONNECTED, "link lost: " + reason);
+        String faultDetail = l.protocolFault != null ? l.protocolFault : fault ? cause.getMessage() : null;
         for (SessionListener listener : listeners) {
+            if (faultDetail != null) {
+                listener.onProtocolFault(faultDetail);
+            }
             listener.onLinkLost(reason);
         }
     }
@@ -518,8 +596,9 @@ public final class GatewaySession implements SessionControl {
                 synced && l != null ? l.clientId : -1);
         state = to;
         SessionStateChange change = new SessionStateChange(from, to, reason, loop.clock().instant());
-        // The way to READY is the normal story (INFO); losing the link or IB is what an operator must see.
-        if (to == SessionState.DISCONNECTED || to == SessionState.DEGRADED) {
+        // The way to READY is the normal story (INFO); losing the link or IB is what an operator must see. A failed
+        // attempt is reported at WARN once, by the supervisor, with its number and what happens next.
+        if ((to == SessionState.DISCONNECTED && from.isSynced()) || to == SessionState.DEGRADED) {
             log.warn("session {} -> {}: {}", from, to, reason);
         } else {
             log.info("session {} -> {}: {}", from, to, reason);
@@ -551,6 +630,8 @@ public final class GatewaySession implements SessionControl {
         List<String> accounts = List.of();
         boolean syncStarted;
         boolean connectivityLost;
+        /** Why the session closed this synced link for a protocol fault; null otherwise. */
+        String protocolFault;
         int executionsReqId = -1;
         int accountSummaryReqId = -1;
 

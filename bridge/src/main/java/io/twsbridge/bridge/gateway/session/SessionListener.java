@@ -15,6 +15,13 @@ public interface SessionListener {
     default void onMessage(ServerMessage message) {
     }
 
+    /**
+     * The synced link is being closed because the Gateway broke the protocol ({@code detail} says how); called just
+     * before {@link #onLinkLost}. A fault before READY is a failed attempt instead.
+     */
+    default void onProtocolFault(String detail) {
+    }
+
     /** A synced link was lost (not a failed attempt): the supervisor decides when to reconnect. */
     default void onLinkLost(String reason) {
     }

@@ -40,6 +40,9 @@ import java.util.function.Consumer;
  *       {@code stallHold}.</li>
  *   <li>Between failed attempts while the breaker is closed, the same exponential backoff applies, so there is
  *       never a tight retry loop.</li>
+ *   <li>A synced link closed for a protocol fault (the Gateway sent something that is not TWS) is recorded as a
+ *       failure, and the wait before the next attempt doubles with each such link in a row: a peer that reaches
+ *       READY and then breaks the protocol every time is retried ever more slowly, never at a fixed pace.</li>
  * </ol>
  * The breaker is driven through its asynchronous API ({@code tryAcquirePermission}, {@code onSuccess},
  * {@code onError}) with the event loop's clock.
@@ -69,6 +72,11 @@ public final class ConnectionSupervisor implements SessionListener {
     private boolean stopped;
     private boolean attemptInFlight;
     private int consecutiveFailures;
+    /** Synced links in a row that ended in a protocol fault. */
+    private int consecutiveLinkFaults;
+    /** The protocol fault that is closing the current link, until its loss is handled; null otherwise. */
+    private String pendingFault;
+    private Instant readyAt;
     private long attempts;
     private int zombieCount;
     private boolean probeAvailable = true;
@@ -283,6 +291,11 @@ public final class ConnectionSupervisor implements SessionListener {
 
     @Override
     public void onStateChange(SessionStateChange change) {
+        if (change.to() == SessionState.READY && !change.from().isSynced()) {
+            // Taken from the state change, which comes in order with the link's frames; the attempt's outcome is
+            // handed over later and may arrive after a fault that followed READY at once.
+            readyAt = change.at();
+        }
         sessionState = change.to();
         sessionReason = change.reason();
         since = change.at();
@@ -290,10 +303,31 @@ public final class ConnectionSupervisor implements SessionListener {
     }
 
     @Override
+    public void onProtocolFault(String detail) {
+        pendingFault = detail;
+    }
+
+    @Override
     public void onLinkLost(String reason) {
         lastError = "link lost: " + reason;
-        log.warn("gateway link lost ({}); reconnecting under the supervisor's rules", reason);
-        Long wait = backoff.apply(1);
+        int attempt = 1;
+        if (pendingFault != null) {
+            Instant now = loop.clock().instant();
+            // A link that stayed up longer than the longest wait starts a new count: an old fault says nothing now.
+            boolean longLived = readyAt != null && !now.isBefore(readyAt.plus(config.retryMaxBackoff()));
+            consecutiveLinkFaults = longLived ? 1 : consecutiveLinkFaults + 1;
+            attempt = consecutiveLinkFaults;
+            lastError = "PROTOCOL_ERROR after READY: " + pendingFault;
+            breaker.onError(0, TimeUnit.NANOSECONDS, new GatewayAttemptException(new AttemptOutcome.Failed(
+                    AttemptFailure.PROTOCOL_ERROR, pendingFault, Duration.ZERO)));
+            pendingFault = null;
+            log.warn("gateway link closed for a protocol fault ({} in a row); reconnecting under the supervisor's "
+                    + "rules", consecutiveLinkFaults);
+        } else {
+            consecutiveLinkFaults = 0;
+            log.warn("gateway link lost ({}); reconnecting under the supervisor's rules", reason);
+        }
+        Long wait = backoff.apply(attempt);
         scheduleConsideration(Duration.ofMillis(wait == null ? config.retryInitialBackoff().toMillis() : wait), true);
         publish();
     }

@@ -9,13 +9,17 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,6 +33,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Never a zombie of our making: when the Gateway closes its side, the reader sees the end of the stream and
  * closes this socket at once, so it never lingers in CLOSE_WAIT.
+ *
+ * <p>A frame must arrive whole within the frame timeout of its first byte. The Gateway writes each message at
+ * once, so a frame that stops half-way (its length says N bytes, fewer come, the peer stays silent) is a broken
+ * or hostile peer, and waiting for the rest would hang the link for good: it is closed as a
+ * {@link ProtocolException.TruncatedMessage}. Silence between frames is not a fault: a Gateway outside market
+ * hours may say nothing for a long time.
  */
 public final class GatewayTransport implements AutoCloseable {
 
@@ -48,6 +58,8 @@ public final class GatewayTransport implements AutoCloseable {
     }
 
     private static final Outbound STOP = new Outbound(new byte[0], false);
+    /** First payload buffer; larger frames (openOrder, completedOrder) grow it as their bytes arrive. */
+    private static final int INITIAL_PAYLOAD_BUFFER = 8 * 1024;
 
     private final Socket socket;
     private final RateLimiter rateLimiter;
@@ -58,10 +70,16 @@ public final class GatewayTransport implements AutoCloseable {
     private final Thread reader;
     private final Thread writer;
     private final String name;
+    private final long frameTimeoutNanos;
+    /** True while the socket's read timeout is set for the rest of a frame; reset before waiting for the next one. */
+    private boolean readTimeoutSet;
+    /** Whether any byte has come from the peer; a silent peer and a stuck one mean different things. */
+    private volatile boolean anyByteReceived;
 
-    private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Listener listener,
-                             String name) {
+    private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Duration frameTimeout,
+                             Listener listener, String name) {
         this.socket = socket;
+        this.frameTimeoutNanos = frameTimeout.toNanos();
         this.rateLimiter = rateLimiter;
         this.hardLimit = new SlidingWindowGuard(hardLimitPerSecond, System::nanoTime,
                 nanos -> {
@@ -84,12 +102,13 @@ public final class GatewayTransport implements AutoCloseable {
      *
      * @param rateLimiter       sets the outbound pace; shared by every link of the process
      * @param hardLimitPerSecond never more frames than this in any sliding second
+     * @param frameTimeout      a frame must arrive whole within this time of its first byte
      * @param pendingSocket     receives the socket before it connects, so another thread can abort the connect
      * @throws IOException when the TCP connection cannot be made in time
      */
     public static GatewayTransport connect(String host, int port, Duration connectTimeout,
                                            Handshake.ClientHello hello, RateLimiter rateLimiter,
-                                           int hardLimitPerSecond, Listener listener,
+                                           int hardLimitPerSecond, Duration frameTimeout, Listener listener,
                                            String name, java.util.function.Consumer<Socket> pendingSocket)
             throws IOException {
         Socket socket = new Socket();
@@ -106,7 +125,8 @@ public final class GatewayTransport implements AutoCloseable {
             closeQuietly(socket);
             throw e;
         }
-        GatewayTransport transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, listener, name);
+        GatewayTransport transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, frameTimeout,
+                listener, name);
         transport.writer.start();
         transport.reader.start();
         return transport;
@@ -143,6 +163,11 @@ public final class GatewayTransport implements AutoCloseable {
         return closed.get();
     }
 
+    /** True once the peer has sent at least one byte (the start of a frame, complete or not). */
+    public boolean anyByteReceived() {
+        return anyByteReceived;
+    }
+
     /** Closes the socket at once; queued frames are dropped. Idempotent. */
     public void close(String reason) {
         closeWith(reason, null);
@@ -168,19 +193,21 @@ public final class GatewayTransport implements AutoCloseable {
         outbound.add(STOP);
         closeQuietly(socket);
         writer.interrupt();
-        if (cause == null) {
-            log.info("gateway link {} closed: {}", name, reason);
-        } else {
-            log.warn("gateway link {} closed: {} ({})", name, reason, cause.toString());
+        // INFO only: the session reports why the link ended (WARN, once), with what it means for the attempt.
+        log.info("gateway link {} closed: {}", name, reason);
+        try {
+            listener.onClosed(reason, cause);
+        } catch (RuntimeException e) {
+            // The reader or writer thread is ending anyway; a failing listener must not end it with a stack trace.
+            log.debug("gateway link {}: close listener failed", name, e);
         }
-        listener.onClosed(reason, cause);
     }
 
     private void readLoop() {
         try {
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             while (!closed.get()) {
-                byte[] payload = Frames.readFrame(in);
+                byte[] payload = readFrame(in);
                 if (payload == null) {
                     closeWith("the Gateway closed the connection", null);
                     return;
@@ -189,12 +216,80 @@ public final class GatewayTransport implements AutoCloseable {
                 listener.onFrame(payload);
             }
         } catch (ProtocolException e) {
-            closeWith("malformed frame from the Gateway: " + e.getMessage(), e);
+            closeWith("protocol fault: " + e.getMessage(), e);
         } catch (IOException e) {
-            closeWith(closed.get() ? "closed" : "read failed", closed.get() ? null : e);
+            closeWith(closed.get() ? "closed" : "read failed: " + e.getMessage(), closed.get() ? null : e);
         } catch (RuntimeException e) {
-            closeWith("frame handling failed", e);
+            closeWith("frame handling failed: " + e, e);
         }
+    }
+
+    /**
+     * One frame's payload, or null at a clean end of stream. Waits without limit for a frame's first byte, then
+     * at most the frame timeout for the rest. The length is checked before anything is allocated, and the payload
+     * buffer grows only as bytes arrive, so an announced length costs nothing until it is actually sent.
+     */
+    private byte[] readFrame(InputStream in) throws IOException {
+        if (readTimeoutSet) {
+            socket.setSoTimeout(0);
+            readTimeoutSet = false;
+        }
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        anyByteReceived = true;
+        long deadline = System.nanoTime() + frameTimeoutNanos;
+        byte[] prefix = {(byte) first, 0, 0, 0};
+        readWithin(in, prefix, 1, prefix.length, deadline, "length prefix");
+        int length = ((prefix[0] & 0xFF) << 24) | ((prefix[1] & 0xFF) << 16) | ((prefix[2] & 0xFF) << 8)
+                | (prefix[3] & 0xFF);
+        Frames.checkLength(length);
+        byte[] payload = new byte[Math.min(length, INITIAL_PAYLOAD_BUFFER)];
+        int read = 0;
+        while (read < length) {
+            if (read == payload.length) {
+                payload = Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
+            }
+            read = readWithin(in, payload, read, payload.length, deadline, "payload of " + length + " bytes");
+        }
+        return payload;
+    }
+
+    /** Reads into {@code buffer[from, to)} by {@code deadline}; returns {@code to}. */
+    private int readWithin(InputStream in, byte[] buffer, int from, int to, long deadline, String what)
+            throws IOException {
+        int position = from;
+        while (position < to) {
+            if (in.available() == 0) {
+                // Only a read that would block needs the timeout; most frames are already buffered whole.
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw incomplete(what, position, to);
+                }
+                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+                readTimeoutSet = true;
+            }
+            int n;
+            try {
+                n = in.read(buffer, position, to - position);
+            } catch (SocketTimeoutException e) {
+                throw incomplete(what, position, to);
+            }
+            if (n < 0) {
+                // The peer went away mid-frame (a crash, a cable): a dropped link, not a peer that breaks the protocol.
+                throw new EOFException("the Gateway closed the connection inside a frame's " + what + " after "
+                        + position + " of " + to + " bytes");
+            }
+            position += n;
+        }
+        return position;
+    }
+
+    private ProtocolException.TruncatedMessage incomplete(String what, int got, int wanted) {
+        return new ProtocolException.TruncatedMessage("frame incomplete: " + got + " of " + wanted + " bytes of its "
+                + what + " arrived within " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos)
+                + " ms of its first byte (gateway.frame-timeout)");
     }
 
     private void writeLoop() {

@@ -87,6 +87,7 @@ class ConfigLoaderTest {
         p.put("gateway.connect-timeout", "PT3S");
         p.put("gateway.handshake-timeout", "12s");
         p.put("gateway.api-ready-timeout", "20 s");
+        p.put("gateway.frame-timeout", "7s");
         p.put("gateway.sync-timeout.positions", "31s");
         p.put("gateway.sync-timeout.open-orders", "32s");
         p.put("gateway.sync-timeout.completed-orders", "33s");
@@ -155,6 +156,7 @@ class ConfigLoaderTest {
         assertThat(g.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(g.handshakeTimeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(g.apiReadyTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(g.frameTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(g.syncTimeouts()).isEqualTo(new GatewayConfig.SyncTimeouts(Duration.ofSeconds(31),
                 Duration.ofSeconds(32), Duration.ofSeconds(33), Duration.ofSeconds(34), Duration.ofSeconds(35)));
         assertThat(g.messagesPerSecond()).isEqualTo(40);

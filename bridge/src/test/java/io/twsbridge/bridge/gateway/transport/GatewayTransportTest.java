@@ -1,0 +1,67 @@
+package io.twsbridge.bridge.gateway.transport;
+
+import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.protocol.wire.FieldWriter;
+import io.twsbridge.protocol.wire.Handshake;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GatewayTransportTest {
+
+    /** What a listener does whose event loop has already shut down: refuse every hand-over. */
+    private static final class RefusingListener implements GatewayTransport.Listener {
+        final List<String> closes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onFrame(byte[] payload) {
+            throw new RejectedExecutionException("event loop shut down");
+        }
+
+        @Override
+        public void onClosed(String reason, Throwable cause) {
+            closes.add(reason);
+            throw new RejectedExecutionException("event loop shut down");
+        }
+    }
+
+    @Test
+    void aListenerThatRefusesFramesAtShutdownEndsTheReaderQuietlyAndClosesOurSide() throws Exception {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        RefusingListener listener = new RefusingListener();
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            GatewayTransport transport = GatewayTransport.connect("127.0.0.1", server.getLocalPort(),
+                    Duration.ofSeconds(2), new Handshake.ClientHello(157, 178, ""),
+                    GatewayService.outboundRateLimiter(45), 48, Duration.ofSeconds(5), listener, "refused",
+                    s -> { });
+            try (Socket peer = server.accept()) {
+                Handshake.readClientHello(peer.getInputStream());
+                peer.getOutputStream().write(new FieldWriter(16).int32(176).string("now").toFrame());
+                peer.getOutputStream().flush();
+
+                // The reader hands the frame over, is refused, and closes: our side ends the stream.
+                peer.setSoTimeout(5_000);
+                InputStream in = peer.getInputStream();
+                assertThat(in.read()).isEqualTo(-1);
+            }
+            transport.awaitThreads(Duration.ofSeconds(5));
+
+            assertThat(transport.isClosed()).isTrue();
+            assertThat(listener.closes).hasSize(1).allMatch(r -> r.startsWith("frame handling failed"));
+            assertThat(uncaught).as("exceptions that ended the reader or writer thread").isEmpty();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.twsbridge.bridge.status;
+
+import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
+import io.twsbridge.bridge.time.EventLoop;
+import io.twsbridge.bridge.time.ManualEventLoop;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusReporterTest {
+
+    @Test
+    void aStatusArrivingAfterStopDoesNotTouchTheLoop() {
+        ManualEventLoop manual = new ManualEventLoop();
+        ClosingLoop loop = new ClosingLoop(manual);
+        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
+        GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
+                GatewayService.outboundRateLimiter(45));
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, loop,
+                "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        reporter.start();
+        manual.runReady();
+        assertThat(published).hasSize(1);
+
+        reporter.stop();
+        manual.runReady();
+        loop.closed = true; // the bridge closes the Gateway's loop after the reporter
+
+        // The supervisor still reports during shutdown; a closed loop must not be asked for anything.
+        reporter.onStatus(status());
+        manual.advance(Duration.ofSeconds(30));
+        assertThat(published).hasSize(1);
+        assertThat(manual.pendingTimers()).isZero();
+    }
+
+    private static SupervisorStatus status() {
+        return new SupervisorStatus(SessionState.DISCONNECTED, "shut down", "CLOSED", 0, true, 17, List.of(), "", 1,
+                Map.of("READY", 1L), Instant.parse("2026-11-28T14:30:00Z"), null, "");
+    }
+
+    /** A loop that refuses work once closed, as an executor does. */
+    private static final class ClosingLoop implements EventLoop {
+        private final ManualEventLoop delegate;
+        volatile boolean closed;
+
+        ClosingLoop(ManualEventLoop delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (closed) {
+                throw new IllegalStateException("loop closed");
+            }
+            delegate.execute(task);
+        }
+
+        @Override
+        public Timer schedule(Duration delay, Runnable task) {
+            if (closed) {
+                throw new IllegalStateException("loop closed");
+            }
+            return delegate.schedule(delay, task);
+        }
+
+        @Override
+        public Clock clock() {
+            return delegate.clock();
+        }
+
+        @Override
+        public boolean inLoop() {
+            return delegate.inLoop();
+        }
+    }
+}

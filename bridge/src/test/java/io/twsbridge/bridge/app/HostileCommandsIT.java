@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -82,6 +84,12 @@ class HostileCommandsIT extends WithKafkaStack {
             SchemaRegistryClient registry = new SchemaRegistryClient(bridge.config.registry());
             String commands = bridge.topic(Topic.COMMANDS);
             List<Hostile> corpus = new HostileCorpus(SEED, prefix, commands, registry, MAX_RECORD_BYTES).generate();
+
+            // A symbol of a full megabyte makes a record over every default limit: the sender's producer refuses it
+            // with its own clear error and nothing reaches the topic. The corpus's largest records stay just below.
+            Command overLimit = Commands.subscribe(prefix + "-over-limit", "S".repeat(MAX_RECORD_BYTES));
+            assertThatThrownBy(() -> producer.send(record(commands, registry, overLimit)).get())
+                    .hasCauseInstanceOf(RecordTooLargeException.class);
 
             try (LogCapture log = LogCapture.capture()) {
                 // ---- the corpus, every record located by partition and offset
@@ -238,11 +246,14 @@ class HostileCommandsIT extends WithKafkaStack {
                 System.out.printf("HostileCommandsIT[%s, kill switch %s]: records tried %d (corpus %d, %d distinct cases,"
                                 + " then 4 more), REJECTED results %d, EXPIRED %d, DUPLICATE %d, dead-lettered %d (%d without"
                                 + " their value, too large to copy), processed (valid commands completed or accepted) %d,"
-                                + " placeOrder at the Gateway %d, WARN lines %d, ERROR lines %d%n",
+                                + " placeOrder at the Gateway %d, WARN lines %d, ERROR lines %d; REJECTED by reason %s%n",
                         prefix, killSwitch ? "on" : "off", sentTotal, corpus.size(),
                         corpus.stream().map(Hostile::kind).distinct().count(),
                         rejected, count(results, "EXPIRED"), count(results, "DUPLICATE"), deadLetters.size(), valuesOmitted,
-                        processed, gateway.placeOrderRefs.size(), warnings.size(), log.atLeast(Level.ERROR).size());
+                        processed, gateway.placeOrderRefs.size(), warnings.size(), log.atLeast(Level.ERROR).size(),
+                        results.stream().filter(r -> r.get("status").toString().equals("REJECTED")).collect(
+                                Collectors.groupingBy(r -> r.get("reasonCode").toString(), java.util.TreeMap::new,
+                                        Collectors.counting())));
             }
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(previous);

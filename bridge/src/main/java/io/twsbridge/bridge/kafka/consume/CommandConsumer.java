@@ -58,7 +58,9 @@ import java.util.function.Function;
  *       a busy loop) so the group keeps it. A command read after its expiresAt gets EXPIRED, not executed.</li>
  *   <li><b>Nothing lost, nothing stuck.</b> A record that does not decode is copied to the dead-letter topic; one
  *       that decodes but fails validation gets a REJECTED result and a dead-letter copy. Either way the consumer
- *       moves on.</li>
+ *       moves on. No record can make an answer Kafka refuses (results repeat bounded text only; a dead letter too
+ *       large to copy whole loses its value), and a fault of the bridge itself on one record answers that record
+ *       INTERNAL_ERROR instead of stopping the consumer.</li>
  *   <li><b>Offsets after results.</b> An offset is committed once its result (and dead letter) is acknowledged
  *       by Kafka. A crash in between redelivers the command; order commands are made safe against that by the
  *       order journal, the others are harmless to repeat.</li>
@@ -376,8 +378,8 @@ public final class CommandConsumer implements AutoCloseable {
         }
         boolean keepKey = estimatedSize(record.key(), null, record.headers()) + deadLetterHeaders <= maxRecordBytes;
         boolean keepHeaders = keepKey || estimatedSize(null, null, record.headers()) + deadLetterHeaders <= maxRecordBytes;
-        log.warn("dead letter of {} is too large for Kafka with its {} value bytes; copied without them", where(record),
-                record.value() == null ? 0 : record.value().length);
+        log.warn("dead letter of {} would exceed max.request.size ({} bytes) whole; copied without its value{}",
+                where(record), maxRecordBytes, keepKey ? "" : " and key");
         return publisher.deadLetter(stripped(record, keepKey, keepHeaders), error);
     }
 

@@ -1,23 +1,33 @@
 package io.twsbridge.bridge.commands;
 
+import io.twsbridge.schema.CancelOrder;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.OrderType;
+import io.twsbridge.schema.ModifyOrder;
 import io.twsbridge.schema.PlaceOrder;
+import io.twsbridge.schema.RequestExecutions;
+import io.twsbridge.schema.RequestPositions;
 import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
+import io.twsbridge.schema.UnsubscribeQuotes;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CommandValidatorTest {
 
-    private final CommandValidator validator = new CommandValidator();
+    private static final Clock NOW = Clock.fixed(Instant.parse("2026-12-03T12:00:00Z"), ZoneOffset.UTC);
+    private final CommandValidator validator = new CommandValidator(NOW);
 
     @Test
     void aValidOrderPasses() {
@@ -49,6 +59,93 @@ class CommandValidatorTest {
                 .setInstrument(instrument("X".repeat(1_000_000), "STK", "USD")).build()))).isPresent();
         assertThat(validator.validate(Command.newBuilder(order(OrderType.MKT, "1", null, null)).setCommandId(" ").build()))
                 .get().extracting(Rejection::message).asString().contains("commandId");
+    }
+
+    @Test
+    void noControlCharacterReachesTheWireInAnyTextField() {
+        // A NUL ends a TWS field: inside any of these it would shift the fields of the placeOrder after it.
+        String nul = "\u0000";
+        assertThat(validator.validate(Command.newBuilder(order(OrderType.LMT, "1", 1.0, null)).setCommandId("ref" + nul + "1")
+                .build())).get().extracting(Rejection::message).asString().contains("commandId must not contain control");
+        for (UnaryOperator<Instrument.Builder> field : java.util.List.<UnaryOperator<Instrument.Builder>>of(
+                i -> i.setLocalSymbol("AAPL" + nul + "100"), i -> i.setTradingClass("NMS" + nul),
+                i -> i.setPrimaryExchange("NASDAQ" + nul), i -> i.setMultiplier("1" + nul), i -> i.setRight("C" + nul),
+                i -> i.setLastTradeDateOrContractMonth("2027" + nul + "01"), i -> i.setExchange("SMART\n"))) {
+            Instrument bad = field.apply(Instrument.newBuilder(instrument("AAPL", "STK", "USD"))).build();
+            assertThat(validator.validate(withInstrument(bad))).as("%s", bad).get()
+                    .extracting(Rejection::reasonCode).isEqualTo(ReasonCodes.VALIDATION_FAILED);
+        }
+        assertThat(validator.validate(withInstrument(Instrument.newBuilder(instrument("AAPL", "STK", "USD"))
+                .setLocalSymbol("L".repeat(100_000)).build()))).get().extracting(Rejection::message).asString()
+                .hasSizeLessThan(200);
+        assertThat(validator.validate(command(RequestExecutions.newBuilder().setSymbol("AAPL" + nul).build()))).isPresent();
+        assertThat(validator.validate(Command.newBuilder(order(OrderType.MKT, "1", null, null)).setIssuedBy("me\nthem")
+                .build())).isPresent();
+        assertThat(validator.validate(withInstrument(Instrument.newBuilder(instrument("AAPL", "STK", "USD"))
+                .setLocalSymbol("AAPL").setTradingClass("NMS").setPrimaryExchange("NASDAQ").build()))).isEmpty();
+    }
+
+    @Test
+    void aContractThatExpiredCannotBeTradedOrStreamedButCanBeUnsubscribed() {
+        Instrument expired = future("20261201");
+        assertThat(validator.validate(withInstrument(expired))).get().extracting(Rejection::message).asString()
+                .contains("20261201 is in the past");
+        assertThat(validator.validate(withInstrument(future("202611")))).isPresent();
+        assertThat(validator.validate(command(SubscribeQuotes.newBuilder().setInstrument(expired).build()))).isPresent();
+        assertThat(validator.validate(command(UnsubscribeQuotes.newBuilder().setInstrument(expired).build()))).isEmpty();
+        // Yesterday (UTC) may still be today somewhere; this month and later are fine.
+        assertThat(validator.validate(withInstrument(future("20261202")))).isEmpty();
+        assertThat(validator.validate(withInstrument(future("202612")))).isEmpty();
+        assertThat(validator.validate(withInstrument(future("20271217")))).isEmpty();
+        for (String notADate : new String[] {"20261301", "20270230", "2026-12-18", "2027", "202712171"}) {
+            assertThat(validator.validate(withInstrument(future(notADate)))).as(notADate).isPresent();
+        }
+    }
+
+    @Test
+    void anOrderIsNamedByExactlyOneOfItsNamesAndOrderIdsAreIbs() {
+        assertThat(validator.validate(command(CancelOrder.newBuilder().setTargetCommandId("c").setOrderId(5L).build())))
+                .get().extracting(Rejection::message).asString().contains("exactly one");
+        assertThat(validator.validate(command(CancelOrder.newBuilder().build()))).isPresent();
+        for (long id : new long[] {0, -1, 1L << 31, Long.MAX_VALUE}) {
+            assertThat(validator.validate(command(CancelOrder.newBuilder().setOrderId(id).build()))).as("%d", id).isPresent();
+        }
+        assertThat(validator.validate(command(CancelOrder.newBuilder().setOrderId((long) Integer.MAX_VALUE).build()))).isEmpty();
+        assertThat(validator.validate(command(CancelOrder.newBuilder().setTargetCommandId("t".repeat(201)).build())))
+                .isPresent();
+        assertThat(validator.validate(command(ModifyOrder.newBuilder().setTargetCommandId("x\ny").setLimitPrice(1.0)
+                .build()))).isPresent();
+        assertThat(validator.validate(command(CancelOrder.newBuilder().setTargetCommandId("c-0").build()))).isEmpty();
+    }
+
+    @Test
+    void anExecutionsFilterOnASideThisBridgeDoesNotKnowIsRefusedNotWidened() {
+        assertThat(validator.validate(command(RequestExecutions.newBuilder().setSide(OrderAction.UNKNOWN).build())))
+                .isPresent();
+        assertThat(validator.validate(command(RequestExecutions.newBuilder().setSide(OrderAction.SELL).build()))).isEmpty();
+        assertThat(validator.validate(command(RequestPositions.newBuilder().build()))).isEmpty();
+    }
+
+    @Test
+    void aQuantityOfAMillionDigitsIsRefusedWithoutBeingPrinted() {
+        BigDecimal huge = new BigDecimal(BigInteger.TEN.pow(1_000_000), 10);
+        Rejection r = validator.validate(command(PlaceOrder.newBuilder(placeOrder(order(OrderType.LMT, "1", 1.0, null)))
+                .setQuantity(huge).build())).orElseThrow();
+        assertThat(r.message()).contains("more than the 38 digits").hasSizeLessThan(200);
+    }
+
+    private static Instrument future(String expiry) {
+        return Instrument.newBuilder().setSymbol("ES").setSecType("FUT").setExchange("CME").setCurrency("USD")
+                .setLastTradeDateOrContractMonth(expiry).build();
+    }
+
+    private static Command withInstrument(Instrument instrument) {
+        return command(PlaceOrder.newBuilder(placeOrder(order(OrderType.LMT, "1", 1.0, null))).setInstrument(instrument)
+                .build());
+    }
+
+    private static PlaceOrder placeOrder(Command c) {
+        return (PlaceOrder) c.getPayload();
     }
 
     private static Command order(OrderType type, String qty, Double limit, Double stop) {

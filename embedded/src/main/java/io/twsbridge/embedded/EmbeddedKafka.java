@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -352,8 +354,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             int exit;
             try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                exit = StorageTool.execute(
-                        new String[] {"format", "-t", id, "-c", propsFile.toString()}, ps);
+                exit = StorageTool.execute(formatArguments(id, propsFile).toArray(String[]::new), ps);
             }
             String text = output.toString(StandardCharsets.UTF_8).strip();
             if (exit != 0) {
@@ -369,6 +370,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 deleteRecursively(propsFile);
             }
         }
+    }
+
+    /** The storage tool's format command, with the SCRAM users it writes into the metadata log. */
+    private List<String> formatArguments(String clusterId, Path propsFile) {
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString()));
+        for (EmbeddedKafkaConfig.ScramCredential c : config.scramCredentials()) {
+            args.add("--add-scram");
+            args.add(c.mechanism() + "=[name=" + c.user() + ",password=" + c.password() + "]");
+        }
+        return args;
     }
 
     private static String readClusterId(Path metaProperties) {

@@ -33,6 +33,8 @@ import org.slf4j.event.Level;
  *     client listener (for example {@code security.protocol} and {@code sasl.jaas.config} once the
  *     listener uses SASL); used by {@link EmbeddedKafka#awaitReady} and returned by
  *     {@link EmbeddedKafka#clientConfig()}
+ * @param scramCredentials SCRAM users written into the cluster's metadata when the log dir is
+ *     formatted (a reused, already formatted log dir keeps the users it was formatted with)
  */
 public record EmbeddedKafkaConfig(
         int brokerPort,
@@ -42,7 +44,26 @@ public record EmbeddedKafkaConfig(
         boolean autoCreateTopics,
         Level brokerLogLevel,
         Map<String, String> brokerProperties,
-        Map<String, String> clientProperties) {
+        Map<String, String> clientProperties,
+        List<ScramCredential> scramCredentials) {
+
+    /** The SCRAM mechanisms Kafka implements. */
+    public static final Set<String> SCRAM_MECHANISMS = Set.of("SCRAM-SHA-256", "SCRAM-SHA-512");
+
+    /**
+     * One SCRAM user, as the storage tool's {@code --add-scram} takes it. The format's syntax has no
+     * quoting for these values, so user and password are limited to characters it cannot misread.
+     *
+     * @param mechanism {@code SCRAM-SHA-256} or {@code SCRAM-SHA-512}
+     */
+    public record ScramCredential(String mechanism, String user, String password) {
+
+        /** Test credentials still stay out of logs: the password is not shown. */
+        @Override
+        public String toString() {
+            return "ScramCredential[" + mechanism + ", user=" + user + ", password=****]";
+        }
+    }
 
     /**
      * Broker properties that {@link EmbeddedKafka} owns: overriding them would break the single
@@ -71,8 +92,10 @@ public record EmbeddedKafkaConfig(
                 Objects.requireNonNull(brokerProperties, "brokerProperties")));
         clientProperties = Collections.unmodifiableMap(new LinkedHashMap<>(
                 Objects.requireNonNull(clientProperties, "clientProperties")));
+        scramCredentials = List.copyOf(Objects.requireNonNull(scramCredentials, "scramCredentials"));
         List<String> problems = problems(brokerPort, controllerPort, defaultPartitions,
                 brokerLogLevel, brokerProperties, clientProperties);
+        checkScram(problems, scramCredentials);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
                     "Invalid embedded Kafka configuration: " + String.join("; ", problems));
@@ -131,6 +154,27 @@ public record EmbeddedKafkaConfig(
         return problems;
     }
 
+    private static void checkScram(List<String> problems, List<ScramCredential> credentials) {
+        for (ScramCredential c : credentials) {
+            if (c == null) {
+                problems.add("scramCredentials must not hold null");
+                continue;
+            }
+            if (!SCRAM_MECHANISMS.contains(c.mechanism())) {
+                problems.add("scram mechanism must be one of " + new TreeSet<>(SCRAM_MECHANISMS)
+                        + " but was '" + c.mechanism() + "'");
+            }
+            if (c.user() == null || !c.user().matches("[A-Za-z0-9._-]+")) {
+                problems.add("scram user must be letters, digits, '.', '_' or '-' but was '" + c.user() + "'");
+            }
+            // The password is never quoted, even in a test broker's configuration errors.
+            if (c.password() == null || !c.password().matches("[A-Za-z0-9._-]+")) {
+                problems.add("scram password of user '" + c.user()
+                        + "' must be letters, digits, '.', '_' or '-' (not shown)");
+            }
+        }
+    }
+
     private static void checkPort(List<String> problems, String name, int port) {
         if (port < 0 || port > 65_535) {
             problems.add(name + " must be 0 (free port) or 1..65535 but was " + port);
@@ -147,6 +191,7 @@ public record EmbeddedKafkaConfig(
         private Level brokerLogLevel = Level.WARN;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private final Map<String, String> clientProperties = new LinkedHashMap<>();
+        private final List<ScramCredential> scramCredentials = new ArrayList<>();
 
         private Builder() {
         }
@@ -208,6 +253,33 @@ public record EmbeddedKafkaConfig(
             return this;
         }
 
+        /** A SCRAM user the broker knows from its first start (see the record's doc). */
+        public Builder scramCredential(String mechanism, String user, String password) {
+            this.scramCredentials.add(new ScramCredential(mechanism, user, password));
+            return this;
+        }
+
+        /**
+         * SASL/SCRAM on the client listener ({@code SASL_PLAINTEXT} on 127.0.0.1; the controller
+         * listener stays PLAINTEXT): the broker accepts {@code mechanism} only and authenticates to
+         * itself as {@code user}, and {@link EmbeddedKafka#clientConfig()} logs in as that user too.
+         * Add the users of the code under test with {@link #scramCredential}.
+         */
+        public Builder scramListener(String mechanism, String user, String password) {
+            String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                    + user + "\" password=\"" + password + "\";";
+            brokerProperty("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+            brokerProperty("sasl.enabled.mechanisms", mechanism);
+            brokerProperty("sasl.mechanism.inter.broker.protocol", mechanism);
+            brokerProperty("listener.name.client." + String.valueOf(mechanism).toLowerCase(java.util.Locale.ROOT)
+                    + ".sasl.jaas.config", jaas);
+            scramCredential(mechanism, user, password);
+            clientProperty("security.protocol", "SASL_PLAINTEXT");
+            clientProperty("sasl.mechanism", mechanism);
+            clientProperty("sasl.jaas.config", jaas);
+            return this;
+        }
+
         /**
          * Validates and freezes the settings.
          *
@@ -215,7 +287,8 @@ public record EmbeddedKafkaConfig(
          */
         public EmbeddedKafkaConfig build() {
             return new EmbeddedKafkaConfig(brokerPort, controllerPort, Optional.ofNullable(logDir),
-                    defaultPartitions, autoCreateTopics, brokerLogLevel, brokerProperties, clientProperties);
+                    defaultPartitions, autoCreateTopics, brokerLogLevel, brokerProperties, clientProperties,
+                    scramCredentials);
         }
     }
 }

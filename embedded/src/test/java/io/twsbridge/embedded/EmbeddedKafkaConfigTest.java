@@ -23,6 +23,41 @@ class EmbeddedKafkaConfigTest {
         assertThat(config.brokerLogLevel()).isEqualTo(Level.WARN);
         assertThat(config.brokerProperties()).isEmpty();
         assertThat(config.clientProperties()).isEmpty();
+        assertThat(config.scramCredentials()).isEmpty();
+    }
+
+    @Test
+    void scramListenerMapsTheClientListenerToSaslAndTheClientsLogIn() {
+        EmbeddedKafkaConfig config = EmbeddedKafkaConfig.builder()
+                .scramListener("SCRAM-SHA-256", "broker", "b-secret")
+                .scramCredential("SCRAM-SHA-256", "app", "a-secret")
+                .build();
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"broker\" password=\"b-secret\";";
+        assertThat(config.brokerProperties())
+                .containsEntry("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .containsEntry("sasl.enabled.mechanisms", "SCRAM-SHA-256")
+                .containsEntry("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256")
+                .containsEntry("listener.name.client.scram-sha-256.sasl.jaas.config", jaas);
+        assertThat(config.clientProperties()).containsOnly(Map.entry("security.protocol", "SASL_PLAINTEXT"),
+                Map.entry("sasl.mechanism", "SCRAM-SHA-256"), Map.entry("sasl.jaas.config", jaas));
+        assertThat(config.scramCredentials()).extracting(EmbeddedKafkaConfig.ScramCredential::user)
+                .containsExactly("broker", "app");
+        assertThat(config.scramCredentials().toString()).doesNotContain("b-secret", "a-secret");
+    }
+
+    @Test
+    void scramCredentialsTheFormatCannotCarryAreRefusedWithoutShowingThePassword() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> EmbeddedKafkaConfig.builder()
+                        .scramCredential("SCRAM-SHA-1", "app", "ok")
+                        .scramCredential("SCRAM-SHA-512", "a,b", "ok")
+                        .scramCredential("SCRAM-SHA-512", "app", "has]bracket")
+                        .build())
+                .withMessageContaining("scram mechanism must be one of [SCRAM-SHA-256, SCRAM-SHA-512] but was 'SCRAM-SHA-1'")
+                .withMessageContaining("scram user must be letters, digits, '.', '_' or '-' but was 'a,b'")
+                .withMessageContaining("scram password of user 'app' must be letters")
+                .withMessageNotContaining("has]bracket");
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-/** SASL on the client listener is a matter of extra broker and client properties. */
+/** SASL on the client listener: PLAIN with extra properties, SCRAM with users written at format time. */
 class EmbeddedKafkaSaslIT {
 
     private static final String PLAIN = "org.apache.kafka.common.security.plain.PlainLoginModule required";
@@ -45,6 +45,34 @@ class EmbeddedKafkaSaslIT {
                 Throwable refused = catchThrowable(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS));
                 assertThat(refused).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(SaslAuthenticationException.class);
+            }
+        }
+    }
+
+    @Test
+    void scramListenerKnowsItsUsersFromTheFirstStartAndRefusesAWrongPassword() throws Exception {
+        String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required";
+        EmbeddedKafkaConfig config = EmbeddedKafkaConfig.builder()
+                .scramListener("SCRAM-SHA-512", "broker", "broker-secret")
+                .scramCredential("SCRAM-SHA-512", "app", "app-secret")
+                .build();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(config)) {
+            // The probe logs in as the broker's own user.
+            kafka.awaitReady(Duration.ofSeconds(30));
+            KafkaTestClients.createTopic(kafka, "scram-secured", 1);
+            Map<String, Object> app = kafka.clientConfig();
+            app.put("sasl.jaas.config", scram + " username=\"app\" password=\"app-secret\";");
+            try (Admin admin = Admin.create(app)) {
+                assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("scram-secured");
+            }
+
+            Map<String, Object> wrong = kafka.clientConfig();
+            wrong.put("sasl.jaas.config", scram + " username=\"app\" password=\"wrong-secret\";");
+            try (Admin admin = Admin.create(wrong)) {
+                Throwable refused = catchThrowable(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS));
+                assertThat(refused).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(SaslAuthenticationException.class)
+                        .hasMessageContaining("SCRAM-SHA-512");
             }
         }
     }

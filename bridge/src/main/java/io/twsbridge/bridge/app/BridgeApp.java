@@ -32,19 +32,14 @@ import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One bridge, wired: topics, schemas, the producer, the Gateway session with its supervisor, the event mapper,
@@ -78,7 +73,7 @@ public final class BridgeApp implements AutoCloseable {
 
     public void start() throws InterruptedException {
         KafkaSettings kafka = config.kafka();
-        admin = Admin.create(adminConfig(kafka));
+        admin = Admin.create(kafka.adminConfig());
         List<TopicProvisioner.Wanted> topics = new java.util.ArrayList<>(TopicProvisioner.wanted(kafka));
         topics.add(new TopicProvisioner.Wanted(config.orders().journalTopic(), 1, kafka.replicationFactor(),
                 io.twsbridge.schema.catalogue.CleanupPolicy.COMPACT));
@@ -113,7 +108,7 @@ public final class BridgeApp implements AutoCloseable {
         session.addListener(mapper);
 
         AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
-        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(stateReaderConfig(kafka))) {
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
             for (Instrument i : io.twsbridge.bridge.kafka.StateTopics.load(reader, kafka.subscriptionsTopic(), instruments::deserialize,
                     ADMIN_TIMEOUT)) {
                 session.subscribeMarketData(Instruments.toContract(i));
@@ -121,7 +116,7 @@ public final class BridgeApp implements AutoCloseable {
         }
         AvroWireDeserializer<OrderJournalEntry> journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
         List<JournalEntry> restored;
-        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(stateReaderConfig(kafka))) {
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
             restored = io.twsbridge.bridge.kafka.StateTopics.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
                     ADMIN_TIMEOUT).stream().map(OrderJournal::fromRecord).toList();
         }
@@ -232,22 +227,5 @@ public final class BridgeApp implements AutoCloseable {
             admin.close(Duration.ofSeconds(5));
         }
         metrics.close();
-    }
-
-    private static Map<String, Object> adminConfig(KafkaSettings kafka) {
-        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
-        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(AdminClientConfig.CLIENT_ID_CONFIG, kafka.bridgeId() + "-admin");
-        return c;
-    }
-
-    private static Map<String, Object> stateReaderConfig(KafkaSettings kafka) {
-        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, kafka.bridgeId() + "-state-reader");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return c;
     }
 }

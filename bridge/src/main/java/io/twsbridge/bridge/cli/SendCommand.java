@@ -1,20 +1,19 @@
 package io.twsbridge.bridge.cli;
 
+import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.commands.CommandValidator;
 import io.twsbridge.bridge.commands.Rejection;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.catalogue.RecordKeys;
+import io.twsbridge.schema.catalogue.Topic;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -23,7 +22,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -63,14 +61,19 @@ public final class SendCommand implements Callable<Integer> {
             System.err.println("the bridge would reject this command, nothing sent: " + problems.get().message());
             return 2;
         }
-        String topic = kafka.topic("ib.commands");
-        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryConfig.builder(kafka.registryUrl).build());
+        KafkaOptions.Connection connection;
+        try {
+            connection = kafka.resolve(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.err.println("nothing sent");
+            return 2;
+        }
+        String topic = connection.kafka().topic(Topic.COMMANDS);
+        SchemaRegistryClient registry = new SchemaRegistryClient(connection.registry());
         registry.register(topic + "-value", Command.getClassSchema());
         byte[] value = new AvroWireSerializer(registry).serialize(topic, command);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(connection.producerConfig())) {
             RecordMetadata meta = producer.send(new ProducerRecord<>(topic,
                     RecordKeys.command(command).getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
             System.out.printf("sent %s to %s-%d@%d%n", command.getCommandId(), meta.topic(), meta.partition(), meta.offset());

@@ -1,17 +1,18 @@
 package io.twsbridge.bridge.cli;
 
+import io.twsbridge.bridge.app.config.ConfigException;
+import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.topics.TopicProvisioner;
 import io.twsbridge.schema.catalogue.CleanupPolicy;
-import io.twsbridge.schema.catalogue.Topic;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,23 +25,36 @@ public final class TopicsCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--partitions", description = "Partitions of created topics (default: ${DEFAULT-VALUE}).")
-    int partitions = 3;
+    @Option(names = "--partitions", description = "Partitions of created topics (default: topics.partitions, 3).")
+    Integer partitions;
 
-    @Option(names = "--replication-factor", description = "Replication factor of created topics (default: ${DEFAULT-VALUE}).")
-    short replicationFactor = 1;
+    @Option(names = "--replication-factor",
+            description = "Replication factor of created topics (default: topics.replication-factor, 1).")
+    Short replicationFactor;
 
     @Override
     public Integer call() throws Exception {
-        KafkaSettings.Builder b = KafkaSettings.builder().bootstrapServers(kafka.bootstrapServers).partitions(partitions)
-                .replicationFactor(replicationFactor).subscriptionsTopic(kafka.topic("ib.subscriptions"));
-        for (Topic t : Topic.values()) {
-            b.topicName(t, kafka.topic(t.defaultName()));
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (partitions != null) {
+            env.put(ConfigLoader.envName("topics.partitions"), partitions.toString());
         }
-        List<TopicProvisioner.Wanted> wanted = new ArrayList<>(TopicProvisioner.wanted(b.build()));
-        wanted.add(new TopicProvisioner.Wanted(kafka.topic("ib.order-journal"), 1, replicationFactor, CleanupPolicy.COMPACT));
-        System.out.println("checking " + wanted.size() + " topics on " + kafka.bootstrapServers + " ...");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers))) {
+        if (replicationFactor != null) {
+            env.put(ConfigLoader.envName("topics.replication-factor"), replicationFactor.toString());
+        }
+        KafkaOptions.Connection connection;
+        try {
+            connection = kafka.resolve(env);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        KafkaSettings settings = connection.kafka();
+        List<TopicProvisioner.Wanted> wanted = new ArrayList<>(TopicProvisioner.wanted(settings));
+        // The order journal, as the bridge itself creates it: compacted, one partition.
+        wanted.add(new TopicProvisioner.Wanted(connection.journalTopic(), 1, settings.replicationFactor(),
+                CleanupPolicy.COMPACT));
+        System.out.println("checking " + wanted.size() + " topics on " + settings.bootstrapServers() + " ...");
+        try (Admin admin = Admin.create(connection.adminConfig())) {
             List<String> warnings = new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(wanted);
             wanted.forEach(w -> System.out.println("  " + w.name() + " (" + w.cleanupPolicy().configValue() + ")"));
             warnings.forEach(w -> System.out.println("WARNING " + w));

@@ -1,10 +1,14 @@
 package io.twsbridge.bridge.kafka;
 
 import io.twsbridge.schema.catalogue.Topic;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,6 +59,33 @@ public record KafkaSettings(
                 + " (values hidden), topicNames=" + topicNames + ", subscriptionsTopic=" + subscriptionsTopic
                 + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor + ", compression="
                 + compression + ", commandGroupId=" + commandGroupId + ", bridgeId=" + bridgeId + "]";
+    }
+
+    /**
+     * What every Kafka client of the bridge starts from: the brokers and the pass-through client properties, so
+     * that SASL, TLS and any other connection setting reach each client alike. A new, mutable map.
+     */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> c = new HashMap<>(clientProperties);
+        c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return c;
+    }
+
+    /** The admin client's configuration: topic provisioning and the Kafka health check. */
+    public Map<String, Object> adminConfig() {
+        Map<String, Object> c = clientConfig();
+        c.put(CommonClientConfigs.CLIENT_ID_CONFIG, bridgeId + "-admin");
+        return c;
+    }
+
+    /** The group-less consumer that reads the bridge's compacted state topics back at start-up. */
+    public Map<String, Object> stateReaderConfig() {
+        Map<String, Object> c = clientConfig();
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, bridgeId + "-state-reader");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return c;
     }
 
     /** The configured name of {@code topic}. */

@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  * warned about.
  *
  * <h2>Values</h2>
- * Trimmed. Durations: ISO-8601 ({@code PT5S}) or an integer with a unit ({@code 200ms}, {@code 5s}, {@code 10m},
+ * Trimmed, then {@code ${file:PATH}} and {@code ${file:PATH:KEY}} references are replaced by what the file holds
+ * ({@link FileReferences}), in a value from the file or from the environment alike. Durations: ISO-8601 ({@code PT5S}) or an integer with a unit ({@code 200ms}, {@code 5s}, {@code 10m},
  * {@code 2h}, {@code 1d}), or {@code 0}. Lists: comma-separated. Booleans: {@code true} or {@code false}. Sizes:
  * bytes, or with {@code KiB}/{@code MiB}/{@code GiB}.
  *
@@ -61,7 +62,8 @@ import java.util.function.Supplier;
  * the validation of every settings builder (each one is built even when another failed) are gathered into one
  * {@link ConfigException}, one line per problem, naming the key and the variable it came from. Secret values
  * ({@code registry.password}, Kafka's password-typed settings such as {@code sasl.jaas.config}, any key naming a
- * password or secret) are never quoted, and are masked in {@link LoadedConfig#settings()}.
+ * password or secret) and values read through a file reference are never quoted, and are masked in
+ * {@link LoadedConfig#settings()}.
  *
  * <p>Stateless apart from the environment it was given; safe to use from any thread.
  */
@@ -138,6 +140,11 @@ public final class ConfigLoader {
         return List.copyOf(Settings.BY_KEY.keySet());
     }
 
+    /** The key of {@code topic}'s name: {@code topics.commands}, ..., {@code topics.commands-dlq}. */
+    public static String topicKey(Topic topic) {
+        return Settings.topicKey(topic);
+    }
+
     /** The environment variable of {@code key}: {@code gateway.zombie-probe} → {@code BRIDGE_GATEWAY_ZOMBIE_PROBE}. */
     public static String envName(String key) {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
@@ -169,8 +176,33 @@ public final class ConfigLoader {
             fromEnv.put(key, name);
         });
 
+        // ${file:...} references, resolved before anything reads the values. What a file holds is treated as a
+        // secret whatever the key: never quoted, scrubbed from messages, masked in the printed settings.
+        Set<String> fromFiles = new TreeSet<>();
+        Set<String> unresolved = new TreeSet<>();
+        List<String> fileTexts = new ArrayList<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            if (!FileReferences.hasReference(e.getValue())) {
+                continue;
+            }
+            fromFiles.add(e.getKey());
+            try {
+                FileReferences.Resolved resolved = FileReferences.resolve(e.getValue());
+                e.setValue(resolved.value());
+                fileTexts.addAll(resolved.insertedTexts());
+            } catch (FileReferences.UnresolvableReference unresolvable) {
+                problems.add(new Problem(e.getKey(), e.getKey() + ": " + unresolvable.getMessage()));
+                unresolved.add(e.getKey());
+            }
+        }
+
         Draft draft = new Draft();
-        values.forEach((key, value) -> apply(draft, key, value, problems));
+        values.forEach((key, value) -> {
+            // A value that failed to resolve is not applied: its reference text is nobody's value.
+            if (!unresolved.contains(key)) {
+                apply(draft, key, value, !fromFiles.contains(key), problems);
+            }
+        });
 
         GatewayConfig gateway = build(problems, () -> draft.gateway.syncTimeouts(draft.syncTimeouts()).build());
         KafkaSettings kafka = build(problems, () -> draft.kafka.clientProperties(draft.clientProperties).build());
@@ -182,9 +214,16 @@ public final class ConfigLoader {
             checkJournalTopic(kafka, orders, problems);
         }
 
-        List<String> secrets = values.entrySet().stream()
-                .filter(e -> Settings.isSecret(e.getKey()) && e.getValue().length() >= SHORTEST_SCRUBBED_SECRET)
-                .map(Map.Entry::getValue).toList();
+        List<String> secrets = new ArrayList<>();
+        values.forEach((key, value) -> {
+            if (Settings.isSecret(key) || fromFiles.contains(key)) {
+                secrets.add(value);
+            }
+        });
+        secrets.addAll(fileTexts);
+        // Longest first, so that a secret containing another is replaced whole.
+        secrets.removeIf(secret -> secret.length() < SHORTEST_SCRUBBED_SECRET);
+        secrets.sort(Comparator.comparingInt(String::length).reversed());
         if (!problems.isEmpty()) {
             List<String> lines = problems.stream()
                     .sorted(Comparator.comparing(Problem::key, Comparator.nullsLast(Comparator.naturalOrder())))
@@ -198,19 +237,23 @@ public final class ConfigLoader {
 
         BridgeConfig bridge = new BridgeConfig(gateway, kafka, registry, draft.zombieProbe.probe(), orders);
         Resolved resolved = new Resolved(bridge, http, Optional.ofNullable(draft.logFile), draft.zombieProbe);
-        return new LoadedConfig(bridge, http, resolved.logFile(), render(resolved, draft.clientProperties),
+        return new LoadedConfig(bridge, http, resolved.logFile(), render(resolved, draft.clientProperties, fromFiles),
                 warnings.stream().map(w -> scrub(w, secrets)).toList());
     }
 
-    /** One key's value into the draft, or a problem. */
-    private static void apply(Draft draft, String key, String value, List<Problem> problems) {
+    /**
+     * One key's value into the draft, or a problem. {@code quotable} is false for a value read from a file, which
+     * a problem must not quote.
+     */
+    private static void apply(Draft draft, String key, String value, boolean quotable, List<Problem> problems) {
         Setting<?> setting = Settings.BY_KEY.get(key);
         if (setting != null) {
             try {
                 setting.apply(draft, value);
             } catch (InvalidValue e) {
                 // Secret settings are plain text and cannot fail to parse, so the value is never a secret here.
-                problems.add(new Problem(key, key + ": '" + value + "' " + e.getMessage()));
+                problems.add(new Problem(key, key + ": " + (quotable ? "'" + value + "'" : "the value from its file")
+                        + " " + e.getMessage()));
             }
             return;
         }
@@ -228,7 +271,9 @@ public final class ConfigLoader {
             }
             Optional<String> invalid = KafkaClientKeys.check(name, value);
             if (invalid.isPresent()) {
-                problems.add(new Problem(key, key + ": " + invalid.get()));
+                // Kafka's message quotes the value.
+                problems.add(new Problem(key, key + ": " + (quotable ? invalid.get()
+                        : "the value from its file is not valid for " + name)));
                 return;
             }
             draft.clientProperties.put(name, value);
@@ -301,15 +346,20 @@ public final class ConfigLoader {
         }
     }
 
-    /** Every setting in effect, secrets masked: the bridge's keys in order, then the pass-through ones. */
-    private static Map<String, String> render(Resolved resolved, Map<String, String> clientProperties) {
+    /**
+     * Every setting in effect, secrets and values read from files masked: the bridge's keys in order, then the
+     * pass-through ones.
+     */
+    private static Map<String, String> render(Resolved resolved, Map<String, String> clientProperties,
+                                              Set<String> fromFiles) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Setting<?> s : Settings.ALL) {
             String value = s.render().apply(resolved);
-            out.put(s.key(), s.secret() && !value.isEmpty() ? LoadedConfig.MASK : value);
+            boolean hidden = s.secret() || fromFiles.contains(s.key());
+            out.put(s.key(), hidden && !value.isEmpty() ? LoadedConfig.MASK : value);
         }
-        clientProperties.forEach((name, value) ->
-                out.put(KAFKA_PREFIX + name, KafkaClientKeys.isSecret(name) ? LoadedConfig.MASK : value));
+        clientProperties.forEach((name, value) -> out.put(KAFKA_PREFIX + name,
+                KafkaClientKeys.isSecret(name) || fromFiles.contains(KAFKA_PREFIX + name) ? LoadedConfig.MASK : value));
         return out;
     }
 

@@ -14,8 +14,8 @@ import java.util.Optional;
  * A validated configuration, ready to start a bridge with.
  *
  * <p>{@link #toString()} and {@link #settings()} show every value in effect with secrets masked, fit for the
- * start-up log. Do not log {@link #bridge()} itself: {@code KafkaSettings.toString()} prints the Kafka client
- * properties, SASL and TLS passwords included.
+ * start-up log. {@link #bridge()} holds the secrets themselves, for the clients; its {@code toString()} hides them
+ * (Kafka client properties by name only, registry credentials by user only), but print the settings instead.
  *
  * @param bridge   the gateway, Kafka, registry, zombie-probe and order settings
  * @param http     the management HTTP endpoint ({@link HttpSettings#enabled()} false when {@code http.port=-1})

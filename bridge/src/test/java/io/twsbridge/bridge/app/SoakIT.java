@@ -64,6 +64,8 @@ class SoakIT extends WithKafkaStack {
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
     private static final Duration ORDER_EVERY = Duration.ofSeconds(2);
     private static final Duration DROP_EVERY = Duration.ofSeconds(15);
+    /** No drop this close to the end: its recovery would come after the last sample, and only lengthen the run. */
+    private static final Duration QUIET_END = Duration.ofSeconds(10);
     /** A Gateway restart refuses connections this long: the bridge's first attempt may fail and back off. */
     private static final Duration RESTART_REFUSAL = Duration.ofSeconds(2);
     /** For anything that should happen soon, on a 2-core machine that is busy with the rest of the run. */
@@ -164,6 +166,7 @@ class SoakIT extends WithKafkaStack {
         private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         private final CountDownLatch finished = new CountDownLatch(1);
         private volatile double nextDropAt;
+        private volatile double lastDropAt;
         private volatile long start;
         private volatile SoakBridgeProcess.LiveHeap judgedHeap;
         private volatile SoakBridgeProcess.LiveHeap latestHeap;
@@ -185,6 +188,7 @@ class SoakIT extends WithKafkaStack {
         /** Runs the load for {@code duration}; returns early only if the bridge exits. */
         void execute(Duration duration, Duration warmup, Duration checkpointEvery) throws InterruptedException {
             nextDropAt = DROP_EVERY.toMillis() / 1000.0;
+            lastDropAt = duration.minus(QUIET_END).toMillis() / 1000.0;
             ScheduledExecutorService drivers = Executors.newScheduledThreadPool(4, r -> {
                 Thread t = new Thread(r, "soak-driver");
                 t.setDaemon(true);
@@ -264,12 +268,14 @@ class SoakIT extends WithKafkaStack {
 
         /**
          * Drops the link when one is due and the bridge has recovered from the previous drop: a dropped connection
-         * and a Gateway restart (nothing listens for a moment), in turn.
+         * and a Gateway restart (nothing listens for a moment), in turn. Drops fall on a 1 s grid and orders on a 2 s
+         * grid from the same start, so about every other drop meets an order on its way in, as a production link may
+         * drop under a command.
          */
         private void dropWhenDue() throws Exception {
             Optional<SimulatorState.Connection> active = activeConnection();
             double at = seconds();
-            if (!noteRecovery(active, at) || at < nextDropAt || active.isEmpty()) {
+            if (!noteRecovery(active, at) || at < nextDropAt || at > lastDropAt || active.isEmpty()) {
                 return;
             }
             boolean restart = drops.size() % 2 == 1;

@@ -216,6 +216,14 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                 broker.openOrderCount(), broker.executionCount(), faultView);
     }
 
+    /**
+     * The id of every execution so far, in the order they happened: what a test compares with the fills a client
+     * published. Executions survive reconnects and restarts, as the rest of the broker does.
+     */
+    public List<String> executionIds() {
+        return broker.executionIds();
+    }
+
     // ---- ConnectionHost -------------------------------------------------------------------------------------
 
     @Override

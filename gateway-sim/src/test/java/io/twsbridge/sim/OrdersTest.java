@@ -92,6 +92,7 @@ class OrdersTest extends SimulatorTestBase {
                 .isLessThan(indexOf(c, CommissionReport.class, r -> true))
                 .isLessThan(indexOf(c, OrderStatus.class, s -> s.status().equals("Filled")));
         assertThat(sim.state().executions()).isEqualTo(1);
+        assertThat(sim.executionIds()).containsExactly(exec.execution().execId());
         assertThat(sim.state().openOrders()).isZero();
     }
 

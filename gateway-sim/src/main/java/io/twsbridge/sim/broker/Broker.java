@@ -116,6 +116,11 @@ public final class Broker {
         return executions.size();
     }
 
+    /** The id of every execution so far, in the order they happened, of every client. */
+    public synchronized List<String> executionIds() {
+        return executions.stream().map(e -> e.execution().execId()).toList();
+    }
+
     /** Forgets a closed connection's subscriptions. */
     public void forget(ClientConnection connection) {
         positionSubscribers.remove(connection);

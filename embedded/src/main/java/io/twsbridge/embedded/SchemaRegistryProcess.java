@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Confluent-compatible schema registry (Apicurio Registry 2.4.2, built by the {@code registry} module)
- * as a child process on 127.0.0.1, for the integration tests and the demo. In-memory storage: every start is
- * empty.
+ * as a child process on 127.0.0.1, for the integration tests and the demo. {@link #start} keeps its data in
+ * memory: every start is empty. {@link #startDurable} keeps it in an H2 database file in a temporary directory,
+ * so that {@link #stop()} and {@link #restart} make an outage after which the registry comes back, on the same
+ * port, with every schema and id it had, as a production registry does.
  *
  * <p>{@link #confluentApiUrl()} is the base URL of its Confluent API ({@code /apis/ccompat/v7}).
  */
@@ -33,12 +35,15 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     private final Path jar;
     private final int port;
     private final Path logFile;
+    /** Where a durable registry keeps its database; null for an in-memory one. */
+    private final Path dataDir;
     private Process process;
 
-    private SchemaRegistryProcess(Path jar, int port, Path logFile) {
+    private SchemaRegistryProcess(Path jar, int port, Path logFile, Path dataDir) {
         this.jar = jar;
         this.port = port;
         this.logFile = logFile;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -47,11 +52,24 @@ public final class SchemaRegistryProcess implements AutoCloseable {
      * @param jar the registry's quarkus-run.jar (see {@link #locateJar})
      */
     public static SchemaRegistryProcess start(Path jar, Duration timeout) throws IOException, InterruptedException {
+        return start(jar, timeout, null);
+    }
+
+    /**
+     * Starts a registry that keeps its schemas across {@link #stop()} and {@link #restart}: its database is a file
+     * in a temporary directory, deleted by {@link #close()}.
+     */
+    public static SchemaRegistryProcess startDurable(Path jar, Duration timeout) throws IOException, InterruptedException {
+        return start(jar, timeout, Files.createTempDirectory("schema-registry-data"));
+    }
+
+    private static SchemaRegistryProcess start(Path jar, Duration timeout, Path dataDir)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("no schema registry at " + jar + ": build it with 'mvn -pl registry install'");
         }
         SchemaRegistryProcess registry = new SchemaRegistryProcess(jar, freePort(),
-                Files.createTempFile("schema-registry", ".log"));
+                Files.createTempFile("schema-registry", ".log"), dataDir);
         registry.launch(timeout);
         return registry;
     }
@@ -85,7 +103,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Stops the process (an outage); {@link #restart} brings it back, empty. */
+    /** Stops the process (an outage); {@link #restart} brings it back: empty, unless it was started durable. */
     public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
@@ -95,6 +113,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the process if it runs and starts it again on the same port; returns once its API answers. */
     public void restart(Duration timeout) throws IOException, InterruptedException {
         stop();
         launch(timeout);
@@ -103,8 +122,12 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     private void launch(Duration timeout) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN",
-                "-jar", jar.toString()));
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dquarkus.log.level=WARN"));
+        if (dataDir != null) {
+            // Apicurio's SQL storage on an H2 file instead of its default in-memory H2 database.
+            command.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + dataDir.resolve("registry"));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         process.getOutputStream().close();
@@ -143,6 +166,13 @@ public final class SchemaRegistryProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Files.deleteIfExists(logFile);
+        if (dataDir != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static int freePort() throws IOException {

@@ -62,6 +62,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     private volatile boolean connectivityLost;
     private volatile boolean closed;
     private volatile SimulatorProbe probe = SimulatorProbe.NONE;
+    private volatile Flapping flapping;
 
     private GatewaySimulator(SimulatorConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -180,6 +181,36 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
             }, refuseFor.toMillis(), TimeUnit.MILLISECONDS);
         }
         log.info("gateway restart: refusing connections for {} ms", refuseFor.toMillis());
+    }
+
+    /**
+     * Starts flapping: from now on every connection is closed {@code upFor} after it was accepted (zero: at once),
+     * and those already open {@code upFor} from now, until the returned {@link Flapping} is closed. Starting again
+     * replaces the current flapping. Zombies and stalled connections are left alone, as by
+     * {@link #dropAllConnections()}.
+     */
+    public synchronized Flapping startFlapping(Duration upFor) {
+        Flapping previous = flapping;
+        if (previous != null) {
+            previous.close();
+        }
+        Flapping f = new Flapping(upFor, scheduler, this::flappingEnded);
+        flapping = f;
+        for (ClientConnection c : List.copyOf(connections.values())) {
+            ConnectionState s = c.state();
+            if (s != ConnectionState.ZOMBIE && s != ConnectionState.STALLED) {
+                f.adopt(c);
+            }
+        }
+        log.info("flapping: every connection is dropped {} ms after it was accepted", upFor.toMillis());
+        return f;
+    }
+
+    private synchronized void flappingEnded(Flapping ended) {
+        if (flapping == ended) {
+            flapping = null;
+            log.info("flapping ended: {} connections accepted, {} dropped", ended.accepted(), ended.dropped());
+        }
     }
 
     /** Closes every zombie and stalled socket, freeing their clientIds. */
@@ -353,6 +384,10 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                         new PacingMonitor(config.pacingLimit(), config.pacingViolationsToDisconnect(), System::nanoTime));
                 connections.put(id, c);
                 c.start();
+                Flapping f = flapping;
+                if (f != null) {
+                    f.accepted(c, connections.size());
+                }
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.warn("accept failed: {}", e.toString());

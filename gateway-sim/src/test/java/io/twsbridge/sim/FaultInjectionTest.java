@@ -164,6 +164,32 @@ class FaultInjectionTest extends SimulatorTestBase {
         client(1);
     }
 
+    @Test
+    void flappingDropsEveryConnectionItsTimeAfterAcceptUntilItEnds() throws Exception {
+        start(config());
+        TwsTestClient before = client(1);
+
+        Flapping flapping = sim.startFlapping(Duration.ofMillis(300));
+        eventually().until(before::ended);
+        TwsTestClient during = client(1);
+        long acceptedAt = System.nanoTime();
+        eventually().until(during::ended);
+        assertThat(Duration.ofNanos(System.nanoTime() - acceptedAt)).as("up for about its time, not dropped at once")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        try (Flapping instant = sim.startFlapping(Duration.ZERO)) {
+            assertThatThrownBy(() -> connect(2)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("closed before the server-version reply");
+            assertThat(instant.accepted()).isEqualTo(1);
+            assertThat(instant.dropped()).isEqualTo(1);
+        }
+
+        assertThat(flapping.accepted()).isEqualTo(1);
+        assertThat(flapping.dropped()).as("the adopted connection and the one accepted while flapping").isEqualTo(2);
+        assertThat(flapping.maxLiveAtAccept()).isEqualTo(1);
+        TwsTestClient after = client(1);
+        eventually().during(Duration.ofMillis(600)).until(() -> !after.ended());
+    }
+
     // ---- connectivity between the Gateway and IB ------------------------------------------------------------
 
     @Test

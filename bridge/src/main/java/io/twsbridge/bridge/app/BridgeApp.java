@@ -15,6 +15,7 @@ import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.registry.CompatibilityLevel;
+import io.twsbridge.bridge.kafka.registry.RegistryStartup;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistrar;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
@@ -43,9 +44,12 @@ import java.util.List;
 
 /**
  * One bridge, wired: topics, schemas, the producer, the Gateway session with its supervisor, the event mapper,
- * the command consumer and the status reporter. {@link #start()} brings them up in dependency order and fails
- * fast with a clear message (a missing broker, an incompatible schema); {@link #close()} takes them down in
- * reverse, closing the Gateway link cleanly and flushing what was published.
+ * the command consumer and the status reporter. {@link #prepare()} creates the topics and the clients the
+ * management endpoint reports on; {@link #start()} (preparing first if needed) registers the schemas and brings
+ * the rest up in dependency order. It fails fast with a clear message on what waiting cannot cure (a missing
+ * broker, an incompatible schema), and waits, live but not ready, for a schema registry that does not answer
+ * ({@link RegistryStartup}). {@link #close()} takes everything down in reverse, closing the Gateway link cleanly
+ * and flushing what was published.
  */
 public final class BridgeApp implements AutoCloseable {
 
@@ -63,15 +67,27 @@ public final class BridgeApp implements AutoCloseable {
     private StatusReporter status;
     private CommandConsumer commands;
     private OrderService orders;
+    private Guardrails guardrails;
+    private boolean prepared;
+    private final RegistryStartup registryStartup;
     private final io.twsbridge.bridge.app.metrics.BridgeMetrics metrics = new io.twsbridge.bridge.app.metrics.BridgeMetrics();
     private io.twsbridge.bridge.app.http.ManagementServer management;
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.registryStartup = new RegistryStartup(config.registry(), clock);
     }
 
-    public void start() throws InterruptedException {
+    /**
+     * Creates the topics and every client the management endpoint reports on; calls no schema registry and
+     * connects to no Gateway. {@link #startManagement} may follow at once, so that an orchestrator sees the bridge
+     * live (and why it is not ready) while {@link #start()} waits. Does nothing the second time.
+     */
+    public synchronized void prepare() throws InterruptedException {
+        if (prepared) {
+            return;
+        }
         KafkaSettings kafka = config.kafka();
         admin = Admin.create(kafka.adminConfig());
         List<TopicProvisioner.Wanted> topics = new java.util.ArrayList<>(TopicProvisioner.wanted(kafka));
@@ -81,16 +97,6 @@ public final class BridgeApp implements AutoCloseable {
         warnings.forEach(w -> log.warn("topic check: {}", w));
 
         registry = new SchemaRegistryClient(config.registry());
-        // BACKWARD_TRANSITIVE, the level the build's guard enforces against every release: stricter than BACKWARD,
-        // so the registry refuses exactly what the build would.
-        new SchemaRegistrar(registry, CompatibilityLevel.BACKWARD_TRANSITIVE).registerAll(kafka.topicNames());
-        String subscriptionsSubject = kafka.subscriptionsTopic() + "-value";
-        registry.register(subscriptionsSubject, Instrument.getClassSchema());
-        registry.setCompatibility(subscriptionsSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
-        String journalSubject = config.orders().journalTopic() + "-value";
-        registry.register(journalSubject, OrderJournalEntry.getClassSchema());
-        registry.setCompatibility(journalSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
-
         AvroWireSerializer serializer = new AvroWireSerializer(registry);
         publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
         publisher.setPublishObserver(metrics);
@@ -102,6 +108,22 @@ public final class BridgeApp implements AutoCloseable {
         kafkaHealth.start();
 
         gateway = new GatewayService(config.gateway(), config.zombieProbe(), clock);
+        guardrails = new Guardrails(config.orders());
+        prepared = true;
+    }
+
+    /**
+     * Prepares (if not done), registers every schema, waiting as long as the registry does not answer, then loads
+     * the state topics and starts the Gateway session, the event mapper, the status reporter and the command
+     * consumer.
+     *
+     * @throws java.util.concurrent.CancellationException when {@link #close()} is called while it waits
+     */
+    public void start() throws InterruptedException {
+        prepare();
+        KafkaSettings kafka = config.kafka();
+        registryStartup.run(this::registerSchemas);
+
         GatewaySession session = gateway.session();
         mapper = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
                 EventMapperConfig.defaults(kafka.bridgeId()).withQuoteConflationWindow(kafka.quoteConflationWindow()));
@@ -128,7 +150,7 @@ public final class BridgeApp implements AutoCloseable {
         session.addListener(view);
         LastPrices lastPrices = new LastPrices(session.subscriptions());
         session.addListener(lastPrices);
-        orders = new OrderService(config.orders(), new Guardrails(config.orders()), journal, view, session, clock,
+        orders = new OrderService(config.orders(), guardrails, journal, view, session, clock,
                 lastPrices::price);
         session.addListener(orders);
         SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher);
@@ -155,17 +177,35 @@ public final class BridgeApp implements AutoCloseable {
     }
 
     /**
+     * Every value schema under its subject, each at BACKWARD_TRANSITIVE, the level the build's guard enforces
+     * against every release: stricter than BACKWARD, so the registry refuses exactly what the build would.
+     */
+    private void registerSchemas() {
+        KafkaSettings kafka = config.kafka();
+        new SchemaRegistrar(registry, CompatibilityLevel.BACKWARD_TRANSITIVE).registerAll(kafka.topicNames());
+        String subscriptionsSubject = kafka.subscriptionsTopic() + "-value";
+        registry.register(subscriptionsSubject, Instrument.getClassSchema());
+        registry.setCompatibility(subscriptionsSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
+        String journalSubject = config.orders().journalTopic() + "-value";
+        registry.register(journalSubject, OrderJournalEntry.getClassSchema());
+        registry.setCompatibility(journalSubject, CompatibilityLevel.BACKWARD_TRANSITIVE);
+    }
+
+    /**
      * Starts the management HTTP endpoint (health, status, metrics, the run-time kill switch) after
-     * {@link #start()}.
+     * {@link #prepare()}: while {@link #start()} waits for the schema registry, readiness and {@code /status} say so.
      */
     public synchronized java.net.URI startManagement(String host, int port) throws java.io.IOException {
+        if (gateway == null) {
+            throw new IllegalStateException("prepare() the bridge before starting its management HTTP");
+        }
         if (management != null) {
             throw new IllegalStateException("management HTTP already runs at " + management.uri());
         }
         management = io.twsbridge.bridge.app.http.ManagementServer.start(
                 io.twsbridge.bridge.app.http.ManagementSettings.of(host, port),
                 new io.twsbridge.bridge.app.http.LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
-                        publisher::quotesShed, orders.guardrails()), metrics::scrape);
+                        publisher::quotesShed, guardrails, registryStartup::waitingFor), metrics::scrape);
         return management.uri();
     }
 
@@ -201,6 +241,7 @@ public final class BridgeApp implements AutoCloseable {
 
     @Override
     public void close() {
+        registryStartup.cancel();
         if (management != null) {
             management.close();
         }

@@ -44,9 +44,13 @@ public final class RunCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "bridge-shutdown"));
-        System.out.println("checking topics and registering schemas ...");
-        app.start();
+        System.out.println("checking topics ...");
+        app.prepare();
+        // Up before the schemas are registered: a registry that does not answer yet leaves the bridge live and
+        // not ready, with the reason, instead of crash-looping.
         Management.start(app, loaded).ifPresent(address -> System.out.println("management HTTP on " + address));
+        System.out.println("registering schemas ...");
+        app.start();
         System.out.println("started; connecting to the Gateway (state changes follow in the log)");
         stopped.await();
         return 0;

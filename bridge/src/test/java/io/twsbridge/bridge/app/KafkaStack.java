@@ -20,11 +20,21 @@ final class KafkaStack implements AutoCloseable {
     }
 
     static KafkaStack start() throws Exception {
+        return start(false);
+    }
+
+    /** A stack whose registry keeps its schemas across {@code registry.stop()} and {@code registry.restart(...)}. */
+    static KafkaStack startWithDurableRegistry() throws Exception {
+        return start(true);
+    }
+
+    private static KafkaStack start(boolean durableRegistry) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.startDefault();
         try {
             kafka.awaitReady(Duration.ofSeconds(60));
-            SchemaRegistryProcess registry = SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(),
-                    Duration.ofSeconds(90));
+            SchemaRegistryProcess registry = durableRegistry
+                    ? SchemaRegistryProcess.startDurable(SchemaRegistryProcess.locateJar(), Duration.ofSeconds(90))
+                    : SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(), Duration.ofSeconds(90));
             return new KafkaStack(kafka, registry);
         } catch (Exception | Error e) {
             kafka.close();

@@ -57,6 +57,9 @@ public final class ClientConnection {
     private final AtomicLong messagesReceived = new AtomicLong();
     private final Thread reader;
     private final Thread writer;
+    /** Longest wait for the unread bytes {@link #close} discards. */
+    private static final int DRAIN_TIMEOUT_MILLIS = 50;
+
     private volatile ConnectionState state = ConnectionState.HANDSHAKING;
     private volatile int clientId = -1;
     private volatile ServerMessageCodec serverCodec;
@@ -142,7 +145,10 @@ public final class ClientConnection {
         outbound.add(POISON);
         try {
             // Discard what the client sent and we did not read, so the kernel ends the link with FIN, not RST,
-            // and the client still reads what we sent last.
+            // and the client still reads what we sent last. The reader thread may take those bytes between
+            // available() and skip(), and skip() would then wait for more that never come (a client waiting for
+            // our reply): the timeout bounds that wait, or a close from another thread could hang for ever.
+            socket.setSoTimeout(DRAIN_TIMEOUT_MILLIS);
             InputStream in = socket.getInputStream();
             int pending = in.available();
             if (pending > 0) {

@@ -167,6 +167,8 @@ final class Settings {
                 r -> Values.format(r.registry().maxBackoff())));
         s.add(of("registry.backoff-jitter", Values::decimal, (d, v) -> d.registry.backoffJitter(v),
                 r -> "" + r.registry().backoffJitter()));
+        s.add(of("registry.startup-max-backoff", Values::duration, (d, v) -> d.registry.startupMaxBackoff(v),
+                r -> Values.format(r.registry().startupMaxBackoff())));
 
         // Orders
         s.add(of("orders.enabled", Values::bool, (d, v) -> d.orders.enabled(v), r -> "" + r.orders().enabled()));

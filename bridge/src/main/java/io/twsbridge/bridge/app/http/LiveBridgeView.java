@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The running bridge as the management server sees it: the session's snapshot, the supervisor's status, Kafka's
@@ -37,27 +39,31 @@ public final class LiveBridgeView implements BridgeView {
     private final BooleanSupplier kafkaReachable;
     private final LongSupplier quotesShed;
     private final Guardrails guardrails;
+    private final Supplier<Optional<String>> startupWait;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
      * @param quotesShed     {@code EventPublisher::quotesShed}
      * @param guardrails     the order service's guardrails ({@code OrderService.guardrails()}): the same instance
      *                       that checks orders, or the kill switch would change nothing
+     * @param startupWait    what start-up still waits for ({@code RegistryStartup::waitingFor}); while there is
+     *                       something, the Gateway session has not been started and this is its reason
      */
     public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
-                          LongSupplier quotesShed, Guardrails guardrails) {
+                          LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait) {
         this.bridgeId = bridgeId;
         this.version = BridgeStatus.versionOf(LiveBridgeView.class);
         this.gateway = gateway;
         this.kafkaReachable = kafkaReachable;
         this.quotesShed = quotesShed;
         this.guardrails = guardrails;
+        this.startupWait = startupWait;
     }
 
     @Override
     public Readiness readiness() {
         SessionSnapshot s = gateway.session().snapshot();
-        return Readiness.of(s.state(), s.reason(), kafkaReachable.getAsBoolean());
+        return Readiness.of(s.state(), startupWait.get().orElse(s.reason()), kafkaReachable.getAsBoolean());
     }
 
     @Override
@@ -65,7 +71,8 @@ public final class LiveBridgeView implements BridgeView {
         SessionSnapshot session = gateway.session().snapshot();
         SupervisorStatus supervisor = gateway.supervisor().status();
         int clientId = session.clientId() >= 0 ? session.clientId() : supervisor.clientId();
-        return new BridgeStatus(bridgeId, version, session.state(), session.reason(), supervisor.since(), clientId,
+        return new BridgeStatus(bridgeId, version, session.state(), startupWait.get().orElse(session.reason()),
+                supervisor.since(), clientId,
                 session.accounts(), desiredSubscriptionKeys(), supervisor.breakerState(), supervisor.zombieCount(),
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
                 supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),

@@ -61,6 +61,10 @@ import java.util.function.Function;
  *       moves on. No record can make an answer Kafka refuses (results repeat bounded text only; a dead letter too
  *       large to copy whole loses its value), and a fault of the bridge itself on one record answers that record
  *       INTERNAL_ERROR instead of stopping the consumer.</li>
+ *   <li><b>A registry outage is not the record's fault.</b> A record whose writer schema is new to the bridge while
+ *       the registry cannot be asked for it is neither dead-lettered nor skipped: its partition waits at that record
+ *       (paused, trying again with backoff from 2 s doubling to 30 s) while the other partitions go on, and it is
+ *       handled as soon as the registry answers. Records with schema ids the bridge knows decode from its cache.</li>
  *   <li><b>Offsets after results.</b> An offset is committed once its result (and dead letter) is acknowledged
  *       by Kafka. A crash in between redelivers the command; order commands are made safe against that by the
  *       order journal, the others are harmless to repeat.</li>
@@ -74,6 +78,7 @@ public final class CommandConsumer implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration ACK_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LOOKUP_BACKOFF = Duration.ofSeconds(2);
+    private static final Duration MAX_LOOKUP_BACKOFF = Duration.ofSeconds(30);
     /**
      * Header of a dead letter whose copy had to leave out the value (or key, or headers) because Kafka would not
      * take it whole: names what is missing and where the original is.
@@ -108,8 +113,13 @@ public final class CommandConsumer implements AutoCloseable {
     private volatile boolean paused;
     private volatile io.twsbridge.bridge.app.metrics.CommandObserver commandObserver =
             io.twsbridge.bridge.app.metrics.CommandObserver.NONE;
-    /** While the registry cannot be asked for an unknown schema id, consumption waits instead of dead-lettering. */
-    private volatile long lookupBackoffUntilNanos;
+    /**
+     * Partitions held at a record whose writer schema the registry could not be asked for, with when to try again
+     * ({@link System#nanoTime()}). Consumer thread only.
+     */
+    private final Map<TopicPartition, Long> waitingForRegistry = new HashMap<>();
+    /** Failed writer-schema lookups in a row, for the backoff. Consumer thread only. */
+    private int lookupFailures;
     /** The largest record the bridge's producer sends: results and dead letters must fit in it. */
     private final int maxRecordBytes;
 
@@ -185,6 +195,7 @@ public final class CommandConsumer implements AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     // offsets are committed after every batch; nothing is pending here
+                    waitingForRegistry.keySet().removeAll(partitions);
                 }
 
                 @Override
@@ -215,16 +226,25 @@ public final class CommandConsumer implements AutoCloseable {
     }
 
     private void followReadiness() {
-        boolean shouldPause = !ready.getAsBoolean() || System.nanoTime() < lookupBackoffUntilNanos;
+        boolean shouldPause = !ready.getAsBoolean();
         if (shouldPause != paused) {
             if (shouldPause) {
                 consumer.pause(consumer.assignment());
                 log.warn("command consumption paused: the Gateway session is not READY");
             } else {
-                consumer.resume(consumer.assignment());
+                List<TopicPartition> resumed = new ArrayList<>(consumer.assignment());
+                resumed.removeAll(waitingForRegistry.keySet());
+                consumer.resume(resumed);
                 log.info("command consumption resumed: the Gateway session is READY");
             }
             paused = shouldPause;
+        }
+        if (!paused && !waitingForRegistry.isEmpty()) {
+            long now = System.nanoTime();
+            List<TopicPartition> due = waitingForRegistry.entrySet().stream()
+                    .filter(e -> now - e.getValue() >= 0).map(Map.Entry::getKey).toList();
+            due.forEach(waitingForRegistry::remove);
+            consumer.resume(due);
         }
     }
 
@@ -241,12 +261,19 @@ public final class CommandConsumer implements AutoCloseable {
                 try {
                     acks.addAll(handle(record));
                 } catch (SchemaLookupException e) {
-                    // The registry, not the record, failed: keep the record and try again shortly.
-                    log.warn("schema registry unavailable while decoding {}-{}@{}; retrying: {}", record.topic(),
-                            record.partition(), record.offset(), e.getMessage());
+                    // The registry, not the record, failed: hold this partition at the record and try again later.
+                    Duration wait = lookupBackoff(++lookupFailures);
+                    log.warn("schema registry unavailable for writer schema {} of the command at {}-{}@{}: that"
+                                    + " partition waits at it and tries again in {} s, other partitions go on ({})",
+                            e.schemaId(), record.topic(), record.partition(), record.offset(), wait.toSeconds(),
+                            e.getMessage());
                     consumer.seek(partition, record.offset());
-                    lookupBackoffUntilNanos = System.nanoTime() + LOOKUP_BACKOFF.toNanos();
+                    consumer.pause(List.of(partition));
+                    waitingForRegistry.put(partition, System.nanoTime() + wait.toNanos());
                     break;
+                }
+                if (waitingForRegistry.isEmpty()) {
+                    lookupFailures = 0;
                 }
                 done.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
@@ -262,6 +289,11 @@ public final class CommandConsumer implements AutoCloseable {
             io.twsbridge.bridge.orders.CrashPoints.reach(io.twsbridge.bridge.orders.CrashPoints.AFTER_RESULT);
             consumer.commitSync(done);
         }
+    }
+
+    private static Duration lookupBackoff(int failures) {
+        long millis = LOOKUP_BACKOFF.toMillis() << Math.min(failures - 1, 10);
+        return Duration.ofMillis(Math.min(millis, MAX_LOOKUP_BACKOFF.toMillis()));
     }
 
     /** Handles one record; returns the acknowledgements to wait for before its offset may be committed. */

@@ -61,6 +61,8 @@ public final class SchemaRegistryClient {
     private static final Logger log = LoggerFactory.getLogger(SchemaRegistryClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_SNIPPET = 300;
+    /** Register or set-level calls made when the registry answers 409 to a concurrent create (see {@link #register}). */
+    private static final int CONFLICT_ROUNDS = 2;
 
     /** Waits between attempts; injected so that tests of backoff run without waiting. */
     @FunctionalInterface
@@ -116,7 +118,9 @@ public final class SchemaRegistryClient {
     /**
      * Registers {@code schema} under {@code subject} ({@code POST /subjects/{subject}/versions}) and returns its id.
      * Registering a schema the subject already has returns the existing id. Answered from the cache, without a
-     * call, when this client has registered or looked up the same schema under the same subject before.
+     * call, when this client has registered or looked up the same schema under the same subject before. Two clients
+     * registering a new subject at the same instant both get its id: the loser's 409 is resolved by a lookup (and,
+     * when the winner registered another schema, one more register) instead of being reported as incompatible.
      *
      * @throws SchemaRegistryException 409 ({@link SchemaRegistryException#isIncompatible()}) when the registry refuses
      *                                 the schema as incompatible (Apicurio: error_code 0), 422 when it is invalid
@@ -128,10 +132,33 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        Reply reply = call("POST", subjectPath(subject) + "/versions", schemaBody(text));
-        int id = reply.requiredInt("id");
-        remember(key, id, schema);
-        return id;
+        for (int round = 1; ; round++) {
+            try {
+                Reply reply = call("POST", subjectPath(subject) + "/versions", schemaBody(text));
+                int id = reply.requiredInt("id");
+                remember(key, id, schema);
+                return id;
+            } catch (SchemaRegistryException e) {
+                if (!e.isIncompatible()) {
+                    throw e;
+                }
+                // A 409 is also what a create gets when it loses a race: another client created the subject a
+                // moment earlier (Apicurio: "artifact already exists", error_code 409, the very status and code
+                // Confluent gives an incompatible schema). If the subject now holds this schema, that is success.
+                // If it holds another one, register again: the subject exists now, so the registry judges the
+                // schema on its merits, and a second 409 is a real refusal.
+                Optional<SubjectVersion> winner = lookup(subject, schema);
+                if (winner.isPresent()) {
+                    log.info("Schema Registry subject {}: register answered HTTP 409 ({}), but the subject holds this"
+                            + " schema as id {}: another client registered it at the same time", subject,
+                            e.registryMessage(), winner.get().id());
+                    return winner.get().id();
+                }
+                if (round == CONFLICT_ROUNDS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
@@ -256,8 +283,20 @@ public final class SchemaRegistryClient {
     public CompatibilityLevel setCompatibility(String subject, CompatibilityLevel level) {
         Objects.requireNonNull(level, "level");
         ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
-        Reply reply = call("PUT", "/config/" + encodePathSegment(requireSubject(subject)), body);
-        return levelIn(reply).orElse(level);
+        String path = "/config/" + encodePathSegment(requireSubject(subject));
+        for (int round = 1; ; round++) {
+            try {
+                return levelIn(call("PUT", path, body)).orElse(level);
+            } catch (SchemaRegistryException e) {
+                // Apicurio keeps the level as a rule it creates on the first PUT; two clients doing that at the same
+                // instant leave one with 409 "rule already exists". The rule exists now: the same PUT updates it.
+                if (!e.isIncompatible() || round == CONFLICT_ROUNDS) {
+                    throw e;
+                }
+                log.info("Schema Registry subject {}: setting the compatibility level answered HTTP 409 ({}); another"
+                        + " client set it at the same time, setting it again", subject, e.registryMessage());
+            }
+        }
     }
 
     /**

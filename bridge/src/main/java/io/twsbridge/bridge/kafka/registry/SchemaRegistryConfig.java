@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param backoffMultiplier factor applied to the wait after each failed attempt
  * @param maxBackoff        cap of the wait between attempts
  * @param backoffJitter     randomisation factor of each wait, in [0, 1)
+ * @param startupMaxBackoff cap of the wait between start-up registration rounds while the registry is unavailable;
+ *                          start-up waits for it indefinitely (see {@link RegistryStartup})
  */
 public record SchemaRegistryConfig(
         URI baseUrl,
@@ -32,7 +34,8 @@ public record SchemaRegistryConfig(
         Duration initialBackoff,
         double backoffMultiplier,
         Duration maxBackoff,
-        double backoffJitter) {
+        double backoffJitter,
+        Duration startupMaxBackoff) {
 
     /**
      * Credentials for HTTP basic authentication. {@link #toString()} shows the user only; the password never
@@ -60,7 +63,10 @@ public record SchemaRegistryConfig(
         return new Builder().baseUrl(baseUrl);
     }
 
-    /** Builder with production defaults: 5 s connect, 10 s per request, 5 attempts backing off 200 ms doubling to 5 s. */
+    /**
+     * Builder with production defaults: 5 s connect, 10 s per request, 5 attempts backing off 200 ms doubling to 5 s;
+     * at start-up, rounds of registration 5 s apart doubling to 1 min while the registry is unavailable.
+     */
     public static final class Builder {
         private String baseUrl;
         private String user;
@@ -72,6 +78,7 @@ public record SchemaRegistryConfig(
         private double backoffMultiplier = 2.0;
         private Duration maxBackoff = Duration.ofSeconds(5);
         private double backoffJitter = 0.5;
+        private Duration startupMaxBackoff = Duration.ofMinutes(1);
 
         public Builder baseUrl(String v) { baseUrl = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
@@ -81,6 +88,7 @@ public record SchemaRegistryConfig(
         public Builder backoffMultiplier(double v) { backoffMultiplier = v; return this; }
         public Builder maxBackoff(Duration v) { maxBackoff = v; return this; }
         public Builder backoffJitter(double v) { backoffJitter = v; return this; }
+        public Builder startupMaxBackoff(Duration v) { startupMaxBackoff = v; return this; }
 
         /** Basic authentication; both null for none. */
         public Builder basicAuth(String user, String password) {
@@ -118,6 +126,11 @@ public record SchemaRegistryConfig(
                 problems.add("schema-registry.max-backoff (" + maxBackoff + ") must be >= schema-registry.initial-backoff ("
                         + initialBackoff + ")");
             }
+            atLeastOneMilli(problems, "schema-registry.startup-max-backoff", startupMaxBackoff);
+            if (maxBackoff != null && startupMaxBackoff != null && startupMaxBackoff.compareTo(maxBackoff) < 0) {
+                problems.add("schema-registry.startup-max-backoff (" + startupMaxBackoff
+                        + ") must be >= schema-registry.max-backoff (" + maxBackoff + ")");
+            }
             if (!(backoffMultiplier >= 1.0) || Double.isInfinite(backoffMultiplier)) {
                 problems.add("schema-registry.backoff-multiplier must be >= 1 but was " + backoffMultiplier);
             }
@@ -129,7 +142,7 @@ public record SchemaRegistryConfig(
                         "invalid schema registry configuration:\n  - " + String.join("\n  - ", problems));
             }
             return new SchemaRegistryConfig(url, auth, connectTimeout, requestTimeout, maxAttempts, initialBackoff,
-                    backoffMultiplier, maxBackoff, backoffJitter);
+                    backoffMultiplier, maxBackoff, backoffJitter, startupMaxBackoff);
         }
 
         private URI parseBaseUrl(List<String> problems) {

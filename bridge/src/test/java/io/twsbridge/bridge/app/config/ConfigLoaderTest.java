@@ -129,6 +129,7 @@ class ConfigLoaderTest {
         p.put("registry.backoff-multiplier", "1.5");
         p.put("registry.max-backoff", "2s");
         p.put("registry.backoff-jitter", "0.1");
+        p.put("registry.startup-max-backoff", "30s");
         p.put("orders.enabled", "true");
         p.put("orders.account-allowlist", "DU1, DU2");
         p.put("orders.symbol-allowlist", "AAPL,MSFT");
@@ -197,6 +198,7 @@ class ConfigLoaderTest {
         assertThat(r.backoffMultiplier()).isEqualTo(1.5);
         assertThat(r.maxBackoff()).isEqualTo(Duration.ofSeconds(2));
         assertThat(r.backoffJitter()).isEqualTo(0.1);
+        assertThat(r.startupMaxBackoff()).isEqualTo(Duration.ofSeconds(30));
 
         OrderSettings o = c.orders();
         assertThat(o.enabled()).isTrue();

@@ -23,11 +23,27 @@ class LiveBridgeViewTest {
             ZombieProbe.disabled(), Clock.systemUTC());
     private final AtomicBoolean kafka = new AtomicBoolean(true);
     private final Guardrails guardrails = new Guardrails(OrderSettings.defaults());
-    private final LiveBridgeView view = new LiveBridgeView("bridge-7", gateway, kafka::get, () -> 4, guardrails);
+    private final LiveBridgeView view = new LiveBridgeView("bridge-7", gateway, kafka::get, () -> 4, guardrails,
+            java.util.Optional::empty);
 
     @AfterEach
     void close() {
         gateway.close();
+    }
+
+    @Test
+    void whileStartUpWaitsForTheRegistryThatIsWhyItIsNotReady() {
+        java.util.concurrent.atomic.AtomicReference<java.util.Optional<String>> wait = new java.util.concurrent.atomic
+                .AtomicReference<>(java.util.Optional.of("start-up waits for the schema registry at http://r:8081"));
+        LiveBridgeView starting = new LiveBridgeView("bridge-7", gateway, kafka::get, () -> 4, guardrails, wait::get);
+
+        assertThat(starting.readiness().reasons()).singleElement().asString()
+                .contains("schema registry at http://r:8081");
+        assertThat(starting.status().toJson().get("notReadyReasons")).asString()
+                .contains("schema registry at http://r:8081");
+
+        wait.set(java.util.Optional.empty());
+        assertThat(starting.readiness().reasons()).singleElement().asString().doesNotContain("schema registry");
     }
 
     @Test

@@ -338,6 +338,81 @@ class SchemaRegistryClientTest {
         assertThat(sleeps).hasSize(2);
     }
 
+    // ------------------------------------------------------------------------------------------------ 409 races
+
+    private static final String ALREADY_EXISTS =
+            "{\"error_code\":409,\"message\":\"An artifact with ID 'ib.quotes-value' in group 'null' already exists.\"}";
+
+    @Test
+    void aRegisterThatLostTheRaceToCreateTheSubjectGetsTheWinnersId() {
+        // What Apicurio answered the slower of two bridges: the other one had just created the subject.
+        start(Flavor.APICURIO);
+        int winners = registry.preRegister(QUOTES, CanonicalSchema.text(QUOTE));
+        registry.stubOnce("POST", "/subjects/ib.quotes-value/versions", 409, ALREADY_EXISTS);
+        SchemaRegistryClient client = client();
+
+        int id = client.register(QUOTES, QUOTE);
+
+        assertThat(id).isEqualTo(winners);
+        assertThat(client.cachedId(QUOTES, QUOTE)).hasValue(winners);
+        assertThat(registry.requests()).extracting(FakeSchemaRegistry.Request::path)
+                .as("the register, then a lookup that finds the schema")
+                .containsExactly("/apis/ccompat/v7/subjects/ib.quotes-value/versions",
+                        "/apis/ccompat/v7/subjects/ib.quotes-value");
+        assertThat(registry.versions(QUOTES)).hasSize(1);
+    }
+
+    @Test
+    void aRegisterThatLostTheRaceToAnotherSchemaRegistersAgainAsANewVersion() {
+        start(Flavor.APICURIO);
+        registry.stubOnce("POST", "/subjects/ib.quotes-value/versions", 409, ALREADY_EXISTS);
+        SchemaRegistryClient client = client();
+
+        int id = client.register(QUOTES, QUOTE);
+
+        assertThat(registry.versions(QUOTES)).containsExactly(CanonicalSchema.text(QUOTE));
+        assertThat(client.cachedId(QUOTES, QUOTE)).hasValue(id);
+        assertThat(registry.requests()).extracting(FakeSchemaRegistry.Request::path)
+                .as("register (409), lookup (not there), register again")
+                .containsExactly("/apis/ccompat/v7/subjects/ib.quotes-value/versions",
+                        "/apis/ccompat/v7/subjects/ib.quotes-value",
+                        "/apis/ccompat/v7/subjects/ib.quotes-value/versions");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aSchemaRefusedTwiceIsIncompatibleAfterTwoRegistersAndTwoLookups(Flavor flavor) {
+        start(flavor);
+        registry.stubOnce("POST", "/subjects/ib.quotes-value/versions", 409, ALREADY_EXISTS);
+        registry.stubOnce("POST", "/subjects/ib.quotes-value/versions", 409,
+                "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}");
+        SchemaRegistryClient client = client();
+
+        SchemaRegistryException e = catchThrowableOfType(SchemaRegistryException.class,
+                () -> client.register(QUOTES, QUOTE));
+
+        assertThat(e.isIncompatible()).isTrue();
+        assertThat(e.registryMessage()).isEqualTo("Schema being registered is incompatible");
+        assertThat(registry.requestCount()).isEqualTo(4);
+        assertThat(client.cachedId(QUOTES, QUOTE)).isEmpty();
+    }
+
+    @Test
+    void settingTheLevelWhileAnotherClientCreatesTheRuleSetsItAgain() {
+        start(Flavor.APICURIO);
+        registry.preRegister(QUOTES, CanonicalSchema.text(QUOTE));
+        registry.stubOnce("PUT", "/config/ib.quotes-value", 409,
+                "{\"error_code\":0,\"message\":\"A rule named 'COMPATIBILITY' already exists.\"}");
+        SchemaRegistryClient client = client();
+
+        CompatibilityLevel level = client.setCompatibility(QUOTES, CompatibilityLevel.BACKWARD_TRANSITIVE);
+
+        assertThat(level).isEqualTo(CompatibilityLevel.BACKWARD_TRANSITIVE);
+        assertThat(registry.subjectLevel(QUOTES)).hasValue("BACKWARD_TRANSITIVE");
+        assertThat(registry.requestCount()).isEqualTo(2);
+        assertThat(sleeps).as("a conflict is not an outage: no backoff").isEmpty();
+    }
+
     @Test
     void doesNotRetry422() {
         start(Flavor.CONFLUENT);

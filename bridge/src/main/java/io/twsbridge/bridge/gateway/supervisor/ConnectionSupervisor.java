@@ -41,8 +41,9 @@ import java.util.function.Consumer;
  *   <li>Between failed attempts while the breaker is closed, the same exponential backoff applies, so there is
  *       never a tight retry loop.</li>
  *   <li>A synced link closed for a protocol fault (the Gateway sent something that is not TWS) is recorded as a
- *       failure, and the wait before the next attempt doubles with each such link in a row: a peer that reaches
- *       READY and then breaks the protocol every time is retried ever more slowly, never at a fixed pace.</li>
+ *       failure. The wait before the next attempt doubles with each synced link in a row lost within
+ *       {@code retryMaxBackoff} of READY, fault or plain drop: a peer that reaches READY and then breaks the
+ *       protocol or drops the link every time is retried ever more slowly, never at a fixed pace.</li>
  * </ol>
  * The breaker is driven through its asynchronous API ({@code tryAcquirePermission}, {@code onSuccess},
  * {@code onError}) with the event loop's clock.
@@ -72,7 +73,10 @@ public final class ConnectionSupervisor implements SessionListener {
     private boolean stopped;
     private boolean attemptInFlight;
     private int consecutiveFailures;
-    /** Synced links in a row that ended in a protocol fault. */
+    /**
+     * Synced links in a row lost within {@code retryMaxBackoff} of READY (a protocol fault or a plain drop); sets
+     * the backoff step of the next attempt.
+     */
     private int consecutiveLinkFaults;
     /** The protocol fault that is closing the current link, until its loss is handled; null otherwise. */
     private String pendingFault;
@@ -310,22 +314,23 @@ public final class ConnectionSupervisor implements SessionListener {
     @Override
     public void onLinkLost(String reason) {
         lastError = "link lost: " + reason;
-        int attempt = 1;
+        Instant now = loop.clock().instant();
+        // A link that stayed up longer than the longest wait starts a new count; one lost sooner doubles the wait
+        // before the next attempt, so a Gateway that drops every link soon after READY (each time a full sync and
+        // a resubscription) is retried ever more slowly, never at a fixed pace.
+        boolean longLived = readyAt == null || !now.isBefore(readyAt.plus(config.retryMaxBackoff()));
+        consecutiveLinkFaults = longLived ? 1 : consecutiveLinkFaults + 1;
+        int attempt = consecutiveLinkFaults;
         if (pendingFault != null) {
-            Instant now = loop.clock().instant();
-            // A link that stayed up longer than the longest wait starts a new count: an old fault says nothing now.
-            boolean longLived = readyAt != null && !now.isBefore(readyAt.plus(config.retryMaxBackoff()));
-            consecutiveLinkFaults = longLived ? 1 : consecutiveLinkFaults + 1;
-            attempt = consecutiveLinkFaults;
             lastError = "PROTOCOL_ERROR after READY: " + pendingFault;
             breaker.onError(0, TimeUnit.NANOSECONDS, new GatewayAttemptException(new AttemptOutcome.Failed(
                     AttemptFailure.PROTOCOL_ERROR, pendingFault, Duration.ZERO)));
             pendingFault = null;
-            log.warn("gateway link closed for a protocol fault ({} in a row); reconnecting under the supervisor's "
-                    + "rules", consecutiveLinkFaults);
+            log.warn("gateway link closed for a protocol fault ({} short-lived link(s) in a row); reconnecting under "
+                    + "the supervisor's rules", consecutiveLinkFaults);
         } else {
-            consecutiveLinkFaults = 0;
-            log.warn("gateway link lost ({}); reconnecting under the supervisor's rules", reason);
+            log.warn("gateway link lost ({}; {} short-lived link(s) in a row); reconnecting under the supervisor's "
+                    + "rules", reason, longLived ? 0 : consecutiveLinkFaults);
         }
         Long wait = backoff.apply(attempt);
         scheduleConsideration(Duration.ofMillis(wait == null ? config.retryInitialBackoff().toMillis() : wait), true);

@@ -137,6 +137,39 @@ class ConnectionSupervisorTest {
         assertThat(session.attempts).hasSize(2);
     }
 
+    @Test
+    void linksLostSoonAfterReadyAreRetriedEverMoreSlowlyAndALongLivedLinkStartsAgain() {
+        config = GatewayConfig.builder().port(4002).clientId(17).failuresToOpen(3)
+                .retryInitialBackoff(Duration.ofSeconds(1)).retryMaxBackoff(Duration.ofSeconds(30))
+                .backoffJitter(0.0).zombieProbeInterval(Duration.ofSeconds(5)).stallHold(Duration.ofMinutes(10))
+                .build();
+        session.answer = id -> ready(id);
+        start();
+        List<Duration> waits = new ArrayList<>();
+        for (int link = 0; link < 4; link++) {
+            session.loseLink("the Gateway closed the connection");
+            waits.add(timeToNextAttempt());
+        }
+        assertThat(waits).as("a Gateway dropping every link at once").containsExactly(
+                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
+
+        loop.advance(Duration.ofSeconds(31)); // this link outlives the longest wait
+        session.loseLink("the Gateway closed the connection");
+        assertThat(timeToNextAttempt()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    /** Advances second by second until the supervisor makes its next attempt; how long that took. */
+    private Duration timeToNextAttempt() {
+        int before = session.attempts.size();
+        loop.runReady();
+        Duration waited = Duration.ZERO;
+        while (session.attempts.size() == before && waited.compareTo(Duration.ofMinutes(5)) < 0) {
+            loop.advance(Duration.ofMillis(500));
+            waited = waited.plusMillis(500);
+        }
+        return waited;
+    }
+
     private ConnectionSupervisor start() {
         ConnectionSupervisor supervisor = new ConnectionSupervisor(config, session, probe, loop);
         supervisor.start();

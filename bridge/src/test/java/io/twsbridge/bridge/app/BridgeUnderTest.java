@@ -121,7 +121,12 @@ final class BridgeUnderTest implements AutoCloseable {
 
     /** Every record on {@code topic} so far, from the beginning. */
     List<ConsumerRecord<byte[], byte[]>> read(String topic) {
-        Map<String, Object> c = new HashMap<>(stack.kafka.clientConfig());
+        return readAll(stack.kafka.clientConfig(), topic);
+    }
+
+    /** Every record on {@code topic} so far, read with a consumer on {@code clientConfig} (brokers, security). */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> clientConfig, String topic) {
+        Map<String, Object> c = new HashMap<>(clientConfig);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

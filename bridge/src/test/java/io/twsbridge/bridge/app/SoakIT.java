@@ -126,6 +126,9 @@ class SoakIT extends WithKafkaStack {
         p.setProperty("topics.order-journal", prefix + ".ib.order-journal");
         p.setProperty("topics.partitions", "2");
         p.setProperty("orders.enabled", "true");
+        // Each drop is a new incident, not flapping: links of 15 s outlive this cap, so the bridge reconnects after
+        // the first backoff step every time instead of doubling its wait (see ConnectionSupervisor.STABLE_LINK).
+        p.setProperty("gateway.retry-max-backoff", "10s");
         p.setProperty("http.host", "127.0.0.1");
         p.setProperty("http.port", "0");
         return p;

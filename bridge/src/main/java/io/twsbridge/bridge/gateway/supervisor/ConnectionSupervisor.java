@@ -41,8 +41,8 @@ import java.util.function.Consumer;
  *   <li>Between failed attempts while the breaker is closed, the same exponential backoff applies, so there is
  *       never a tight retry loop.</li>
  *   <li>A synced link closed for a protocol fault (the Gateway sent something that is not TWS) is recorded as a
- *       failure. The wait before the next attempt doubles with each synced link in a row lost within
- *       {@code retryMaxBackoff} of READY, fault or plain drop: a peer that reaches READY and then breaks the
+ *       failure. The wait before the next attempt doubles with each synced link in a row lost within a minute
+ *       of READY ({@code retryMaxBackoff} if shorter), fault or plain drop: a peer that reaches READY and then breaks the
  *       protocol or drops the link every time is retried ever more slowly, never at a fixed pace.</li>
  * </ol>
  * The breaker is driven through its asynchronous API ({@code tryAcquirePermission}, {@code onSuccess},
@@ -74,7 +74,12 @@ public final class ConnectionSupervisor implements SessionListener {
     private boolean attemptInFlight;
     private int consecutiveFailures;
     /**
-     * Synced links in a row lost within {@code retryMaxBackoff} of READY (a protocol fault or a plain drop); sets
+     * A link READY this long (or {@code retryMaxBackoff}, if shorter) was a working session: its loss is a new
+     * incident, retried after the first backoff step, not the next step of a flapping Gateway.
+     */
+    static final Duration STABLE_LINK = Duration.ofMinutes(1);
+    /**
+     * Synced links in a row lost within {@link #STABLE_LINK} of READY (a protocol fault or a plain drop); sets
      * the backoff step of the next attempt.
      */
     private int consecutiveLinkFaults;
@@ -315,10 +320,11 @@ public final class ConnectionSupervisor implements SessionListener {
     public void onLinkLost(String reason) {
         lastError = "link lost: " + reason;
         Instant now = loop.clock().instant();
-        // A link that stayed up longer than the longest wait starts a new count; one lost sooner doubles the wait
+        // A link that was a working session (see STABLE_LINK) starts a new count; one lost sooner doubles the wait
         // before the next attempt, so a Gateway that drops every link soon after READY (each time a full sync and
         // a resubscription) is retried ever more slowly, never at a fixed pace.
-        boolean longLived = readyAt == null || !now.isBefore(readyAt.plus(config.retryMaxBackoff()));
+        Duration stable = config.retryMaxBackoff().compareTo(STABLE_LINK) < 0 ? config.retryMaxBackoff() : STABLE_LINK;
+        boolean longLived = readyAt == null || !now.isBefore(readyAt.plus(stable));
         consecutiveLinkFaults = longLived ? 1 : consecutiveLinkFaults + 1;
         int attempt = consecutiveLinkFaults;
         if (pendingFault != null) {

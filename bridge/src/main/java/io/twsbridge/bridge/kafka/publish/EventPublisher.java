@@ -109,8 +109,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         // Retry through broker outages instead of failing records after the default two minutes.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);
-        // Forgetting an idle topic's metadata (default: 5 minutes) would make its next send wait for a metadata
-        // round trip, and during an outage block the event loop until the broker is back.
+        // Forgetting an idle topic's metadata (default: 5 minutes) would make its next record, a fill after a quiet
+        // spell say, wait for a metadata round trip first.
         config.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, METADATA_IDLE_MS);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, settings.producerBufferBytes());
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
@@ -132,7 +132,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
     /**
      * Publishes and reports Kafka's acknowledgement: the command consumer commits an offset only after its
-     * result is acknowledged. A shed quote completes at once with null.
+     * result is acknowledged. Nobody waits for a quote: its future completes at once with null, shed or not.
      */
     public CompletableFuture<RecordMetadata> send(Topic topic, String key, SpecificRecord value) {
         String name = settings.topic(topic);

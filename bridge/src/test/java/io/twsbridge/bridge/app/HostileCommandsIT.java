@@ -141,7 +141,7 @@ class HostileCommandsIT extends WithKafkaStack {
                     assertThat(header(d, DlqHeaders.ERROR_CLASS)).isNotBlank();
                     assertThat(header(d, DlqHeaders.ERROR_MESSAGE)).isNotBlank();
                     Hostile original = sent.get(source);
-                    String omitted = header(d, CommandConsumer.OMITTED_HEADER);
+                    String omitted = header(d, io.twsbridge.schema.catalogue.DlqHeaders.OMITTED);
                     if (omitted == null) {
                         assertThat(d.value()).as("the original bytes of %s", original).isEqualTo(original.value());
                         assertThat(d.key()).isEqualTo(original.key());

@@ -30,12 +30,18 @@ public final class DlqHeaders {
     /** Id of the bridge instance that dead-lettered the record. */
     public static final String BRIDGE_ID = "dlq.bridge.id";
 
+    /**
+     * Only on a copy that had to leave out the value (or the key, or the original headers) because Kafka would not
+     * take it whole: names what is missing; the original stays at the source offset.
+     */
+    public static final String OMITTED = "dlq.omitted";
+
     /** Longest error message written to {@link #ERROR_MESSAGE}. */
     public static final int MAX_MESSAGE_CHARS = 1000;
 
-    /** All header names, in the order they are written. */
-    public static final List<String> ALL =
-            List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, ERROR_CLASS, ERROR_MESSAGE, FAILED_AT, BRIDGE_ID);
+    /** All header names, in the order they are written ({@link #OMITTED} only when something was left out). */
+    public static final List<String> ALL = List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, ERROR_CLASS,
+            ERROR_MESSAGE, FAILED_AT, BRIDGE_ID, OMITTED);
 
     private DlqHeaders() {}
 }

@@ -7,19 +7,13 @@ import io.twsbridge.protocol.wire.Handshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -58,8 +52,6 @@ public final class GatewayTransport implements AutoCloseable {
     }
 
     private static final Outbound STOP = new Outbound(new byte[0], false);
-    /** First payload buffer; larger frames (openOrder, completedOrder) grow it as their bytes arrive. */
-    private static final int INITIAL_PAYLOAD_BUFFER = 8 * 1024;
 
     private final Socket socket;
     private final RateLimiter rateLimiter;
@@ -70,16 +62,12 @@ public final class GatewayTransport implements AutoCloseable {
     private final Thread reader;
     private final Thread writer;
     private final String name;
-    private final long frameTimeoutNanos;
-    /** True while the socket's read timeout is set for the rest of a frame; reset before waiting for the next one. */
-    private boolean readTimeoutSet;
-    /** Whether any byte has come from the peer; a silent peer and a stuck one mean different things. */
-    private volatile boolean anyByteReceived;
+    private final FrameReader frames;
 
     private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Duration frameTimeout,
-                             Listener listener, String name) {
+                             Listener listener, String name) throws IOException {
         this.socket = socket;
-        this.frameTimeoutNanos = frameTimeout.toNanos();
+        this.frames = new FrameReader(socket, frameTimeout.toNanos());
         this.rateLimiter = rateLimiter;
         this.hardLimit = new SlidingWindowGuard(hardLimitPerSecond, System::nanoTime,
                 nanos -> {
@@ -125,8 +113,13 @@ public final class GatewayTransport implements AutoCloseable {
             closeQuietly(socket);
             throw e;
         }
-        GatewayTransport transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, frameTimeout,
-                listener, name);
+        GatewayTransport transport;
+        try {
+            transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, frameTimeout, listener, name);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw e;
+        }
         transport.writer.start();
         transport.reader.start();
         return transport;
@@ -165,7 +158,7 @@ public final class GatewayTransport implements AutoCloseable {
 
     /** True once the peer has sent at least one byte (the start of a frame, complete or not). */
     public boolean anyByteReceived() {
-        return anyByteReceived;
+        return frames.anyByteReceived();
     }
 
     /** Closes the socket at once; queued frames are dropped. Idempotent. */
@@ -205,9 +198,8 @@ public final class GatewayTransport implements AutoCloseable {
 
     private void readLoop() {
         try {
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             while (!closed.get()) {
-                byte[] payload = readFrame(in);
+                byte[] payload = frames.next();
                 if (payload == null) {
                     closeWith("the Gateway closed the connection", null);
                     return;
@@ -222,74 +214,6 @@ public final class GatewayTransport implements AutoCloseable {
         } catch (RuntimeException e) {
             closeWith("frame handling failed: " + e, e);
         }
-    }
-
-    /**
-     * One frame's payload, or null at a clean end of stream. Waits without limit for a frame's first byte, then
-     * at most the frame timeout for the rest. The length is checked before anything is allocated, and the payload
-     * buffer grows only as bytes arrive, so an announced length costs nothing until it is actually sent.
-     */
-    private byte[] readFrame(InputStream in) throws IOException {
-        if (readTimeoutSet) {
-            socket.setSoTimeout(0);
-            readTimeoutSet = false;
-        }
-        int first = in.read();
-        if (first < 0) {
-            return null;
-        }
-        anyByteReceived = true;
-        long deadline = System.nanoTime() + frameTimeoutNanos;
-        byte[] prefix = {(byte) first, 0, 0, 0};
-        readWithin(in, prefix, 1, prefix.length, deadline, "length prefix");
-        int length = ((prefix[0] & 0xFF) << 24) | ((prefix[1] & 0xFF) << 16) | ((prefix[2] & 0xFF) << 8)
-                | (prefix[3] & 0xFF);
-        Frames.checkLength(length);
-        byte[] payload = new byte[Math.min(length, INITIAL_PAYLOAD_BUFFER)];
-        int read = 0;
-        while (read < length) {
-            if (read == payload.length) {
-                payload = Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
-            }
-            read = readWithin(in, payload, read, payload.length, deadline, "payload of " + length + " bytes");
-        }
-        return payload;
-    }
-
-    /** Reads into {@code buffer[from, to)} by {@code deadline}; returns {@code to}. */
-    private int readWithin(InputStream in, byte[] buffer, int from, int to, long deadline, String what)
-            throws IOException {
-        int position = from;
-        while (position < to) {
-            if (in.available() == 0) {
-                // Only a read that would block needs the timeout; most frames are already buffered whole.
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw incomplete(what, position, to);
-                }
-                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-                readTimeoutSet = true;
-            }
-            int n;
-            try {
-                n = in.read(buffer, position, to - position);
-            } catch (SocketTimeoutException e) {
-                throw incomplete(what, position, to);
-            }
-            if (n < 0) {
-                // The peer went away mid-frame (a crash, a cable): a dropped link, not a peer that breaks the protocol.
-                throw new EOFException("the Gateway closed the connection inside a frame's " + what + " after "
-                        + position + " of " + to + " bytes");
-            }
-            position += n;
-        }
-        return position;
-    }
-
-    private ProtocolException.TruncatedMessage incomplete(String what, int got, int wanted) {
-        return new ProtocolException.TruncatedMessage("frame incomplete: " + got + " of " + wanted + " bytes of its "
-                + what + " arrived within " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos)
-                + " ms of its first byte (gateway.frame-timeout)");
     }
 
     private void writeLoop() {

@@ -11,6 +11,7 @@ import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.catalogue.DlqHeaders;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -79,11 +80,6 @@ public final class CommandConsumer implements AutoCloseable {
     private static final Duration ACK_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LOOKUP_BACKOFF = Duration.ofSeconds(2);
     private static final Duration MAX_LOOKUP_BACKOFF = Duration.ofSeconds(30);
-    /**
-     * Header of a dead letter whose copy had to leave out the value (or key, or headers) because Kafka would not
-     * take it whole: names what is missing and where the original is.
-     */
-    public static final String OMITTED_HEADER = "dlq.omitted";
     /** The dead-letter headers the publisher adds: names, offsets, class, a message of at most 1,000 characters. */
     private static final long DLQ_HEADERS_ALLOWANCE = 8 * 1024;
     /** Record batch header (61 bytes) and the record's own varints, rounded up. */
@@ -399,7 +395,7 @@ public final class CommandConsumer implements AutoCloseable {
     /**
      * Copies the record to the dead-letter topic. A copy Kafka would refuse (the original plus the dead-letter
      * headers can exceed the producer's max.request.size) loses its value, then its key, then its headers, and says
-     * so in {@link #OMITTED_HEADER}; the original stays in the commands topic at the offset the headers name.
+     * so in {@link DlqHeaders#OMITTED}; the original stays in the commands topic at the offset the headers name.
      */
     private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable error) {
         long deadLetterHeaders = DLQ_HEADERS_ALLOWANCE + utf8Length(record.topic()) + utf8Length(settings.bridgeId());
@@ -430,7 +426,7 @@ public final class CommandConsumer implements AutoCloseable {
         if (!keepHeaders) {
             omitted.add("headers (" + record.headers().toArray().length + ")");
         }
-        copy.headers().add(OMITTED_HEADER, (String.join(", ", omitted) + ": the copy would exceed the producer's"
+        copy.headers().add(DlqHeaders.OMITTED, (String.join(", ", omitted) + ": the copy would exceed the producer's"
                 + " max.request.size of " + maxRecordBytes + " bytes; the original is at " + where(record))
                 .getBytes(StandardCharsets.UTF_8));
         return copy;

@@ -73,12 +73,12 @@ class CommandConsumerTest {
         ProducerRecord<byte[], byte[]> cut = deadLetters.get(0);
         assertThat(cut.value()).isNull();
         assertThat(cut.key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
-        assertThat(header(cut, CommandConsumer.OMITTED_HEADER)).contains("value (" + large.length + " bytes)")
+        assertThat(header(cut, io.twsbridge.schema.catalogue.DlqHeaders.OMITTED)).contains("value (" + large.length + " bytes)")
                 .contains(TOPIC + "-0@0");
         assertThat(header(cut, DlqHeaders.SOURCE_OFFSET)).isEqualTo("0");
         ProducerRecord<byte[], byte[]> whole = deadLetters.get(1);
         assertThat(whole.value()).isEqualTo(small);
-        assertThat(header(whole, CommandConsumer.OMITTED_HEADER)).isNull();
+        assertThat(header(whole, io.twsbridge.schema.catalogue.DlqHeaders.OMITTED)).isNull();
     }
 
     @Test
@@ -92,7 +92,7 @@ class CommandConsumerTest {
         ProducerRecord<byte[], byte[]> cut = sentTo(settings.topic(Topic.COMMANDS_DLQ)).get(0);
         assertThat(cut.key()).isNull();
         assertThat(cut.value()).isNull();
-        assertThat(header(cut, CommandConsumer.OMITTED_HEADER)).contains("key (" + (MAX_REQUEST - 50) + " bytes)");
+        assertThat(header(cut, io.twsbridge.schema.catalogue.DlqHeaders.OMITTED)).contains("key (" + (MAX_REQUEST - 50) + " bytes)");
     }
 
     @Test
@@ -144,7 +144,7 @@ class CommandConsumerTest {
         awaitCommitted(1);
         ProducerRecord<byte[], byte[]> second = producer.history().get(1);
         assertThat(second.value()).isNull();
-        assertThat(header(second, CommandConsumer.OMITTED_HEADER)).contains("value (1000 bytes)");
+        assertThat(header(second, io.twsbridge.schema.catalogue.DlqHeaders.OMITTED)).contains("value (1000 bytes)");
     }
 
     private void start(boolean autoComplete, Function<byte[], Command> decoder) {

@@ -77,11 +77,21 @@ public final class Flapping implements AutoCloseable {
         scheduleDrop(connection);
     }
 
-    /** A connection accepted while flapping; {@code live} counts every connection the simulator holds, it included. */
-    void accepted(ClientConnection connection, int live) {
+    /**
+     * A connection accepted while flapping, before it starts; {@code live} counts every connection the simulator
+     * holds, it included. False when it was dropped at once ({@code upFor} zero): it must not be started, or its
+     * first reply could race the drop and the client would see a handshake this flapping promised to refuse.
+     */
+    boolean accepted(ClientConnection connection, int live) {
         accepted.incrementAndGet();
         maxLive.accumulateAndGet(live, Math::max);
+        if (upFor.isZero() && !closed) {
+            dropped.incrementAndGet();
+            connection.close("flapping: dropped at accept");
+            return false;
+        }
         scheduleDrop(connection);
+        return true;
     }
 
     private void scheduleDrop(ClientConnection connection) {

@@ -383,11 +383,11 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                 ClientConnection c = new ClientConnection(id, s, this,
                         new PacingMonitor(config.pacingLimit(), config.pacingViolationsToDisconnect(), System::nanoTime));
                 connections.put(id, c);
-                c.start();
                 Flapping f = flapping;
-                if (f != null) {
-                    f.accepted(c, connections.size());
+                if (f != null && !f.accepted(c, connections.size())) {
+                    continue; // dropped at accept, never started
                 }
+                c.start();
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.warn("accept failed: {}", e.toString());

@@ -660,11 +660,14 @@ public final class GatewaySession implements SessionControl {
 
         @Override
         public void onFrame(byte[] payload) {
-            if (!marketDataInbox.admit(payload)) {
+            boolean marketData = MarketDataInbox.isMarketData(payload);
+            if (marketData && !marketDataInbox.admit()) {
                 return;
             }
             loop.execute(() -> {
-                marketDataInbox.taken(payload);
+                if (marketData) {
+                    marketDataInbox.taken();
+                }
                 GatewaySession.this.onFrame(this, payload);
             });
         }

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * new ones are dropped and counted. Order, execution, account and error messages are never dropped: they are
  * rare and each one matters.
  *
- * <p>Thread-safe: {@link #admit} runs on the reader thread, {@link #taken} on the event loop.
+ * <p>Thread-safe: {@link #admit} runs on the reader thread, {@link #taken} on the event loop; the reader parses a
+ * frame's message id once ({@link #isMarketData}) and carries the answer to both.
  */
 final class MarketDataInbox {
 
@@ -36,13 +37,11 @@ final class MarketDataInbox {
     private final AtomicLong dropped = new AtomicLong();
 
     /**
-     * Whether the frame may be queued for the event loop; false drops it. An admitted market-data frame must be
-     * reported {@link #taken} when the loop picks it up.
+     * Whether a market-data frame (see {@link #isMarketData}) may be queued for the event loop; false drops it.
+     * An admitted frame must be reported {@link #taken} when the loop picks it up. Other frames are not asked
+     * about: they always go through.
      */
-    boolean admit(byte[] payload) {
-        if (!isMarketData(payload)) {
-            return true;
-        }
+    boolean admit() {
         if (queued.incrementAndGet() <= MAX_QUEUED) {
             return true;
         }
@@ -56,11 +55,9 @@ final class MarketDataInbox {
         return false;
     }
 
-    /** The event loop took an admitted frame off the queue. */
-    void taken(byte[] payload) {
-        if (isMarketData(payload)) {
-            queued.decrementAndGet();
-        }
+    /** The event loop took an admitted market-data frame off the queue. */
+    void taken() {
+        queued.decrementAndGet();
     }
 
     /** Market-data frames dropped since start. */

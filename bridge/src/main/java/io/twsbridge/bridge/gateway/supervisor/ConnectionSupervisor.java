@@ -82,7 +82,7 @@ public final class ConnectionSupervisor implements SessionListener {
      * Synced links in a row lost within {@link #STABLE_LINK} of READY (a protocol fault or a plain drop); sets
      * the backoff step of the next attempt.
      */
-    private int consecutiveLinkFaults;
+    private int shortLivedLinksInARow;
     /** The protocol fault that is closing the current link, until its loss is handled; null otherwise. */
     private String pendingFault;
     private Instant readyAt;
@@ -325,18 +325,18 @@ public final class ConnectionSupervisor implements SessionListener {
         // a resubscription) is retried ever more slowly, never at a fixed pace.
         Duration stable = config.retryMaxBackoff().compareTo(STABLE_LINK) < 0 ? config.retryMaxBackoff() : STABLE_LINK;
         boolean longLived = readyAt == null || !now.isBefore(readyAt.plus(stable));
-        consecutiveLinkFaults = longLived ? 1 : consecutiveLinkFaults + 1;
-        int attempt = consecutiveLinkFaults;
+        shortLivedLinksInARow = longLived ? 1 : shortLivedLinksInARow + 1;
+        int attempt = shortLivedLinksInARow;
         if (pendingFault != null) {
             lastError = "PROTOCOL_ERROR after READY: " + pendingFault;
             breaker.onError(0, TimeUnit.NANOSECONDS, new GatewayAttemptException(new AttemptOutcome.Failed(
                     AttemptFailure.PROTOCOL_ERROR, pendingFault, Duration.ZERO)));
             pendingFault = null;
             log.warn("gateway link closed for a protocol fault ({} short-lived link(s) in a row); reconnecting under "
-                    + "the supervisor's rules", consecutiveLinkFaults);
+                    + "the supervisor's rules", shortLivedLinksInARow);
         } else {
             log.warn("gateway link lost ({}; {} short-lived link(s) in a row); reconnecting under the supervisor's "
-                    + "rules", reason, longLived ? 0 : consecutiveLinkFaults);
+                    + "rules", reason, longLived ? 0 : shortLivedLinksInARow);
         }
         Long wait = backoff.apply(attempt);
         scheduleConsideration(Duration.ofMillis(wait == null ? config.retryInitialBackoff().toMillis() : wait), true);

@@ -7,7 +7,14 @@ import io.twsbridge.bridge.commands.Instruments;
 import io.twsbridge.bridge.events.EventMapper;
 import io.twsbridge.bridge.events.EventMapperConfig;
 import io.twsbridge.bridge.events.SessionView;
+import io.twsbridge.bridge.failover.FailoverSettings;
+import io.twsbridge.bridge.failover.FailoverStatus;
+import io.twsbridge.bridge.failover.LeaderElector;
+import io.twsbridge.bridge.failover.LeaderLease;
+import io.twsbridge.bridge.failover.StandbyStatus;
+import io.twsbridge.bridge.failover.StateFollower;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.kafka.KafkaHealth;
@@ -40,7 +47,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One bridge, wired: topics, schemas, the producer, the Gateway session with its supervisor, the event mapper,
@@ -72,11 +83,29 @@ public final class BridgeApp implements AutoCloseable {
     private final RegistryStartup registryStartup;
     private final io.twsbridge.bridge.app.metrics.BridgeMetrics metrics = new io.twsbridge.bridge.app.metrics.BridgeMetrics();
     private io.twsbridge.bridge.app.http.ManagementServer management;
+    private AvroWireSerializer serializer;
+
+    // ---- standby bridges (failover): see the failover package and docs/failover.md --------------------------------
+    private final FailoverSettings failover;
+    private final LeaderLease lease;
+    private LeaderElector elector;
+    private StateFollower follower;
+    private EventPublisher standbyPublisher;
+    private StandbyStatus standbyStatus;
+    private volatile FailoverStatus.Role role;
+    private volatile Instant roleSince;
+    private volatile String lastChange = "";
+    private volatile long takeovers;
+    private volatile long lastTakeoverMs = -1;
+    private volatile boolean deposed;
+    private final CompletableFuture<String> deposedBecause = new CompletableFuture<>();
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.registryStartup = new RegistryStartup(config.registry(), clock);
+        this.failover = config.failover();
+        this.lease = new LeaderLease(failover.leaseDuration(), System::nanoTime);
     }
 
     /**
@@ -93,21 +122,26 @@ public final class BridgeApp implements AutoCloseable {
         List<TopicProvisioner.Wanted> topics = new java.util.ArrayList<>(TopicProvisioner.wanted(kafka));
         topics.add(new TopicProvisioner.Wanted(config.orders().journalTopic(), 1, kafka.replicationFactor(),
                 io.twsbridge.schema.catalogue.CleanupPolicy.COMPACT));
+        if (failover.enabled()) {
+            // One partition, never written: its owner in the lease group is the active instance.
+            topics.add(new TopicProvisioner.Wanted(failover.leaseTopic(), 1, kafka.replicationFactor(),
+                    io.twsbridge.schema.catalogue.CleanupPolicy.DELETE));
+        }
         List<String> warnings = new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(topics);
         warnings.forEach(w -> log.warn("topic check: {}", w));
 
         registry = new SchemaRegistryClient(config.registry());
-        AvroWireSerializer serializer = new AvroWireSerializer(registry);
-        publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
-        publisher.setPublishObserver(metrics);
-        List<String> written = new java.util.ArrayList<>(kafka.topicNames().values());
-        written.add(kafka.subscriptionsTopic());
-        written.add(config.orders().journalTopic());
-        publisher.warmMetadata(written);
+        serializer = new AvroWireSerializer(registry);
+        if (!failover.enabled()) {
+            publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
+            publisher.setPublishObserver(metrics);
+            publisher.warmMetadata(writtenTopics());
+        }
         kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
         kafkaHealth.start();
 
-        gateway = new GatewayService(config.gateway(), config.zombieProbe(), clock);
+        gateway = new GatewayService(config.gateway(), config.zombieProbe(), clock,
+                failover.enabled() ? lease : LinkPermit.ALWAYS);
         guardrails = new Guardrails(config.orders());
         prepared = true;
     }
@@ -123,24 +157,45 @@ public final class BridgeApp implements AutoCloseable {
         prepare();
         KafkaSettings kafka = config.kafka();
         registryStartup.run(this::registerSchemas);
-
-        GatewaySession session = gateway.session();
-        mapper = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
-                EventMapperConfig.defaults(kafka.bridgeId()).withQuoteConflationWindow(kafka.quoteConflationWindow()));
-        session.addListener(mapper);
-
+        if (failover.enabled()) {
+            startStandby();
+            return;
+        }
         AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
+        List<Instrument> subscriptions;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
-            for (Instrument i : io.twsbridge.bridge.kafka.StateTopics.load(reader, kafka.subscriptionsTopic(), instruments::deserialize,
-                    ADMIN_TIMEOUT)) {
-                session.subscribeMarketData(Instruments.toContract(i));
-            }
+            subscriptions = io.twsbridge.bridge.kafka.StateTopics.load(reader, kafka.subscriptionsTopic(),
+                    instruments::deserialize, ADMIN_TIMEOUT);
         }
         AvroWireDeserializer<OrderJournalEntry> journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
         List<JournalEntry> restored;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
             restored = io.twsbridge.bridge.kafka.StateTopics.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
                     ADMIN_TIMEOUT).stream().map(OrderJournal::fromRecord).toList();
+        }
+        startActive(subscriptions, restored);
+    }
+
+    /** The topics this bridge writes, whose metadata the producer fetches before the first record. */
+    private List<String> writtenTopics() {
+        List<String> written = new java.util.ArrayList<>(config.kafka().topicNames().values());
+        written.add(config.kafka().subscriptionsTopic());
+        written.add(config.orders().journalTopic());
+        return written;
+    }
+
+    /**
+     * Everything that only the active instance runs, from the restored state: the event mapper, the order
+     * service, the status reporter, the Gateway session and the command consumer.
+     */
+    private void startActive(List<Instrument> subscriptions, List<JournalEntry> restored) {
+        KafkaSettings kafka = config.kafka();
+        GatewaySession session = gateway.session();
+        mapper = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
+                EventMapperConfig.defaults(kafka.bridgeId()).withQuoteConflationWindow(kafka.quoteConflationWindow()));
+        session.addListener(mapper);
+        for (Instrument i : subscriptions) {
+            session.subscribeMarketData(Instruments.toContract(i));
         }
         String journalTopic = config.orders().journalTopic();
         OrderJournal journal = new OrderJournal(restored, e -> publisher.sendToTopic(journalTopic, e.commandId(),
@@ -159,7 +214,7 @@ public final class BridgeApp implements AutoCloseable {
                 config.gateway().accountSummaryTags(), orders);
 
         status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(), kafka.heartbeatInterval(),
-                kafkaHealth::reachable, publisher::quotesShed);
+                kafkaHealth::reachable, publisher::quotesShed, failover.enabled() ? failover.instanceId() : null);
         gateway.supervisor().addStatusListener(status::onStatus);
         status.start();
         gateway.start();
@@ -174,6 +229,177 @@ public final class BridgeApp implements AutoCloseable {
         commands.start();
         log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
                 kafka.topicNames().values());
+    }
+
+    // ---- standby bridges ----------------------------------------------------------------------------------------
+
+    /**
+     * A standby instance: follows the state topics, publishes its STANDBY heartbeat and joins the election; the
+     * rest starts when it wins ({@link #takeOver}).
+     */
+    private void startStandby() {
+        KafkaSettings kafka = config.kafka();
+        setRole(FailoverStatus.Role.STANDBY, "joined the election");
+        metrics.bindFailover(this::failoverStatus, () -> publisher == null ? 0 : publisher.refused());
+        follower = new StateFollower(new KafkaConsumer<>(kafka.stateReaderConfig()),
+                List.of(kafka.subscriptionsTopic(), config.orders().journalTopic()), ADMIN_TIMEOUT);
+        follower.start();
+        standbyPublisher = EventPublisher.forStandby(kafka, EventPublisher.createProducer(kafka), serializer::serialize,
+                clock, failover.instanceId());
+        standbyStatus = new StandbyStatus(standbyPublisher, kafka.bridgeId(), failover.instanceId(),
+                kafka.heartbeatInterval(), clock);
+        standbyStatus.start();
+        elector = new LeaderElector(failover, new KafkaConsumer<>(LeaderElector.consumerConfig(kafka.clientConfig(),
+                kafka.bridgeId(), failover)), lease, new LeaderElector.Listener() {
+                    @Override
+                    public void elected() {
+                        Thread t = new Thread(BridgeApp.this::takeOver, "takeover");
+                        t.setDaemon(true);
+                        t.start();
+                    }
+
+                    @Override
+                    public void deposed(String reason) {
+                        onDeposed(reason);
+                    }
+                }, System::nanoTime);
+        elector.start();
+        log.info("standby: instance {} of bridge {} is a STANDBY (session timeout {} ms, lease {} ms)",
+                failover.instanceId(), kafka.bridgeId(), failover.sessionTimeout().toMillis(),
+                failover.leaseDuration().toMillis());
+    }
+
+    /**
+     * Won the election: fences the previous active instance (initialising the transactional producer that all
+     * instances share aborts its open transaction and rejects its later writes), reads the state topics to their
+     * end, and starts everything the active instance runs. Any failure deposes this instance, which then
+     * restarts as a standby.
+     */
+    private void takeOver() {
+        long wonAt = System.nanoTime();
+        KafkaSettings kafka = config.kafka();
+        try {
+            if (!failover.takeoverDelay().isZero()) {
+                try {
+                    deposedBecause.get(failover.takeoverDelay().toMillis(), TimeUnit.MILLISECONDS);
+                    return; // deposed while waiting
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // the delay is over
+                }
+            }
+            if (!lease.holds() || deposed) {
+                return;
+            }
+            setRole(FailoverStatus.Role.TAKING_OVER, "won the election");
+            standbyStatus.close();
+            standbyPublisher.close();
+            EventPublisher fenced = new EventPublisher(kafka, EventPublisher.createTransactionalProducer(kafka,
+                    transactionalId(kafka.bridgeId()), transactionTimeout()), serializer::serialize, clock,
+                    new EventPublisher.Fencing(failover.instanceId(), failover.commitInterval(), lease,
+                            this::fencedByKafka));
+            publisher = fenced;
+            if (deposed) {
+                fenced.abandon("deposed while taking over");
+                return;
+            }
+            fenced.setPublishObserver(metrics);
+            fenced.warmMetadata(writtenTopics());
+            fenced.sendToTopic(kafka.topic(Topic.STATUS), StandbyStatus.key(kafka.bridgeId(), failover.instanceId()), null);
+            Map<String, List<byte[]>> state = follower.catchUp(System::nanoTime);
+            AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
+            AvroWireDeserializer<OrderJournalEntry> journalRecords =
+                    new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
+            List<Instrument> subscriptions = io.twsbridge.bridge.kafka.StateTopics.decode(kafka.subscriptionsTopic(),
+                    state.get(kafka.subscriptionsTopic()), instruments::deserialize);
+            List<JournalEntry> restored = io.twsbridge.bridge.kafka.StateTopics.decode(config.orders().journalTopic(),
+                    state.get(config.orders().journalTopic()), journalRecords::deserialize).stream()
+                    .map(OrderJournal::fromRecord).toList();
+            synchronized (this) {
+                if (deposed || !lease.holds()) {
+                    return;
+                }
+                startActive(subscriptions, restored);
+            }
+            lastTakeoverMs = (System.nanoTime() - wonAt) / 1_000_000;
+            takeovers++;
+            setRole(FailoverStatus.Role.ACTIVE, "took over in " + lastTakeoverMs + " ms");
+            log.warn("standby: instance {} is ACTIVE: took over in {} ms (previous instance fenced; {} subscription(s) "
+                    + "and {} journal entries restored); connecting to the Gateway", failover.instanceId(),
+                    lastTakeoverMs, subscriptions.size(), restored.size());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.error("standby: taking over failed; this instance steps down and starts again as a standby", e);
+            elector.resign("taking over failed: " + e);
+        }
+    }
+
+    /**
+     * Lost the leadership. The lease is already revoked, so the Gateway writer and the publisher refuse from here
+     * on; this closes the Gateway link at once, without a word to the Gateway (the next active instance needs
+     * the client id free), and drops what the publisher still holds. {@link #awaitDeposed()} returns; the owner
+     * then closes this bridge and starts a new standby in its place.
+     */
+    private synchronized void onDeposed(String reason) {
+        if (deposed) {
+            return;
+        }
+        deposed = true;
+        setRole(FailoverStatus.Role.DEPOSED, reason);
+        gateway.supervisor().stop();
+        gateway.session().closeLink("this instance no longer leads: " + reason);
+        EventPublisher p = publisher;
+        if (p != null) {
+            p.abandon("this instance no longer leads: " + reason);
+        }
+        log.warn("standby: instance {} DEPOSED ({}): the Gateway link is closed with nothing more sent, and nothing more"
+                + " is produced", failover.instanceId(), reason);
+        deposedBecause.complete(reason);
+    }
+
+    /** Kafka fenced this instance's producer: another instance has taken over. */
+    private void fencedByKafka(String why) {
+        elector.resign("Kafka fenced this instance's producer (" + why + ")");
+    }
+
+    /** The transactional id every instance of a bridge shares: the next one to initialise it fences the rest. */
+    static String transactionalId(String bridgeId) {
+        return bridgeId + "-events";
+    }
+
+    /** A transaction Kafka heard nothing of for this long is aborted: well past the commit interval and a lease. */
+    private Duration transactionTimeout() {
+        Duration t = failover.sessionTimeout().multipliedBy(6);
+        return t.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : t;
+    }
+
+    private void setRole(FailoverStatus.Role next, String why) {
+        role = next;
+        roleSince = clock.instant();
+        lastChange = why;
+    }
+
+    /** This instance's part in the election; null when the bridge runs alone. */
+    public FailoverStatus failoverStatus() {
+        if (!failover.enabled()) {
+            return null;
+        }
+        FailoverStatus.Role r = role;
+        return new FailoverStatus(failover.instanceId(), r == null ? FailoverStatus.Role.STANDBY : r, roleSince,
+                lease.remaining().toMillis(), lastChange, takeovers, lastTakeoverMs);
+    }
+
+    /**
+     * Blocks until this instance is deposed (standby bridges only) and returns why. It never returns for a bridge
+     * that runs alone.
+     */
+    public String awaitDeposed() throws InterruptedException {
+        try {
+            return deposedBecause.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**
@@ -205,14 +431,16 @@ public final class BridgeApp implements AutoCloseable {
         management = io.twsbridge.bridge.app.http.ManagementServer.start(
                 io.twsbridge.bridge.app.http.ManagementSettings.of(host, port),
                 new io.twsbridge.bridge.app.http.LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
-                        publisher::quotesShed, guardrails, registryStartup::waitingFor), metrics::scrape);
+                        () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, registryStartup::waitingFor,
+                        this::failoverStatus), metrics::scrape);
         return management.uri();
     }
 
-    /** Ready: the Gateway session is READY and Kafka answers. */
+    /** Ready: the Gateway session is READY and Kafka answers (and, with standbys, this instance leads). */
     public boolean ready() {
         return gateway != null && gateway.session().state() == SessionState.READY
-                && kafkaHealth != null && kafkaHealth.reachable();
+                && kafkaHealth != null && kafkaHealth.reachable()
+                && (!failover.enabled() || role == FailoverStatus.Role.ACTIVE && lease.holds());
     }
 
     public GatewayService gateway() {
@@ -239,11 +467,25 @@ public final class BridgeApp implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Takes everything down in reverse. The active instance of a standby bridge closes its Gateway link cleanly
+     * and commits what it published while it still holds the lease, and only then leaves the election, so that
+     * the next instance is elected at once rather than after a session timeout.
+     */
     @Override
     public void close() {
         registryStartup.cancel();
         if (management != null) {
             management.close();
+        }
+        if (standbyStatus != null) {
+            standbyStatus.close();
+        }
+        if (standbyPublisher != null) {
+            standbyPublisher.close();
+        }
+        if (follower != null) {
+            follower.close();
         }
         if (commands != null) {
             commands.close();
@@ -260,6 +502,9 @@ public final class BridgeApp implements AutoCloseable {
         if (publisher != null) {
             publisher.flush();
             publisher.close();
+        }
+        if (elector != null) {
+            elector.close();
         }
         if (kafkaHealth != null) {
             kafkaHealth.close();

@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.app;
 
+import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.kafka.KafkaSettings;
@@ -8,10 +9,21 @@ import io.twsbridge.bridge.orders.OrderSettings;
 
 /** Everything one bridge process is configured with. */
 public record BridgeConfig(GatewayConfig gateway, KafkaSettings kafka, SchemaRegistryConfig registry,
-                           ZombieProbe zombieProbe, OrderSettings orders) {
+                           ZombieProbe zombieProbe, OrderSettings orders, FailoverSettings failover) {
 
-    /** With order placement off (the default). */
+    /** Running alone (no standby instances). */
+    public BridgeConfig(GatewayConfig gateway, KafkaSettings kafka, SchemaRegistryConfig registry, ZombieProbe zombieProbe,
+                        OrderSettings orders) {
+        this(gateway, kafka, registry, zombieProbe, orders, FailoverSettings.disabled());
+    }
+
+    /** With order placement off (the default), running alone. */
     public BridgeConfig(GatewayConfig gateway, KafkaSettings kafka, SchemaRegistryConfig registry, ZombieProbe zombieProbe) {
         this(gateway, kafka, registry, zombieProbe, OrderSettings.defaults());
+    }
+
+    /** The same configuration with {@code failover} in place of this one's. */
+    public BridgeConfig withFailover(FailoverSettings failover) {
+        return new BridgeConfig(gateway, kafka, registry, zombieProbe, orders, failover);
     }
 }

@@ -1,6 +1,6 @@
 package io.twsbridge.bridge.cli;
 
-import io.twsbridge.bridge.app.BridgeApp;
+import io.twsbridge.bridge.app.BridgeRunner;
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.app.config.LoadedConfig;
@@ -37,21 +37,24 @@ public final class RunCommand implements Callable<Integer> {
         loaded.logFile().ifPresent(LogFile::enable);
         System.out.println("configuration:\n" + loaded.describe());
         loaded.warnings().forEach(w -> System.out.println("WARNING " + w));
-        BridgeApp app = new BridgeApp(loaded.bridge(), Clock.systemUTC());
+        BridgeRunner runner = new BridgeRunner(loaded.bridge(), Clock.systemUTC(), app -> {
+            // Up before the schemas are registered: a registry that does not answer yet leaves the bridge live and
+            // not ready, with the reason, instead of crash-looping.
+            Management.start(app, loaded).ifPresent(address -> System.out.println("management HTTP on " + address));
+            System.out.println("registering schemas ...");
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping: closing the Gateway link and flushing to Kafka ...");
-            app.close();
+            runner.close();
             stopped.countDown();
         }, "bridge-shutdown"));
         System.out.println("checking topics ...");
-        app.prepare();
-        // Up before the schemas are registered: a registry that does not answer yet leaves the bridge live and
-        // not ready, with the reason, instead of crash-looping.
-        Management.start(app, loaded).ifPresent(address -> System.out.println("management HTTP on " + address));
-        System.out.println("registering schemas ...");
-        app.start();
-        System.out.println("started; connecting to the Gateway (state changes follow in the log)");
+        runner.start();
+        System.out.println(loaded.bridge().failover().enabled()
+                ? "started as standby instance " + loaded.bridge().failover().instanceId()
+                        + "; it becomes active when it wins the election (role changes follow in the log)"
+                : "started; connecting to the Gateway (state changes follow in the log)");
         stopped.await();
         return 0;
     }

@@ -4,6 +4,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
+import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.time.ThreadEventLoop;
 import org.slf4j.Logger;
@@ -32,9 +33,14 @@ public final class GatewayService implements AutoCloseable {
     private volatile boolean closed;
 
     public GatewayService(GatewayConfig config, ZombieProbe probe, Clock clock) {
+        this(config, probe, clock, LinkPermit.ALWAYS);
+    }
+
+    /** @param permit asked before every write to the Gateway: a standby bridge's leader lease */
+    public GatewayService(GatewayConfig config, ZombieProbe probe, Clock clock, LinkPermit permit) {
         this.loop = new ThreadEventLoop("gateway-session", clock);
         this.rateLimiter = outboundRateLimiter(config.messagesPerSecond());
-        this.session = new GatewaySession(config, loop, rateLimiter);
+        this.session = new GatewaySession(config, loop, rateLimiter, permit);
         this.supervisor = new ConnectionSupervisor(config, session, probe, loop);
     }
 

@@ -78,11 +78,13 @@ public record KafkaSettings(
         return c;
     }
 
-    /** The group-less consumer that reads the bridge's compacted state topics back at start-up. */
+    /** The group-less consumer that reads the bridge's compacted state topics: at start-up, or all along on a standby. */
     public Map<String, Object> stateReaderConfig() {
         Map<String, Object> c = clientConfig();
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, bridgeId + "-state-reader");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // What a standby bridge's deposed instance left in an aborted transaction must never count as state.
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return c;

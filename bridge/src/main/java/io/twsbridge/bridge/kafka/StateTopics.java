@@ -55,4 +55,21 @@ public final class StateTopics {
         log.info("restored {} record(s) from {}", live.size(), topic);
         return List.copyOf(live.values());
     }
+
+    /**
+     * Decodes the live values of a state topic as a standby read them ({@code StateFollower}); a value that does not
+     * decode is skipped and logged, as in {@link #load}.
+     */
+    public static <T> List<T> decode(String topic, List<byte[]> values, Function<byte[], T> decoder) {
+        List<T> decoded = new java.util.ArrayList<>(values.size());
+        for (byte[] value : values) {
+            try {
+                decoded.add(decoder.apply(value));
+            } catch (RuntimeException e) {
+                log.error("skipping an unreadable record of {}: {}", topic, e.getMessage());
+            }
+        }
+        log.info("restored {} record(s) from {}", decoded.size(), topic);
+        return decoded;
+    }
 }

@@ -31,9 +31,17 @@ public final class StatusReporter {
     private volatile SupervisorStatus last;
     private EventLoop.Timer timer;
     private volatile boolean stopped;
+    private final String instanceId;
 
     public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
                           BooleanSupplier kafkaHealthy, java.util.function.LongSupplier quotesShed) {
+        this(sink, session, loop, bridgeId, heartbeat, kafkaHealthy, quotesShed, null);
+    }
+
+    /** @param instanceId the active instance of a standby bridge, named in each status; null when it runs alone */
+    public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
+                          BooleanSupplier kafkaHealthy, java.util.function.LongSupplier quotesShed, String instanceId) {
+        this.instanceId = instanceId;
         this.quotesShed = quotesShed;
         this.sink = sink;
         this.session = session;
@@ -96,6 +104,7 @@ public final class StatusReporter {
                 .setSince(s == null ? loop.clock().instant() : s.since())
                 .setHeartbeatAt(loop.clock().instant())
                 .setBridgeVersion(StatusReporter.class.getPackage().getImplementationVersion())
+                .setInstanceId(instanceId)
                 .build();
         sink.publish(Topic.STATUS, bridgeId, status);
         timer = loop.schedule(heartbeat, this::publishNow);

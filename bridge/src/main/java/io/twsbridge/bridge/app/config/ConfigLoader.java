@@ -209,9 +209,13 @@ public final class ConfigLoader {
         SchemaRegistryConfig registry = build(problems,
                 () -> draft.registry.basicAuth(draft.registryUser, draft.registryPassword).build());
         OrderSettings orders = build(problems, draft.orders::build);
+        io.twsbridge.bridge.failover.FailoverSettings failover = build(problems, draft.failover::build);
         HttpSettings http = build(problems, () -> new HttpSettings(draft.httpHost, draft.httpPort));
         if (kafka != null && orders != null) {
             checkJournalTopic(kafka, orders, problems);
+        }
+        if (kafka != null && orders != null && gateway != null && failover != null && failover.enabled()) {
+            checkFailover(gateway, kafka, orders, failover, problems);
         }
 
         List<String> secrets = new ArrayList<>();
@@ -235,7 +239,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, lines, warnings.stream().map(w -> scrub(w, secrets)).toList());
         }
 
-        BridgeConfig bridge = new BridgeConfig(gateway, kafka, registry, draft.zombieProbe.probe(), orders);
+        BridgeConfig bridge = new BridgeConfig(gateway, kafka, registry, draft.zombieProbe.probe(), orders, failover);
         Resolved resolved = new Resolved(bridge, http, Optional.ofNullable(draft.logFile), draft.zombieProbe);
         return new LoadedConfig(bridge, http, resolved.logFile(), render(resolved, draft.clientProperties, fromFiles),
                 warnings.stream().map(w -> scrub(w, secrets)).toList());
@@ -326,6 +330,25 @@ public final class ConfigLoader {
         }
         String first = text.substring(0, end);
         return Settings.BY_KEY.containsKey(first) || first.startsWith(KAFKA_PREFIX) ? first : null;
+    }
+
+    /**
+     * A standby bridge's lease topic is its own, and it uses one client id: with a fallback id, a new active
+     * instance would open a second session beside a frozen predecessor's socket, which still holds the first id.
+     */
+    private static void checkFailover(GatewayConfig gateway, KafkaSettings kafka, OrderSettings orders,
+                                      io.twsbridge.bridge.failover.FailoverSettings failover, List<Problem> problems) {
+        String lease = failover.leaseTopic();
+        if (kafka.topicNames().containsValue(lease) || kafka.subscriptionsTopic().equals(lease)
+                || orders.journalTopic().equals(lease)) {
+            problems.add(new Problem("topics.leader", "topics.leader must differ from every other topic but was '"
+                    + lease + "'"));
+        }
+        if (!gateway.fallbackClientIds().isEmpty()) {
+            problems.add(new Problem("gateway.fallback-client-ids", "gateway.fallback-client-ids must be empty when "
+                    + "failover.enabled is true: a new active instance must wait for its predecessor's client id, not "
+                    + "open a second session beside it"));
+        }
     }
 
     /** The journal shares the topic namespace with the catalogue's topics, which KafkaSettings checks alone. */

@@ -36,6 +36,8 @@ final class Draft {
     final KafkaSettings.Builder kafka = KafkaSettings.builder();
     final SchemaRegistryConfig.Builder registry = SchemaRegistryConfig.builder(DEFAULT_REGISTRY_URL);
     final OrderSettings.Builder orders = OrderSettings.builder();
+    final io.twsbridge.bridge.failover.FailoverSettings.Builder failover =
+            io.twsbridge.bridge.failover.FailoverSettings.builder();
     /** {@code kafka.<name>} pass-through settings, by Kafka's name. */
     final Map<String, String> clientProperties = new TreeMap<>();
 

@@ -48,6 +48,10 @@ final class Settings {
         OrderSettings orders() {
             return bridge.orders();
         }
+
+        io.twsbridge.bridge.failover.FailoverSettings failover() {
+            return bridge.failover();
+        }
     }
 
     /** One setting; {@code secret} ones are never printed. */
@@ -184,6 +188,18 @@ final class Settings {
                 r -> "" + r.orders().killSwitch()));
         s.add(of("orders.ack-timeout", Values::duration, (d, v) -> d.orders.ackTimeout(v),
                 r -> Values.format(r.orders().ackTimeout())));
+
+        // Standby instances (failover)
+        s.add(of("failover.enabled", Values::bool, (d, v) -> d.failover.enabled(v), r -> "" + r.failover().enabled()));
+        s.add(of("failover.instance-id", Values::text, (d, v) -> d.failover.instanceId(v),
+                r -> r.failover().instanceId()));
+        s.add(of("failover.session-timeout", Values::duration, (d, v) -> d.failover.sessionTimeout(v),
+                r -> Values.format(r.failover().sessionTimeout())));
+        s.add(of("failover.takeover-delay", Values::duration, (d, v) -> d.failover.takeoverDelay(v),
+                r -> Values.format(r.failover().takeoverDelay())));
+        s.add(of("failover.commit-interval", Values::duration, (d, v) -> d.failover.commitInterval(v),
+                r -> Values.format(r.failover().commitInterval())));
+        s.add(of("topics.leader", Values::text, (d, v) -> d.failover.leaseTopic(v), r -> r.failover().leaseTopic()));
 
         // Management HTTP and logging
         s.add(of("http.host", Values::text, (d, v) -> d.httpHost = v, r -> r.http().host()));

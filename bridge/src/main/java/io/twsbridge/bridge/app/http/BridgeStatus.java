@@ -29,6 +29,7 @@ import java.util.Map;
  * @param quotesShed           quotes dropped because the producer buffer was nearly full
  * @param ordersEnabled        whether order placement is switched on at all
  * @param killSwitchEngaged    whether every new order is refused
+ * @param failover             this instance's part in the election of a standby bridge; null when it runs alone
  */
 public record BridgeStatus(
         String bridgeId,
@@ -49,7 +50,19 @@ public record BridgeStatus(
         boolean kafkaReachable,
         long quotesShed,
         boolean ordersEnabled,
-        boolean killSwitchEngaged) {
+        boolean killSwitchEngaged,
+        io.twsbridge.bridge.failover.FailoverStatus failover) {
+
+    /** A bridge that runs alone. */
+    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
+                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
+                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
+                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
+                        boolean killSwitchEngaged) {
+        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
+                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, null);
+    }
 
     public BridgeStatus {
         accounts = List.copyOf(accounts);
@@ -90,6 +103,9 @@ public record BridgeStatus(
         json.put("quotesShed", quotesShed);
         json.put("ordersEnabled", ordersEnabled);
         json.put("killSwitchEngaged", killSwitchEngaged);
+        if (failover != null) {
+            json.put("failover", failover.toJson());
+        }
         return json;
     }
 

@@ -3,6 +3,7 @@ package io.twsbridge.bridge.app.http;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
+import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.orders.Guardrails;
 import io.twsbridge.bridge.time.EventLoop;
@@ -40,6 +41,7 @@ public final class LiveBridgeView implements BridgeView {
     private final LongSupplier quotesShed;
     private final Guardrails guardrails;
     private final Supplier<Optional<String>> startupWait;
+    private final Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
@@ -51,6 +53,17 @@ public final class LiveBridgeView implements BridgeView {
      */
     public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
                           LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait) {
+        this(bridgeId, gateway, kafkaReachable, quotesShed, guardrails, startupWait, () -> null);
+    }
+
+    /**
+     * @param failover this instance's part in a standby bridge's election; null (from the supplier) when it runs
+     *                 alone. While the instance is not active, the session's state is reported as STANDBY.
+     */
+    public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
+                          LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
+                          Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover) {
+        this.failover = failover;
         this.bridgeId = bridgeId;
         this.version = BridgeStatus.versionOf(LiveBridgeView.class);
         this.gateway = gateway;
@@ -63,6 +76,11 @@ public final class LiveBridgeView implements BridgeView {
     @Override
     public Readiness readiness() {
         SessionSnapshot s = gateway.session().snapshot();
+        io.twsbridge.bridge.failover.FailoverStatus f = failover.get();
+        if (standingBy(f)) {
+            return Readiness.of(SessionState.STANDBY, startupWait.get().orElse(standbyReason(f)),
+                    kafkaReachable.getAsBoolean());
+        }
         return Readiness.of(s.state(), startupWait.get().orElse(s.reason()), kafkaReachable.getAsBoolean());
     }
 
@@ -71,12 +89,27 @@ public final class LiveBridgeView implements BridgeView {
         SessionSnapshot session = gateway.session().snapshot();
         SupervisorStatus supervisor = gateway.supervisor().status();
         int clientId = session.clientId() >= 0 ? session.clientId() : supervisor.clientId();
-        return new BridgeStatus(bridgeId, version, session.state(), startupWait.get().orElse(session.reason()),
-                supervisor.since(), clientId,
+        io.twsbridge.bridge.failover.FailoverStatus f = failover.get();
+        boolean standby = standingBy(f);
+        return new BridgeStatus(bridgeId, version, standby ? SessionState.STANDBY : session.state(),
+                startupWait.get().orElse(standby ? standbyReason(f) : session.reason()),
+                standby ? f.roleSince() : supervisor.since(), clientId,
                 session.accounts(), desiredSubscriptionKeys(), supervisor.breakerState(), supervisor.zombieCount(),
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
                 supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),
-                guardrails.ordersEnabled(), guardrails.killSwitchEngaged());
+                guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f);
+    }
+
+    /** A standby bridge's instance that runs no session: waiting, or deposed and on its way out. */
+    private static boolean standingBy(io.twsbridge.bridge.failover.FailoverStatus f) {
+        return f != null && (f.role() == io.twsbridge.bridge.failover.FailoverStatus.Role.STANDBY
+                || f.role() == io.twsbridge.bridge.failover.FailoverStatus.Role.DEPOSED);
+    }
+
+    private static String standbyReason(io.twsbridge.bridge.failover.FailoverStatus f) {
+        return f.role() == io.twsbridge.bridge.failover.FailoverStatus.Role.DEPOSED
+                ? "deposed (" + f.lastChange() + "); restarting as a standby"
+                : "standby instance " + f.instanceId() + ": another instance is active, or the election is under way";
     }
 
     @Override

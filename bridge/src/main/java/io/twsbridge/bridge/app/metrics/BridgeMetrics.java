@@ -266,6 +266,33 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
         return this;
     }
 
+    /**
+     * A standby bridge's instance: {@code tws_bridge_failover_role{role}} (1 for the current role),
+     * {@code tws_bridge_failover_lease_remaining_seconds}, {@code tws_bridge_failover_takeovers_total} and
+     * {@code tws_bridge_failover_records_refused_total} (records not produced because the instance no longer led).
+     */
+    public BridgeMetrics bindFailover(Supplier<io.twsbridge.bridge.failover.FailoverStatus> status,
+                                      java.util.function.LongSupplier refused) {
+        retained.add(status);
+        retained.add(refused);
+        for (io.twsbridge.bridge.failover.FailoverStatus.Role r : io.twsbridge.bridge.failover.FailoverStatus.Role.values()) {
+            Gauge.builder(PREFIX + "failover.role", status, s -> s.get().role() == r ? 1 : 0)
+                    .description("1 for this instance's role in the standby election, 0 for every other")
+                    .tag("role", r.name())
+                    .strongReference(true)
+                    .register(registry);
+        }
+        Gauge.builder(PREFIX + "failover.lease.remaining.seconds", status, s -> s.get().leaseRemainingMs() / 1000.0)
+                .description("How long the leader lease holds without another renewal; 0 unless this instance leads")
+                .strongReference(true)
+                .register(registry);
+        functionCounter("failover.takeovers", status, s -> s.get().takeovers(),
+                "Times this instance became the active one", Map.of());
+        functionCounter("failover.records.refused", refused, java.util.function.LongSupplier::getAsLong,
+                "Records not produced because this instance no longer led", Map.of());
+        return this;
+    }
+
     /** {@code tws_bridge_kafka_reachable}: 1 while the cluster answers the health check. */
     public BridgeMetrics bindKafkaReachable(BooleanSupplier reachable) {
         return flag("kafka.reachable", reachable, "1 while the Kafka cluster answers the health check");

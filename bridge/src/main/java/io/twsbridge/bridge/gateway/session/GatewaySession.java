@@ -5,6 +5,7 @@ import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.IbErrorCategory;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
 import io.twsbridge.bridge.gateway.transport.GatewayTransport;
+import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.time.EventLoop;
 import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.codec.ClientMessageCodec;
@@ -87,14 +88,21 @@ public final class GatewaySession implements SessionControl {
     private volatile long nextOrderId;
     private volatile Socket pendingSocket;
     private volatile boolean shuttingDown;
+    private final LinkPermit permit;
 
     /** The attempt in progress, or the link that made it to READY; null without a link. Event loop only. */
     private Link link;
 
     public GatewaySession(GatewayConfig config, EventLoop loop, RateLimiter rateLimiter) {
+        this(config, loop, rateLimiter, LinkPermit.ALWAYS);
+    }
+
+    /** @param permit asked before every write to the Gateway (see {@link LinkPermit}) */
+    public GatewaySession(GatewayConfig config, EventLoop loop, RateLimiter rateLimiter, LinkPermit permit) {
         this.config = config;
         this.loop = loop;
         this.rateLimiter = rateLimiter;
+        this.permit = permit;
     }
 
     // ---- what the rest of the bridge reads ----------------------------------------------------------------
@@ -270,7 +278,7 @@ public final class GatewaySession implements SessionControl {
             l.transport = GatewayTransport.connect(config.host(), config.port(), config.connectTimeout(),
                     new Handshake.ClientHello(config.minServerVersion(), config.maxServerVersion(), ""),
                     rateLimiter, config.pacingHardLimit(), config.frameTimeout(), l,
-                    "gateway-" + connectionNumber.incrementAndGet(), s -> pendingSocket = s);
+                    "gateway-" + connectionNumber.incrementAndGet(), s -> pendingSocket = s, permit);
         } catch (SocketTimeoutException e) {
             fail(l, AttemptFailure.CONNECT_TIMEOUT, "TCP connect timed out after " + config.connectTimeout().toMillis() + " ms");
             return;

@@ -15,7 +15,12 @@ public enum SessionState {
     /** Linked to the Gateway, but the Gateway lost IB (1100): no orders go out until it is back. */
     DEGRADED,
     /** Shut down for good. */
-    CLOSED;
+    CLOSED,
+    /**
+     * Not a state the session enters: the bridge's own, while it is a standby instance (failover) that runs no
+     * session and waits to take over. Reported in {@code /status} and ib.status.
+     */
+    STANDBY;
 
     /** True while the session has a live, synced link (READY or DEGRADED). */
     public boolean isSynced() {

@@ -63,10 +63,12 @@ public final class GatewayTransport implements AutoCloseable {
     private final Thread writer;
     private final String name;
     private final FrameReader frames;
+    private final LinkPermit permit;
 
     private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Duration frameTimeout,
-                             Listener listener, String name) throws IOException {
+                             Listener listener, String name, LinkPermit permit) throws IOException {
         this.socket = socket;
+        this.permit = permit;
         this.frames = new FrameReader(socket, frameTimeout.toNanos());
         this.rateLimiter = rateLimiter;
         this.hardLimit = new SlidingWindowGuard(hardLimitPerSecond, System::nanoTime,
@@ -99,12 +101,37 @@ public final class GatewayTransport implements AutoCloseable {
                                            int hardLimitPerSecond, Duration frameTimeout, Listener listener,
                                            String name, java.util.function.Consumer<Socket> pendingSocket)
             throws IOException {
+        return connect(host, port, connectTimeout, hello, rateLimiter, hardLimitPerSecond, frameTimeout, listener, name,
+                pendingSocket, LinkPermit.ALWAYS);
+    }
+
+    /**
+     * As {@link #connect(String, int, Duration, Handshake.ClientHello, RateLimiter, int, Duration, Listener, String,
+     * java.util.function.Consumer)}, asking {@code permit} before the hello and before every frame: a refusal
+     * closes the link with nothing more written.
+     *
+     * @throws IOException also when {@code permit} refuses before the hello ({@link NotPermittedException})
+     */
+    public static GatewayTransport connect(String host, int port, Duration connectTimeout,
+                                           Handshake.ClientHello hello, RateLimiter rateLimiter,
+                                           int hardLimitPerSecond, Duration frameTimeout, Listener listener,
+                                           String name, java.util.function.Consumer<Socket> pendingSocket,
+                                           LinkPermit permit)
+            throws IOException {
+        String refused = permit.refusal();
+        if (refused != null) {
+            throw new NotPermittedException(refused);
+        }
         Socket socket = new Socket();
         pendingSocket.accept(socket);
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
             OutputStream out = socket.getOutputStream();
+            refused = permit.refusal(); // the connect itself may have taken seconds
+            if (refused != null) {
+                throw new NotPermittedException(refused);
+            }
             byte[] helloBytes = Handshake.encodeClientHello(hello);
             WireTrace.text("->", "API\\0 v" + hello.minVersion() + ".." + hello.maxVersion());
             out.write(helloBytes);
@@ -115,7 +142,7 @@ public final class GatewayTransport implements AutoCloseable {
         }
         GatewayTransport transport;
         try {
-            transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, frameTimeout, listener, name);
+            transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, frameTimeout, listener, name, permit);
         } catch (IOException e) {
             closeQuietly(socket);
             throw e;
@@ -228,6 +255,12 @@ public final class GatewayTransport implements AutoCloseable {
                     return; // interrupted while waiting: closing
                 }
                 hardLimit.acquire();
+                // Asked last, after any wait for the pace: the permit may have lapsed meanwhile.
+                String refused = permit.refusal();
+                if (refused != null) {
+                    closeWith("nothing more sent: " + refused, null);
+                    return;
+                }
                 byte[] frame = next.frame();
                 WireTrace.payload("->", frame, Frames.LENGTH_PREFIX_BYTES, frame.length - Frames.LENGTH_PREFIX_BYTES);
                 out.write(frame);
@@ -237,6 +270,15 @@ public final class GatewayTransport implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             closeWith(closed.get() ? "closed" : "write failed", closed.get() ? null : e);
+        }
+    }
+
+    /** The {@link LinkPermit} refused before anything was written. */
+    public static final class NotPermittedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotPermittedException(String refusal) {
+            super("not permitted to write to the Gateway: " + refusal);
         }
     }
 

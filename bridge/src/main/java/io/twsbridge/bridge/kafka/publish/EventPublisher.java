@@ -83,18 +83,90 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private volatile boolean closed;
     private volatile io.twsbridge.bridge.app.metrics.PublishObserver publishObserver =
             io.twsbridge.bridge.app.metrics.PublishObserver.NONE;
+    /** Null for a bridge that runs alone; a standby bridge's active instance publishes in transactions. */
+    private final Fencing fencing;
+    private final Header instanceHeader;
+    private final AtomicLong refused = new AtomicLong();
+    private volatile String fencedBecause;
+    /** Publisher thread only: the open transaction's records that someone waits for, and whether one is open. */
+    private final List<InTransaction> inTransaction = new ArrayList<>();
+    private boolean transactionOpen;
+    private long transactionOpenedAt;
 
     public EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock) {
+        this(settings, producer, encoder, clock, null);
+    }
+
+    /**
+     * @param fencing null for a bridge that runs alone; otherwise {@code producer} is transactional, with the
+     *                transactional id every instance of the bridge shares, and this constructor initialises it,
+     *                which fences every earlier instance's producer: Kafka rejects their writes from then on
+     */
+    public EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock,
+                          Fencing fencing) {
+        this(settings, producer, encoder, clock, fencing, fencing == null ? null : fencing.instanceId());
+    }
+
+    /**
+     * A standby instance's publisher (its heartbeat on ib.status): not transactional, since a standby holds no
+     * lease, but every record names the instance in the {@value Fencing#INSTANCE_HEADER} header.
+     */
+    public static EventPublisher forStandby(KafkaSettings settings, Producer<byte[], byte[]> producer,
+                                            RecordEncoder encoder, Clock clock, String instanceId) {
+        return new EventPublisher(settings, producer, encoder, clock, null, instanceId);
+    }
+
+    private EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock,
+                           Fencing fencing, String instanceId) {
         this.settings = settings;
         this.producer = producer;
         this.encoder = encoder;
         this.clock = clock;
+        this.fencing = fencing;
+        this.instanceHeader = instanceId == null ? null : header(Fencing.INSTANCE_HEADER, instanceId);
         for (Topic t : Topic.values()) {
             published.put(t, new AtomicLong());
         }
-        this.publisherThread = new Thread(this::publishLoop, "kafka-publisher");
+        if (fencing != null) {
+            producer.initTransactions();
+        }
+        this.publisherThread = new Thread(fencing == null ? this::publishLoop : this::transactionalLoop,
+                "kafka-publisher");
         publisherThread.setDaemon(true);
         publisherThread.start();
+    }
+
+    /**
+     * How the active instance of a standby bridge publishes: in transactions of a producer whose transactional id
+     * all instances share, so that the next active instance's producer fences this one, and only while
+     * {@code permit} allows.
+     *
+     * @param commitInterval how long a transaction stays open at most; one that a caller waits on (a journal
+     *                       entry, a command result) is committed as soon as nothing else is queued
+     * @param onFenced       told, once, when Kafka fences the producer or refuses the transaction for good
+     */
+    public record Fencing(String instanceId, java.time.Duration commitInterval, ProducePermit permit,
+                          java.util.function.Consumer<String> onFenced) {
+        /** The header that names, on every record, the instance that wrote it. */
+        public static final String INSTANCE_HEADER = "bridge.instance";
+    }
+
+    /** A record of the open transaction whose caller waits: its future completes when the transaction commits. */
+    private record InTransaction(Outgoing outgoing, AtomicReference<RecordMetadata> metadata,
+                                 AtomicReference<Exception> error) {
+    }
+
+    /**
+     * The active instance's producer in a standby bridge: the same configuration, transactional under
+     * {@code transactionalId}. A transaction that Kafka has heard nothing of for {@code transactionTimeout} is
+     * aborted by the coordinator.
+     */
+    public static Producer<byte[], byte[]> createTransactionalProducer(KafkaSettings settings, String transactionalId,
+                                                                       java.time.Duration transactionTimeout) {
+        Map<String, Object> config = producerConfig(settings);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
+        return new KafkaProducer<>(config);
     }
 
     /** The producer configuration the bridge relies on; user-supplied client properties come first, then these. */
@@ -259,10 +331,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
     /** Hands one record to the producer; this is where an outage blocks (metadata or buffer room). */
     private void transmit(Outgoing o) {
+        transmit(o, null);
+    }
+
+    /**
+     * @param waiting in a transaction, where the record's caller waits for the commit rather than the
+     *                acknowledgement; null otherwise
+     */
+    private void transmit(Outgoing o, InTransaction waiting) {
         ProducerRecord<byte[], byte[]> record;
         try {
             byte[] bytes = o.quote() ? encoder.encode(o.topic(), o.value()) : o.bytes();
-            record = new ProducerRecord<>(o.topic(), null, o.key(), bytes, o.headers());
+            record = new ProducerRecord<>(o.topic(), null, o.key(), bytes, withInstance(o.headers()));
             // The callback holds the topic name, not the record: the record's bytes would stay on the heap until
             // Kafka acknowledges, twice over (the producer has copied them into its buffer).
             String topic = o.topic();
@@ -273,9 +353,15 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 if (error == null) {
                     o.counter().incrementAndGet();
                     publishObserver.acknowledged(topic, o.value(), o.publishedAtNanos(), System.nanoTime());
-                    if (o.acked() != null) {
+                    if (waiting != null) {
+                        waiting.metadata().set(metadata);
+                    } else if (o.acked() != null) {
                         o.acked().complete(metadata);
                     }
+                } else if (waiting != null) {
+                    waiting.error().set(error);
+                } else if (fencedBecause != null) {
+                    refused.incrementAndGet(); // cut off by abandon(): not a failure to report record by record
                 } else {
                     failed(o, error);
                 }
@@ -299,12 +385,212 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
     }
 
+    private List<Header> withInstance(List<Header> headers) {
+        if (instanceHeader == null) {
+            return headers;
+        }
+        List<Header> all = headers == null ? new ArrayList<>(1) : new ArrayList<>(headers);
+        all.add(instanceHeader);
+        return all;
+    }
+
+    /**
+     * The publisher thread of a standby bridge's active instance. Records go out in transactions; one is
+     * committed when it has been open for the commit interval, at a barrier (flush, close), or at once when a
+     * caller waits on one of its records and nothing else is queued. Before each record the permit is asked:
+     * once the leader lease has lapsed, nothing more is produced, and once Kafka has fenced the producer,
+     * nothing more is tried.
+     */
+    private void transactionalLoop() {
+        long intervalNanos = fencing.commitInterval().toNanos();
+        try {
+            while (true) {
+                Outgoing next = transactionOpen
+                        ? outgoing.poll(Math.max(0, transactionOpenedAt + intervalNanos - System.nanoTime()),
+                                java.util.concurrent.TimeUnit.NANOSECONDS)
+                        : outgoing.take();
+                if (next == null) {
+                    commit();
+                    continue;
+                }
+                if (next.barrier() != null) {
+                    commit();
+                    next.barrier().complete(null);
+                    if (closed) {
+                        for (Outgoing late = outgoing.poll(); late != null; late = outgoing.poll()) {
+                            if (late.barrier() == null) {
+                                refuse(late, "the publisher is closed");
+                            } else {
+                                late.barrier().complete(null);
+                            }
+                        }
+                        return;
+                    }
+                    continue;
+                }
+                String refusal = fencedBecause != null ? fencedBecause : fencing.permit().refusal();
+                if (refusal != null) {
+                    refuse(next, refusal);
+                    continue;
+                }
+                if (!transactionOpen) {
+                    try {
+                        producer.beginTransaction();
+                    } catch (RuntimeException e) {
+                        fenced("a transaction could not begin: " + e);
+                        refuse(next, fencedBecause);
+                        continue;
+                    }
+                    transactionOpen = true;
+                    transactionOpenedAt = System.nanoTime();
+                }
+                InTransaction waiting = next.acked() == null ? null
+                        : new InTransaction(next, new AtomicReference<>(), new AtomicReference<>());
+                if (waiting != null) {
+                    inTransaction.add(waiting);
+                }
+                transmit(next, waiting);
+                if (!inTransaction.isEmpty() && outgoing.isEmpty()
+                        || System.nanoTime() - transactionOpenedAt >= intervalNanos) {
+                    commit();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Commits the open transaction, then completes its waiting callers. A record Kafka refused aborts the
+     * transaction; the others whose callers wait are sent again in the next one (quotes are not), so only the
+     * refused record is lost, and its caller hears why.
+     */
+    private void commit() {
+        if (!transactionOpen) {
+            return;
+        }
+        transactionOpen = false;
+        List<InTransaction> done = List.copyOf(inTransaction);
+        inTransaction.clear();
+        if (fencedBecause != null) {
+            // No longer the leader: committing would be a write. Kafka aborts the transaction instead.
+            done.forEach(w -> refuse(w.outgoing(), fencedBecause));
+            return;
+        }
+        try {
+            producer.commitTransaction();
+        } catch (org.apache.kafka.common.errors.ProducerFencedException
+                 | org.apache.kafka.common.errors.InvalidProducerEpochException
+                 | org.apache.kafka.common.errors.TransactionalIdAuthorizationException
+                 | org.apache.kafka.common.errors.UnsupportedVersionException
+                 | IllegalStateException e) {
+            fenced("Kafka refused the transaction: " + e);
+            done.forEach(w -> refuse(w.outgoing(), fencedBecause));
+            return;
+        } catch (RuntimeException e) {
+            abortAndRetry(done, e);
+            return;
+        }
+        for (InTransaction w : done) {
+            Exception error = w.error().get();
+            if (error == null) {
+                w.outgoing().acked().complete(w.metadata().get());
+            } else {
+                failed(w.outgoing(), error);
+            }
+        }
+    }
+
+    private void abortAndRetry(List<InTransaction> done, RuntimeException cause) {
+        log.warn("a transaction was aborted ({}); {} record(s) waited on are sent again", cause.toString(),
+                done.stream().filter(w -> w.error().get() == null).count());
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            fenced("an aborted transaction could not be ended: " + e);
+            done.forEach(w -> refuse(w.outgoing(), fencedBecause));
+            return;
+        }
+        for (InTransaction w : done) {
+            if (w.error().get() != null) {
+                failed(w.outgoing(), w.error().get());
+            } else if (fencedBecause == null) {
+                if (!transactionOpen) {
+                    try {
+                        producer.beginTransaction();
+                    } catch (RuntimeException e) {
+                        fenced("a transaction could not begin: " + e);
+                        refuse(w.outgoing(), fencedBecause);
+                        continue;
+                    }
+                    transactionOpen = true;
+                    transactionOpenedAt = System.nanoTime();
+                }
+                InTransaction again = new InTransaction(w.outgoing(), new AtomicReference<>(), new AtomicReference<>());
+                inTransaction.add(again);
+                transmit(w.outgoing(), again);
+            } else {
+                refuse(w.outgoing(), fencedBecause);
+            }
+        }
+    }
+
+    private void fenced(String why) {
+        if (fencedBecause == null) {
+            fencedBecause = why;
+            log.warn("publisher fenced: {}; nothing more is produced by this instance", why);
+            fencing.onFenced().accept(why);
+        }
+    }
+
+    /** A record not produced because this instance may not produce: its caller hears why. */
+    private void refuse(Outgoing o, String why) {
+        if (o.quote()) {
+            pendingQuotes.decrementAndGet();
+        }
+        long n = refused.incrementAndGet();
+        if (n == 1 || n % 10_000 == 0) {
+            log.warn("{} record(s) not produced: {}", n, why);
+        }
+        if (o.acked() != null) {
+            o.acked().completeExceptionally(new NotPermittedException(why));
+        }
+    }
+
+    /** Records this instance did not produce because it was no longer permitted to (standby bridges only). */
+    public long refused() {
+        return refused.get();
+    }
+
+    /** A record not produced: this instance no longer leads, or Kafka fenced its producer. */
+    public static final class NotPermittedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotPermittedException(String why) {
+            super("not produced: " + why);
+        }
+    }
+
     /** Sends everything published so far and waits for the acknowledgements. */
     public void flush() {
         CompletableFuture<Void> reached = new CompletableFuture<>();
         outgoing.add(Outgoing.barrier(reached));
-        reached.join();
-        producer.flush();
+        // A closed or abandoned publisher's thread may have ended before this barrier went in: nothing would reach it.
+        while (!reached.isDone() && publisherThread.isAlive()) {
+            try {
+                reached.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // look again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        if (fencing == null && !closed) {
+            producer.flush();
+        }
     }
 
     private boolean bufferNearlyFull() {
@@ -362,7 +648,24 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             publisherThread.interrupt();
             Thread.currentThread().interrupt();
         }
-        producer.close();
+        producer.close(fencedBecause != null ? java.time.Duration.ZERO : java.time.Duration.ofMillis(Long.MAX_VALUE));
+    }
+
+    /**
+     * For an instance that no longer leads: refuses everything still queued or published from now on, and closes
+     * the producer without waiting. Whatever of the open transaction reached Kafka is aborted by Kafka (when the
+     * next active instance starts, at the latest), so readers of committed records never see it.
+     */
+    public void abandon(String why) {
+        if (fencing == null) {
+            throw new IllegalStateException("only a standby bridge's publisher is abandoned");
+        }
+        if (fencedBecause == null) {
+            fencedBecause = why;
+        }
+        closed = true;
+        outgoing.add(Outgoing.barrier(new CompletableFuture<>()));
+        producer.close(java.time.Duration.ZERO);
     }
 
     private static Header header(String key, String value) {

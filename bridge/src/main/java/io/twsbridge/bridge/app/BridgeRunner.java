@@ -1,0 +1,103 @@
+package io.twsbridge.bridge.app;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * Runs one bridge for the life of the process. A bridge that runs alone is prepared, started and left to run
+ * until {@link #close()}. A standby bridge's instance that is deposed is closed whole and replaced by a fresh
+ * standby in the same process: nothing of the old one (session, journal view, consumer, producer) outlives its
+ * leadership, and the fresh one follows the state topics from the start.
+ */
+public final class BridgeRunner implements AutoCloseable {
+
+    /** Called with each bridge after {@link BridgeApp#prepare()} and before {@link BridgeApp#start()}. */
+    @FunctionalInterface
+    public interface OnPrepared {
+        void accept(BridgeApp app) throws Exception;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(BridgeRunner.class);
+
+    private final BridgeConfig config;
+    private final Clock clock;
+    private final OnPrepared onPrepared;
+    private BridgeApp current;
+    private volatile boolean closed;
+
+    public BridgeRunner(BridgeConfig config, Clock clock, OnPrepared onPrepared) {
+        this.config = config;
+        this.clock = clock;
+        this.onPrepared = onPrepared;
+    }
+
+    /**
+     * Prepares and starts the bridge, and returns once it runs: a bridge alone, or a standby instance (which
+     * keeps running, and replacing itself when deposed, on a thread of its own).
+     */
+    public void start() throws Exception {
+        BridgeApp app = next();
+        if (app == null) {
+            return;
+        }
+        app.start();
+        if (config.failover().enabled()) {
+            Thread generations = new Thread(() -> replaceWhenDeposed(app), "standby-generations");
+            generations.setDaemon(true);
+            generations.start();
+        }
+    }
+
+    /** The bridge running now; null once closed. */
+    public synchronized BridgeApp current() {
+        return current;
+    }
+
+    private synchronized BridgeApp next() throws Exception {
+        if (closed) {
+            return null;
+        }
+        BridgeApp app = new BridgeApp(config, clock);
+        current = app;
+        app.prepare();
+        onPrepared.accept(app);
+        return app;
+    }
+
+    private void replaceWhenDeposed(BridgeApp first) {
+        BridgeApp app = first;
+        try {
+            while (true) {
+                String reason = app.awaitDeposed();
+                synchronized (this) {
+                    if (closed || current != app) {
+                        return;
+                    }
+                    log.warn("standby: closing the deposed bridge ({}) and starting a fresh standby in its place", reason);
+                    app.close();
+                }
+                app = next();
+                if (app == null) {
+                    return;
+                }
+                app.start();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (!closed) {
+                log.error("standby: a fresh standby could not start; this process no longer takes part", e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

@@ -140,8 +140,11 @@ public final class BridgeApp implements AutoCloseable {
         kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
         kafkaHealth.start();
 
-        gateway = new GatewayService(config.gateway(), config.zombieProbe(), clock,
-                failover.enabled() ? lease : LinkPermit.ALWAYS);
+        // With standbys, one client id only: a new active instance waits for its predecessor's (see docs/failover.md).
+        gateway = failover.enabled()
+                ? new GatewayService(config.gateway().toBuilder().fallbackClientIds(List.of()).build(),
+                        config.zombieProbe(), clock, lease)
+                : new GatewayService(config.gateway(), config.zombieProbe(), clock, LinkPermit.ALWAYS);
         guardrails = new Guardrails(config.orders());
         prepared = true;
     }

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  *
  * @param enabled          elect one active instance among all that share this configuration
  * @param instanceId       this instance's name among them: in logs, {@code /status}, ib.status and the header
- *                         every record carries; the pod or host name by default
+ *                         every record carries, and its static member id in the lease group; by default the
+ *                         pod or host name with the process id
+ * @param instanceIdGiven  whether {@code instanceId} was configured rather than derived
  * @param sessionTimeout   how long Kafka waits for an instance that has stopped answering before another may take
  *                         over: the failover time after a crash. Must lie within the brokers'
  *                         {@code group.min.session.timeout.ms} and {@code group.max.session.timeout.ms}
@@ -20,11 +22,11 @@ import java.util.regex.Pattern;
  *                         committed records waits for an event
  * @param leaseTopic       the one-partition topic whose owner is the active instance; nothing is written to it
  */
-public record FailoverSettings(boolean enabled, String instanceId, Duration sessionTimeout, Duration takeoverDelay,
-                               Duration commitInterval, String leaseTopic) {
+public record FailoverSettings(boolean enabled, String instanceId, boolean instanceIdGiven, Duration sessionTimeout,
+                               Duration takeoverDelay, Duration commitInterval, String leaseTopic) {
 
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    public static final Duration MIN_SESSION_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration MIN_SESSION_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration MAX_SESSION_TIMEOUT = Duration.ofMinutes(10);
 
     /** Standby off: the bridge runs alone, as it always has. */
@@ -41,18 +43,23 @@ public record FailoverSettings(boolean enabled, String instanceId, Duration sess
     }
 
     /**
-     * How long a renewal keeps the lease: the session timeout less two renewal intervals. The coordinator keeps
-     * the leader's membership for at least a session timeout after it accepted the renewal, and it accepted it
-     * after it was sent, where the lease is counted from; the two intervals left over cover a rebalance that began
-     * just before the renewal and the time to close the Gateway link (see {@code docs/failover.md}).
+     * How long a renewal keeps the lease: three quarters of the session timeout. The coordinator keeps the
+     * leader's membership for at least a session timeout after accepting a renewal (a commit restarts the
+     * member's session) and for at least the rebalance timeout (also the session timeout) after a rebalance began,
+     * less the heartbeat interval and a poll in which the leader may not yet know of it; the quarter left over is
+     * the margin for closing the Gateway link. The argument in full is in {@code docs/failover.md}.
      */
     public Duration leaseDuration() {
-        return sessionTimeout.minus(renewInterval().multipliedBy(2));
+        return sessionTimeout.multipliedBy(3).dividedBy(4);
     }
 
-    /** The lease group's heartbeat: a third of the session timeout, Kafka's own advice. */
+    /**
+     * The lease group's heartbeat: as often as the renewals. A rebalance is known to the leader within a
+     * heartbeat, and from then on its renewals fail, so that none is counted that the coordinator accepted
+     * during a rebalance the leader did not yet know of.
+     */
     public Duration heartbeatInterval() {
-        return sessionTimeout.dividedBy(3);
+        return renewInterval();
     }
 
     public static Builder builder() {
@@ -82,7 +89,8 @@ public record FailoverSettings(boolean enabled, String instanceId, Duration sess
         private String leaseTopic = "ib.leader";
 
         public Builder enabled(boolean v) { enabled = v; return this; }
-        public Builder instanceId(String v) { instanceId = v; return this; }
+        /** Blank: derived from the host ({@link #defaultInstanceId()}). */
+        public Builder instanceId(String v) { instanceId = v == null || v.isBlank() ? null : v; return this; }
         public Builder sessionTimeout(Duration v) { sessionTimeout = v; return this; }
         public Builder takeoverDelay(Duration v) { takeoverDelay = v; return this; }
         public Builder commitInterval(Duration v) { commitInterval = v; return this; }
@@ -112,7 +120,8 @@ public record FailoverSettings(boolean enabled, String instanceId, Duration sess
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid failover configuration:\n  - " + String.join("\n  - ", problems));
             }
-            return new FailoverSettings(enabled, id, sessionTimeout, takeoverDelay, commitInterval, leaseTopic);
+            return new FailoverSettings(enabled, id, instanceId != null, sessionTimeout, takeoverDelay, commitInterval,
+                    leaseTopic);
         }
     }
 }

@@ -29,9 +29,12 @@ import java.util.function.LongSupplier;
  * commit after the assignment, not by the assignment itself.
  *
  * <p>Leadership ends, with the lease revoked before the listener hears of it, when the partition is revoked or
- * lost, when the lease runs out without a renewal (Kafka unreachable, this process paused), or when the elector
- * closes. After a lapse the elector leaves the group and joins again as a candidate, so that the partition moves
- * to an instance that can hold it.
+ * lost, when the lease runs out without a renewal (Kafka unreachable, this process paused), on
+ * {@link #resign}, or when the elector closes. A deposed elector does not stand again: it leaves the group at
+ * once, so that the partition moves, and ends; its owner starts a fresh instance.
+ *
+ * <p>Members are static ({@code group.instance.id} from the instance id): a standby restarted under the same name
+ * takes its own place without a rebalance, so restarting a standby never disturbs the leader's renewals.
  *
  * <p>One thread of its own; the listener is called on it and must not block for long.
  */
@@ -63,7 +66,6 @@ public final class LeaderElector implements AutoCloseable {
     private boolean owned;
     private boolean leading;
     private long lastRenewalAttempt;
-    private boolean rejoin;
 
     public LeaderElector(FailoverSettings settings, Consumer<byte[], byte[]> consumer, LeaderLease lease,
                          Listener listener, LongSupplier nanoTime) {
@@ -80,7 +82,7 @@ public final class LeaderElector implements AutoCloseable {
     /**
      * The lease group's consumer: the classic group protocol, whose session timeout is the client's to set and
      * whose offset commits restart a member's session; the cooperative assignor, so that an instance joining or
-     * leaving as a standby does not take the partition from the leader, even for a moment.
+     * leaving as a standby does not take the partition from the leader, even for a moment; static membership.
      *
      * @param base the bridge's common client settings ({@code KafkaSettings.clientConfig()})
      */
@@ -88,6 +90,7 @@ public final class LeaderElector implements AutoCloseable {
         Map<String, Object> c = new java.util.HashMap<>(base);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(bridgeId));
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, bridgeId + "-leader-" + settings.instanceId());
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, bridgeId + "-leader-" + settings.instanceId());
         c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis());
@@ -130,19 +133,9 @@ public final class LeaderElector implements AutoCloseable {
                 if (resigned != null) {
                     resignation = null;
                     depose(resigned);
-                    rejoin = true;
                 } else if (leading && !lease.holds()) {
                     depose("the leader lease ran out: Kafka did not confirm this instance's leadership for "
                             + settings.leaseDuration().toMillis() + " ms");
-                    rejoin = true;
-                }
-                if (rejoin) {
-                    rejoin = false;
-                    // Leave the group and stand again: the coordinator may meanwhile give the partition to another
-                    // instance, which is the point; if none is there, this one wins it back.
-                    consumer.unsubscribe();
-                    owned = false;
-                    consumer.subscribe(List.of(settings.leaseTopic()), new Rebalance());
                 }
             }
         } catch (WakeupException e) {
@@ -154,7 +147,11 @@ public final class LeaderElector implements AutoCloseable {
         } finally {
             depose(closing ? "shutting down" : "the leader election stopped");
             try {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                // A static member leaves only when told to: the partition moves to a standby at once, not after a
+                // session timeout.
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
                 log.debug("closing the lease consumer", e);
             }
@@ -192,9 +189,14 @@ public final class LeaderElector implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the leadership, and with it this elector: its thread leaves the group and ends. A candidate that had not
+     * yet led (its first renewal after the assignment failed) stays in the election.
+     */
     private void depose(String reason) {
         lease.revoke(reason);
         if (leading) {
+            closing = true;
             leading = false;
             log.warn("standby: instance {} no longer leads: {}", settings.instanceId(), reason);
             listener.deposed(reason);

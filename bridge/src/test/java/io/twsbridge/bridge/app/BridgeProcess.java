@@ -57,6 +57,25 @@ final class BridgeProcess implements AutoCloseable {
      */
     static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt,
                                List<String> jvmOptions, boolean management) throws Exception {
+        return start(stack, sim, prefix, crashAt, jvmOptions, management ? java.util.Map.of(BridgeProcessMain.MANAGEMENT_ENV, "1")
+                : java.util.Map.of());
+    }
+
+    /**
+     * One instance of a standby bridge (failover) named {@code instance}, with its management endpoint on
+     * {@code managementPort}, which stays the same when the instance, deposed, replaces itself with a fresh
+     * standby.
+     */
+    static BridgeProcess startStandby(KafkaStack stack, GatewaySimulator sim, String prefix, String instance,
+                                      Duration sessionTimeout, int managementPort) throws Exception {
+        return start(stack, sim, prefix, null, List.of(), java.util.Map.of(
+                BridgeProcessMain.FAILOVER_ENV, instance,
+                BridgeProcessMain.SESSION_TIMEOUT_ENV, sessionTimeout.toString(),
+                BridgeProcessMain.MANAGEMENT_ENV, String.valueOf(managementPort)));
+    }
+
+    private static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt,
+                                       List<String> jvmOptions, java.util.Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>();
         command.add(java);
@@ -66,12 +85,11 @@ final class BridgeProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove("BRIDGE_CRASH_AT");
         pb.environment().remove(BridgeProcessMain.MANAGEMENT_ENV);
+        pb.environment().remove(BridgeProcessMain.FAILOVER_ENV);
         if (crashAt != null) {
             pb.environment().put("BRIDGE_CRASH_AT", crashAt);
         }
-        if (management) {
-            pb.environment().put(BridgeProcessMain.MANAGEMENT_ENV, "1");
-        }
+        pb.environment().putAll(env);
         return new BridgeProcess(pb.start());
     }
 
@@ -117,6 +135,24 @@ final class BridgeProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** SIGSTOP: the process freezes, its sockets stay open, its clocks run on. */
+    void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */

@@ -67,6 +67,8 @@ public final class BridgeProcessMain {
                 }
             });
         });
+        // SIGTERM closes the bridge as RunCommand does: the Gateway link cleanly, then (with standbys) the election.
+        Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "bridge-shutdown"));
         runner.start();
         new CountDownLatch(1).await();
     }

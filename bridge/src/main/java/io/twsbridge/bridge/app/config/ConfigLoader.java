@@ -215,7 +215,7 @@ public final class ConfigLoader {
             checkJournalTopic(kafka, orders, problems);
         }
         if (kafka != null && orders != null && gateway != null && failover != null && failover.enabled()) {
-            checkFailover(gateway, kafka, orders, failover, problems);
+            checkFailover(gateway, kafka, orders, failover, problems, warnings);
         }
 
         List<String> secrets = new ArrayList<>();
@@ -334,10 +334,12 @@ public final class ConfigLoader {
 
     /**
      * A standby bridge's lease topic is its own, and it uses one client id: with a fallback id, a new active
-     * instance would open a second session beside a frozen predecessor's socket, which still holds the first id.
+     * instance would open a second session beside a frozen predecessor's socket, which still holds the first id,
+     * and could not cancel the orders placed under it. The bridge ignores the fallback ids then, and says so.
      */
     private static void checkFailover(GatewayConfig gateway, KafkaSettings kafka, OrderSettings orders,
-                                      io.twsbridge.bridge.failover.FailoverSettings failover, List<Problem> problems) {
+                                      io.twsbridge.bridge.failover.FailoverSettings failover, List<Problem> problems,
+                                      List<String> warnings) {
         String lease = failover.leaseTopic();
         if (kafka.topicNames().containsValue(lease) || kafka.subscriptionsTopic().equals(lease)
                 || orders.journalTopic().equals(lease)) {
@@ -345,9 +347,8 @@ public final class ConfigLoader {
                     + lease + "'"));
         }
         if (!gateway.fallbackClientIds().isEmpty()) {
-            problems.add(new Problem("gateway.fallback-client-ids", "gateway.fallback-client-ids must be empty when "
-                    + "failover.enabled is true: a new active instance must wait for its predecessor's client id, not "
-                    + "open a second session beside it"));
+            warnings.add("gateway.fallback-client-ids is ignored when failover.enabled is true: a new active instance"
+                    + " waits for its predecessor's client id rather than open a second session beside it");
         }
     }
 

@@ -192,7 +192,7 @@ final class Settings {
         // Standby instances (failover)
         s.add(of("failover.enabled", Values::bool, (d, v) -> d.failover.enabled(v), r -> "" + r.failover().enabled()));
         s.add(of("failover.instance-id", Values::text, (d, v) -> d.failover.instanceId(v),
-                r -> r.failover().instanceId()));
+                r -> r.failover().instanceIdGiven() ? r.failover().instanceId() : ""));
         s.add(of("failover.session-timeout", Values::duration, (d, v) -> d.failover.sessionTimeout(v),
                 r -> Values.format(r.failover().sessionTimeout())));
         s.add(of("failover.takeover-delay", Values::duration, (d, v) -> d.failover.takeoverDelay(v),

@@ -214,6 +214,10 @@ public final class CommandConsumer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (org.apache.kafka.common.errors.FencedInstanceIdException e) {
+            // Another consumer joined under this group.instance.id: with standby instances, the new active one.
+            log.warn("command consumer stopped: another consumer took over group.instance.id {} (a standby bridge's new"
+                    + " active instance, or a second bridge with this bridge id)", settings.bridgeId() + "-commands");
         } catch (RuntimeException e) {
             log.error("command consumer stopped by an unexpected error", e);
         } finally {

@@ -137,6 +137,12 @@ class ConfigLoaderTest {
         p.put("orders.max-notional", "50000.50");
         p.put("orders.kill-switch", "true");
         p.put("orders.ack-timeout", "20s");
+        p.put("failover.enabled", "true");
+        p.put("failover.instance-id", "pod-a");
+        p.put("failover.session-timeout", "20s");
+        p.put("failover.takeover-delay", "1s");
+        p.put("failover.commit-interval", "50ms");
+        p.put("topics.leader", "x.leader");
         p.put("http.host", "0.0.0.0");
         p.put("http.port", "9090");
         p.put("logging.file", "/var/log/bridge/bridge.log");
@@ -209,6 +215,17 @@ class ConfigLoaderTest {
         assertThat(o.killSwitch()).isTrue();
         assertThat(o.ackTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(o.journalTopic()).isEqualTo("x.journal");
+
+        io.twsbridge.bridge.failover.FailoverSettings f = c.failover();
+        assertThat(f.enabled()).isTrue();
+        assertThat(f.instanceId()).isEqualTo("pod-a");
+        assertThat(f.instanceIdGiven()).isTrue();
+        assertThat(f.sessionTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(f.takeoverDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(f.commitInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(f.leaseTopic()).isEqualTo("x.leader");
+        assertThat(loaded.warnings()).as("fallback client ids with failover")
+                .anyMatch(w -> w.startsWith("gateway.fallback-client-ids is ignored"));
 
         assertThat(loaded.http()).isEqualTo(new HttpSettings("0.0.0.0", 9090));
         assertThat(loaded.logFile()).contains(Path.of("/var/log/bridge/bridge.log"));

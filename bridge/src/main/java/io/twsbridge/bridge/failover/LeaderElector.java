@@ -181,7 +181,8 @@ public final class LeaderElector implements AutoCloseable {
             return;
         }
         lease.confirmed(sentAt);
-        if (!leading) {
+        // Not when a resignation or close revoked the lease while the commit was in flight: the lease ignored it.
+        if (!leading && lease.holds()) {
             leading = true;
             log.warn("standby: instance {} won the election and leads from now on (lease {} ms, renewed every {} ms)",
                     settings.instanceId(), settings.leaseDuration().toMillis(), settings.renewInterval().toMillis());

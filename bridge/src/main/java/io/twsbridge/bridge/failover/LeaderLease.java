@@ -24,6 +24,9 @@ public final class LeaderLease implements LinkPermit, ProducePermit {
     private volatile boolean held;
     private volatile long expiresAtNanos;
     private volatile String lostBecause = "this instance has not been elected";
+    /** When the lease was last revoked; meaningful once {@link #everRevoked}. */
+    private long revokedAtNanos;
+    private boolean everRevoked;
 
     /**
      * @param duration how long one confirmation keeps the lease ({@link FailoverSettings#leaseDuration()})
@@ -34,8 +37,15 @@ public final class LeaderLease implements LinkPermit, ProducePermit {
         this.nanoTime = nanoTime;
     }
 
-    /** Kafka confirmed the leadership on a request sent at {@code sentAtNanos}. */
+    /**
+     * Kafka confirmed the leadership on a request sent at {@code sentAtNanos}. Ignored when the request was sent
+     * before the last {@link #revoke} (or in the same clock tick): its answer confirms a leadership already given
+     * up, as when {@link LeaderElector#resign} runs on another thread while a renewal is in flight.
+     */
     public synchronized void confirmed(long sentAtNanos) {
+        if (everRevoked && sentAtNanos - revokedAtNanos <= 0) {
+            return;
+        }
         long until = sentAtNanos + durationNanos;
         if (!held || until - expiresAtNanos > 0) {
             expiresAtNanos = until;
@@ -45,6 +55,8 @@ public final class LeaderLease implements LinkPermit, ProducePermit {
 
     /** Gone at once: revoked, lost, or given up; {@code reason} is what {@link #refusal()} says from now on. */
     public synchronized void revoke(String reason) {
+        revokedAtNanos = nanoTime.getAsLong();
+        everRevoked = true;
         lostBecause = reason;
         held = false;
     }

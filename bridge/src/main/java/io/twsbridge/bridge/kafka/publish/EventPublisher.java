@@ -545,6 +545,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
     /** A record not produced because this instance may not produce: its caller hears why. */
     private void refuse(Outgoing o, String why) {
+        if (o.acked() != null && o.acked().isDone()) {
+            return; // failed already, where the producer threw on send: counted and reported there
+        }
         if (o.quote()) {
             pendingQuotes.decrementAndGet();
         }

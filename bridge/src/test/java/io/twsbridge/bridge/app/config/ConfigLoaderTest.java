@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.app.config;
 
 import io.twsbridge.bridge.app.BridgeConfig;
+import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
@@ -77,13 +78,15 @@ class ConfigLoaderTest {
 
     // ---------------------------------------------------------------- every key
 
-    /** Every key of the bridge set to something other than its default. */
+    /**
+     * Every key of the bridge set to something other than its default, standby on; all but
+     * {@link #ALONE_ONLY}, which a standby bridge may not set ({@link #everyKeyOfABridgeRunningAlone()} sets it).
+     */
     private static Map<String, String> everyKey() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("gateway.host", "gw.example.com");
         p.put("gateway.port", "4001");
         p.put("gateway.client-id", "5");
-        p.put("gateway.fallback-client-ids", "6, 7");
         p.put("gateway.connect-timeout", "PT3S");
         p.put("gateway.handshake-timeout", "12s");
         p.put("gateway.api-ready-timeout", "20 s");
@@ -138,9 +141,9 @@ class ConfigLoaderTest {
         p.put("orders.kill-switch", "true");
         p.put("orders.ack-timeout", "20s");
         p.put("failover.enabled", "true");
-        p.put("failover.instance-id", "pod-a");
-        p.put("failover.session-timeout", "20s");
-        p.put("failover.takeover-delay", "1s");
+        p.put("failover.instance-id", "bridge-7-a");
+        p.put("failover.session-timeout", "6s");
+        p.put("failover.takeover-delay", "2s");
         p.put("failover.commit-interval", "50ms");
         p.put("topics.leader", "x.leader");
         p.put("http.host", "0.0.0.0");
@@ -149,17 +152,33 @@ class ConfigLoaderTest {
         return p;
     }
 
+    /** The keys that only a bridge running alone may set to something other than their default. */
+    private static final Set<String> ALONE_ONLY = Set.of("gateway.fallback-client-ids");
+
+    /** {@link #everyKey()} for a bridge that runs alone: no standby, but fallback client ids. */
+    private static Map<String, String> everyKeyOfABridgeRunningAlone() {
+        Map<String, String> p = everyKey();
+        p.remove("failover.enabled");
+        p.put("gateway.fallback-client-ids", "6, 7");
+        return p;
+    }
+
     @Test
     void everyKeyIsReadIntoItsSetting() throws Exception {
-        assertThat(everyKey().keySet()).containsExactlyInAnyOrderElementsOf(ConfigLoader.keys());
+        Set<String> covered = new java.util.HashSet<>(everyKey().keySet());
+        covered.addAll(ALONE_ONLY);
+        assertThat(covered).containsExactlyInAnyOrderElementsOf(ConfigLoader.keys());
+        assertThat(everyKey()).doesNotContainKeys(ALONE_ONLY.toArray(String[]::new));
         LoadedConfig loaded = NO_ENV.load(file(everyKey()));
         BridgeConfig c = loaded.bridge();
+        assertThat(NO_ENV.load(file(everyKeyOfABridgeRunningAlone())).bridge().gateway().fallbackClientIds())
+                .containsExactly(6, 7);
 
         GatewayConfig g = c.gateway();
         assertThat(g.host()).isEqualTo("gw.example.com");
         assertThat(g.port()).isEqualTo(4001);
         assertThat(g.clientId()).isEqualTo(5);
-        assertThat(g.fallbackClientIds()).containsExactly(6, 7);
+        assertThat(g.fallbackClientIds()).isEmpty();
         assertThat(g.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(g.handshakeTimeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(g.apiReadyTimeout()).isEqualTo(Duration.ofSeconds(20));
@@ -216,16 +235,14 @@ class ConfigLoaderTest {
         assertThat(o.ackTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(o.journalTopic()).isEqualTo("x.journal");
 
-        io.twsbridge.bridge.failover.FailoverSettings f = c.failover();
+        FailoverSettings f = c.failover();
         assertThat(f.enabled()).isTrue();
-        assertThat(f.instanceId()).isEqualTo("pod-a");
+        assertThat(f.instanceId()).isEqualTo("bridge-7-a");
         assertThat(f.instanceIdGiven()).isTrue();
-        assertThat(f.sessionTimeout()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(f.takeoverDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(f.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(f.takeoverDelay()).isEqualTo(Duration.ofSeconds(2));
         assertThat(f.commitInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(f.leaseTopic()).isEqualTo("x.leader");
-        assertThat(loaded.warnings()).as("fallback client ids with failover")
-                .anyMatch(w -> w.startsWith("gateway.fallback-client-ids is ignored"));
 
         assertThat(loaded.http()).isEqualTo(new HttpSettings("0.0.0.0", 9090));
         assertThat(loaded.logFile()).contains(Path.of("/var/log/bridge/bridge.log"));
@@ -235,22 +252,27 @@ class ConfigLoaderTest {
     void everyKeyChangesWhatIsInEffect() throws Exception {
         Map<String, String> defaults = NO_ENV.loadWithoutFile().settings();
         Map<String, String> changed = NO_ENV.load(everyKey(), "test").settings();
+        Map<String, String> changedAlone = NO_ENV.load(everyKeyOfABridgeRunningAlone(), "test").settings();
         for (String key : ConfigLoader.keys()) {
-            assertThat(changed.get(key)).as(key).isNotEqualTo(defaults.get(key));
+            assertThat((ALONE_ONLY.contains(key) ? changedAlone : changed).get(key)).as(key)
+                    .isNotEqualTo(defaults.get(key));
         }
     }
 
     @Test
     void theSettingsInEffectLoadBackToTheSameConfiguration() throws Exception {
-        LoadedConfig first = NO_ENV.load(everyKey(), "test");
-        Map<String, String> printed = new HashMap<>(first.settings());
-        printed.put("registry.password", "s3cr3t-pw"); // printed masked
-        LoadedConfig second = NO_ENV.load(printed, "printed");
-        assertThat(second.settings()).isEqualTo(first.settings());
-        assertThat(second.bridge().gateway()).isEqualTo(first.bridge().gateway());
-        assertThat(second.bridge().kafka()).isEqualTo(first.bridge().kafka());
-        assertThat(second.bridge().registry()).isEqualTo(first.bridge().registry());
-        assertThat(second.bridge().orders()).isEqualTo(first.bridge().orders());
+        for (Map<String, String> every : java.util.List.of(everyKey(), everyKeyOfABridgeRunningAlone())) {
+            LoadedConfig first = NO_ENV.load(every, "test");
+            Map<String, String> printed = new HashMap<>(first.settings());
+            printed.put("registry.password", "s3cr3t-pw"); // printed masked
+            LoadedConfig second = NO_ENV.load(printed, "printed");
+            assertThat(second.settings()).isEqualTo(first.settings());
+            assertThat(second.bridge().gateway()).isEqualTo(first.bridge().gateway());
+            assertThat(second.bridge().kafka()).isEqualTo(first.bridge().kafka());
+            assertThat(second.bridge().registry()).isEqualTo(first.bridge().registry());
+            assertThat(second.bridge().orders()).isEqualTo(first.bridge().orders());
+            assertThat(second.bridge().failover()).isEqualTo(first.bridge().failover());
+        }
 
         Map<String, String> defaults = NO_ENV.loadWithoutFile().settings();
         assertThat(NO_ENV.load(defaults, "defaults").settings()).isEqualTo(defaults);
@@ -524,6 +546,116 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.rekey("topics.commands_dlq must be a legal Kafka topic name but was ''"))
                 .isEqualTo("topics.commands-dlq must be a legal Kafka topic name but was ''");
         assertThat(Set.copyOf(ConfigLoader.keys())).contains("topics.commands-dlq", "topics.command-results");
+    }
+
+    // ---------------------------------------------------------------- standby (failover)
+
+    @Test
+    void theFailoverKeysAreReadFromTheFile() throws Exception {
+        LoadedConfig loaded = NO_ENV.load(file("""
+                failover.enabled=true
+                failover.instance-id=pod-a
+                failover.session-timeout=20s
+                failover.takeover-delay=500ms
+                failover.commit-interval=PT0.2S
+                topics.leader=prod.leader
+                """));
+        assertThat(loaded.bridge().failover()).isEqualTo(FailoverSettings.builder().enabled(true).instanceId("pod-a")
+                .sessionTimeout(Duration.ofSeconds(20)).takeoverDelay(Duration.ofMillis(500))
+                .commitInterval(Duration.ofMillis(200)).leaseTopic("prod.leader").build());
+        assertThat(loaded.settings()).containsEntry("failover.enabled", "true")
+                .containsEntry("failover.instance-id", "pod-a")
+                .containsEntry("topics.leader", "prod.leader");
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void failoverIsOffByDefaultAndNamesThisProcess() throws Exception {
+        FailoverSettings f = NO_ENV.loadWithoutFile().bridge().failover();
+        assertThat(f.enabled()).isFalse();
+        assertThat(f.leaseTopic()).isEqualTo("ib.leader");
+        assertThat(f.instanceId()).endsWith("-" + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void theFailoverVariablesOverrideTheFile() throws Exception {
+        Map<String, String> env = Map.of(
+                "BRIDGE_FAILOVER_ENABLED", "TRUE",
+                "BRIDGE_FAILOVER_INSTANCE_ID", "pod-from-env",
+                "BRIDGE_FAILOVER_SESSION_TIMEOUT", "30s",
+                "BRIDGE_FAILOVER_TAKEOVER_DELAY", "1s",
+                "BRIDGE_FAILOVER_COMMIT_INTERVAL", "25ms",
+                "BRIDGE_TOPICS_LEADER", "env.leader");
+        LoadedConfig loaded = new ConfigLoader(env).load(file("""
+                failover.enabled=false
+                failover.instance-id=pod-from-file
+                failover.session-timeout=20s
+                topics.leader=file.leader
+                """));
+        FailoverSettings f = loaded.bridge().failover();
+        assertThat(f.enabled()).isTrue();
+        assertThat(f.instanceId()).isEqualTo("pod-from-env");
+        assertThat(f.sessionTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(f.takeoverDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(f.commitInterval()).isEqualTo(Duration.ofMillis(25));
+        assertThat(f.leaseTopic()).isEqualTo("env.leader");
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void badFailoverValuesAreProblemsNamingTheirKeysAndVariables() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> new ConfigLoader(Map.of(
+                "BRIDGE_FAILOVER_SESSION_TIMEOUT", "500ms",
+                "BRIDGE_FAILOVER_ENABLED", "yes")).load(Map.of(
+                "failover.instance-id", "pod a",
+                "failover.commit-interval", "1m",
+                "topics.leader", "bad/leader"), "test"));
+        assertThat(e.problems()).containsExactly(
+                "failover.commit-interval must be between 1 ms and 10 s but was PT1M",
+                "failover.enabled: 'yes' is not true or false [from BRIDGE_FAILOVER_ENABLED]",
+                "failover.instance-id must be 1 to 100 letters, digits, '.', '_' or '-' but was 'pod a'",
+                "failover.session-timeout must be between PT1S and PT10M but was PT0.5S"
+                        + " [from BRIDGE_FAILOVER_SESSION_TIMEOUT]",
+                "topics.leader must be a legal Kafka topic name but was 'bad/leader'");
+    }
+
+    @Test
+    void theLeaseTopicMustDifferFromEveryOtherTopic() {
+        assertThat(problems(Map.of("failover.enabled", "true", "topics.leader", "ib.fills")).problems())
+                .containsExactly("topics.leader must differ from every other topic but was 'ib.fills'");
+        assertThat(problems(Map.of("failover.enabled", "true", "topics.leader", "x.subs",
+                "topics.subscriptions", "x.subs")).problems())
+                .containsExactly("topics.leader must differ from every other topic but was 'x.subs'");
+        assertThat(problems(Map.of("failover.enabled", "true", "topics.order-journal", "x.journal",
+                "topics.leader", "x.journal")).problems())
+                .containsExactly("topics.leader must differ from every other topic but was 'x.journal'");
+    }
+
+    @Test
+    void aBridgeRunningAloneUsesNoLeaseTopicSoItIsNotChecked() throws Exception {
+        assertThat(NO_ENV.load(Map.of("topics.leader", "ib.fills"), "test").bridge().failover().leaseTopic())
+                .isEqualTo("ib.fills");
+        assertThat(NO_ENV.load(Map.of("gateway.fallback-client-ids", "18"), "test").bridge().gateway()
+                .fallbackClientIds()).containsExactly(18);
+    }
+
+    @Test
+    void fallbackClientIdsAreIgnoredWithFailoverAndTheWarningSaysSo() throws Exception {
+        LoadedConfig loaded = new ConfigLoader(Map.of("BRIDGE_FAILOVER_ENABLED", "true"))
+                .load(Map.of("gateway.fallback-client-ids", "18,19"), "test");
+        assertThat(loaded.warnings()).containsExactly("gateway.fallback-client-ids is ignored when failover.enabled is"
+                + " true: a new active instance waits for its predecessor's client id rather than open a second"
+                + " session beside it");
+    }
+
+    @Test
+    void aLeaseTopicClashIsAProblemEvenBesideFallbackClientIds() {
+        ConfigException e = problems(Map.of(
+                "failover.enabled", "true",
+                "gateway.fallback-client-ids", "18",
+                "topics.leader", "ib.status"));
+        assertThat(e.problems()).containsExactly("topics.leader must differ from every other topic but was 'ib.status'");
+        assertThat(e.warnings()).anyMatch(w -> w.startsWith("gateway.fallback-client-ids is ignored"));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -65,6 +65,14 @@ class FailoverSettingsTest {
     }
 
     @Test
+    void aBlankInstanceIdIsDerivedFromTheHost() {
+        FailoverSettings s = FailoverSettings.builder().instanceId("  ").build();
+        assertThat(s.instanceIdGiven()).isFalse();
+        assertThat(s.instanceId()).endsWith("-" + ProcessHandle.current().pid());
+        assertThat(FailoverSettings.builder().instanceId("pod-a").build().instanceIdGiven()).isTrue();
+    }
+
+    @Test
     void missingValuesAreProblemsToo() {
         IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class, () -> FailoverSettings.builder()
                 .instanceId("")
@@ -76,7 +84,6 @@ class FailoverSettingsTest {
 
         assertThat(e.getMessage().lines().filter(l -> l.startsWith("  - ")))
                 .containsExactly(
-                        "  - failover.instance-id must be 1 to 100 letters, digits, '.', '_' or '-' but was ''",
                         "  - failover.session-timeout must be between PT3S and PT10M but was null",
                         "  - failover.takeover-delay must be between 0 and 10 minutes but was null",
                         "  - failover.commit-interval must be between 1 ms and 10 s but was null",

@@ -614,7 +614,7 @@ class ConfigLoaderTest {
                 "failover.commit-interval must be between 1 ms and 10 s but was PT1M",
                 "failover.enabled: 'yes' is not true or false [from BRIDGE_FAILOVER_ENABLED]",
                 "failover.instance-id must be 1 to 100 letters, digits, '.', '_' or '-' but was 'pod a'",
-                "failover.session-timeout must be between PT1S and PT10M but was PT0.5S"
+                "failover.session-timeout must be between PT3S and PT10M but was PT0.5S"
                         + " [from BRIDGE_FAILOVER_SESSION_TIMEOUT]",
                 "topics.leader must be a legal Kafka topic name but was 'bad/leader'");
     }

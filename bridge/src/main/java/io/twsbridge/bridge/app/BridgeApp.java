@@ -99,6 +99,7 @@ public final class BridgeApp implements AutoCloseable {
     private volatile long lastTakeoverMs = -1;
     private volatile boolean deposed;
     private final CompletableFuture<String> deposedBecause = new CompletableFuture<>();
+    private Duration standAfter = Duration.ZERO;
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
@@ -266,7 +267,7 @@ public final class BridgeApp implements AutoCloseable {
                         onDeposed(reason);
                     }
                 }, System::nanoTime);
-        elector.start();
+        elector.start(standAfter);
         log.info("standby: instance {} of bridge {} is a STANDBY (session timeout {} ms, lease {} ms)",
                 failover.instanceId(), kafka.bridgeId(), failover.sessionTimeout().toMillis(),
                 failover.leaseDuration().toMillis());
@@ -381,6 +382,15 @@ public final class BridgeApp implements AutoCloseable {
         role = next;
         roleSince = clock.instant();
         lastChange = why;
+    }
+
+    /**
+     * For a standby that replaces a deposed one in the same process: it follows the state topics at once but
+     * stands for election only after {@code delay}, giving the other instances their turn. Call before
+     * {@link #start()}.
+     */
+    public void standAfter(Duration delay) {
+        this.standAfter = delay;
     }
 
     /** This instance's part in the election; null when the bridge runs alone. */

@@ -38,7 +38,7 @@ public final class BridgeRunner implements AutoCloseable {
      * keeps running, and replacing itself when deposed, on a thread of its own).
      */
     public void start() throws Exception {
-        BridgeApp app = next();
+        BridgeApp app = next(false);
         if (app == null) {
             return;
         }
@@ -55,11 +55,16 @@ public final class BridgeRunner implements AutoCloseable {
         return current;
     }
 
-    private synchronized BridgeApp next() throws Exception {
+    private synchronized BridgeApp next(boolean replacing) throws Exception {
         if (closed) {
             return null;
         }
         BridgeApp app = new BridgeApp(config, clock);
+        if (replacing) {
+            // The deposed instance stands again only after a session timeout: another instance gets its turn, and
+            // a takeover that keeps failing here cannot keep winning the election back.
+            app.standAfter(config.failover().sessionTimeout());
+        }
         current = app;
         app.prepare();
         onPrepared.accept(app);
@@ -78,7 +83,7 @@ public final class BridgeRunner implements AutoCloseable {
                     log.warn("standby: closing the deposed bridge ({}) and starting a fresh standby in its place", reason);
                     app.close();
                 }
-                app = next();
+                app = next(true);
                 if (app == null) {
                     return;
                 }

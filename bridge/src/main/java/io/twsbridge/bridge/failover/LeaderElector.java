@@ -62,6 +62,8 @@ public final class LeaderElector implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile String resignation;
+    private final CountDownLatch closeRequested = new CountDownLatch(1);
+    private Duration standAfter = Duration.ZERO;
     /** Elector thread only. */
     private boolean owned;
     private boolean leading;
@@ -114,6 +116,15 @@ public final class LeaderElector implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Starts after {@code delay}: an instance that has just been deposed waits this long before it stands again,
+     * so that another instance gets its turn rather than the same one winning straight back.
+     */
+    public void start(Duration delay) {
+        standAfter = delay;
+        thread.start();
+    }
+
     /** Whether this instance leads now (the lease holds). */
     public boolean leads() {
         return lease.holds();
@@ -121,6 +132,12 @@ public final class LeaderElector implements AutoCloseable {
 
     private void run() {
         try {
+            if (!standAfter.isZero()) {
+                log.info("standby: instance {} stands for election in {} ms", settings.instanceId(), standAfter.toMillis());
+                if (closeRequested.await(standAfter.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
             consumer.subscribe(List.of(settings.leaseTopic()), new Rebalance());
             log.info("standby: instance {} joined the election for the lease on {}", settings.instanceId(),
                     settings.leaseTopic());
@@ -142,6 +159,8 @@ public final class LeaderElector implements AutoCloseable {
             if (!closing) {
                 log.error("standby: the leader election stopped unexpectedly", e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.error("standby: the leader election failed; this instance no longer takes part", e);
         } finally {
@@ -244,6 +263,7 @@ public final class LeaderElector implements AutoCloseable {
     public void close() {
         closing = true;
         lease.revoke("shutting down");
+        closeRequested.countDown();
         consumer.wakeup();
         if (Thread.currentThread() != thread && thread.isAlive()) {
             try {

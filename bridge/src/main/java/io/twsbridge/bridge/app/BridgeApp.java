@@ -100,6 +100,7 @@ public final class BridgeApp implements AutoCloseable {
     private volatile boolean deposed;
     private final CompletableFuture<String> deposedBecause = new CompletableFuture<>();
     private Duration standAfter = Duration.ZERO;
+    private volatile Thread takeoverThread;
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
@@ -244,7 +245,8 @@ public final class BridgeApp implements AutoCloseable {
     private void startStandby() {
         KafkaSettings kafka = config.kafka();
         setRole(FailoverStatus.Role.STANDBY, "joined the election");
-        metrics.bindFailover(this::failoverStatus, () -> publisher == null ? 0 : publisher.refused());
+        metrics.bindFailover(this::failoverStatus, () -> publisher == null ? 0 : publisher.refused())
+                .bindReady(this::ready).bindKafkaReachable(kafkaHealth::reachable);
         follower = new StateFollower(new KafkaConsumer<>(kafka.stateReaderConfig()),
                 List.of(kafka.subscriptionsTopic(), config.orders().journalTopic()), ADMIN_TIMEOUT);
         follower.start();
@@ -259,6 +261,7 @@ public final class BridgeApp implements AutoCloseable {
                     public void elected() {
                         Thread t = new Thread(BridgeApp.this::takeOver, "takeover");
                         t.setDaemon(true);
+                        takeoverThread = t;
                         t.start();
                     }
 
@@ -490,6 +493,16 @@ public final class BridgeApp implements AutoCloseable {
         registryStartup.cancel();
         if (management != null) {
             management.close();
+        }
+        Thread takeover = takeoverThread;
+        if (takeover != null && takeover.isAlive()) {
+            // Closing in the middle of a takeover: it stops at its next check, before it starts anything more.
+            lease.revoke("shutting down");
+            try {
+                takeover.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (standbyStatus != null) {
             standbyStatus.close();

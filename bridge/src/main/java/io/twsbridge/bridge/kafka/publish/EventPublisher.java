@@ -477,6 +477,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             done.forEach(w -> refuse(w.outgoing(), fencedBecause));
             return;
         }
+        String refusal = fencing.permit().refusal();
+        if (refusal != null) {
+            // The lease lapsed with the transaction open: nothing of it may count. Aborting discards it (and
+            // leaves the producer usable should the lease be confirmed again).
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException e) {
+                fenced("a transaction could not be aborted after the lease lapsed: " + e);
+            }
+            done.forEach(w -> refuse(w.outgoing(), refusal));
+            return;
+        }
         try {
             producer.commitTransaction();
         } catch (org.apache.kafka.common.errors.ProducerFencedException

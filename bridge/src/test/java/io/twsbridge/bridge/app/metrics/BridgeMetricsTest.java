@@ -30,6 +30,18 @@ class BridgeMetricsTest {
     }
 
     @Test
+    void aStandbyInstanceReportsItsRoleLeaseAndTakeovers() throws Exception {
+        f.failover.set(new io.twsbridge.bridge.failover.FailoverStatus("a",
+                io.twsbridge.bridge.failover.FailoverStatus.Role.ACTIVE, java.time.Instant.EPOCH, 4_500, "took over", 2,
+                700));
+        f.refused.set(7);
+        String text = f.metrics.scrape();
+        assertThat(text).contains("tws_bridge_failover_role{role=\"ACTIVE\"} 1.0",
+                "tws_bridge_failover_role{role=\"STANDBY\"} 0.0", "tws_bridge_failover_lease_remaining_seconds 4.5",
+                "tws_bridge_failover_takeovers_total 2.0", "tws_bridge_failover_records_refused_total 7.0");
+    }
+
+    @Test
     void theScrapeIsPrometheusTextAndListsExactlyTheDocumentedMetrics() throws Exception {
         f.exerciseHooks();
 

@@ -64,6 +64,12 @@ public final class MetricsFixture implements AutoCloseable {
     public final AtomicBoolean killSwitch = new AtomicBoolean();
     public final BridgeMetrics metrics = new BridgeMetrics();
 
+    /** A standby bridge's instance, as {@code BridgeApp.failoverStatus()} reports it. */
+    public final java.util.concurrent.atomic.AtomicReference<io.twsbridge.bridge.failover.FailoverStatus> failover =
+            new java.util.concurrent.atomic.AtomicReference<>(new io.twsbridge.bridge.failover.FailoverStatus("a",
+                    io.twsbridge.bridge.failover.FailoverStatus.Role.STANDBY, java.time.Instant.EPOCH, 0, "joined", 0, -1));
+    public final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+
     public MetricsFixture() {
         metrics.bindSessionState(state::get)
                 .bindSupervisor(supervisor::get)
@@ -75,7 +81,8 @@ public final class MetricsFixture implements AutoCloseable {
                 .bindKafkaReachable(kafkaReachable::get)
                 .bindReady(ready::get)
                 .bindKillSwitch(killSwitch::get)
-                .bindMapper(mapper.counters());
+                .bindMapper(mapper.counters())
+                .bindFailover(failover::get, refused::get);
     }
 
     /** Feeds every hook once and moves the breaker once, so every lazily created meter exists. */

@@ -295,6 +295,30 @@ class EventPublisherTransactionsTest {
     }
 
     @Test
+    void aTransactionOpenWhenTheLeaseLapsesIsAbortedNeverCommitted() {
+        AtomicReference<String> refusal = new AtomicReference<>();
+        MockProducer<byte[], byte[]> producer = mockProducer();
+        EventPublisher publisher = transactional(producer, Duration.ofMinutes(1), refusal::get);
+        publisher.publish(Topic.QUOTES, "265598", new Quote());
+        await().atMost(WAIT).until(() -> producer.uncommittedRecords().size() == 1);
+
+        refusal.set("the leader lease expired 3 ms ago");
+        assertTimeoutPreemptively(WAIT, publisher::flush);
+
+        assertThat(producer.commitCount()).as("nothing committed after the lease").isZero();
+        assertThat(producer.transactionAborted()).isTrue();
+        assertThat(producer.history()).isEmpty();
+        assertThat(fencedReasons).as("a lapse is not a fence").isEmpty();
+
+        // Should the lease be confirmed again, the producer is usable: the next record opens a new transaction.
+        refusal.set(null);
+        publisher.publish(Topic.QUOTES, "265598", new Quote());
+        assertTimeoutPreemptively(WAIT, publisher::flush);
+        assertThat(producer.commitCount()).isEqualTo(1);
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
     void flushCommitsTheOpenTransactionAtOnce() {
         MockProducer<byte[], byte[]> producer = mockProducer();
         EventPublisher publisher = transactional(producer, Duration.ofMinutes(1), ProducePermit.ALWAYS);

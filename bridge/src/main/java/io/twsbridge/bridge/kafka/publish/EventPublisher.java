@@ -433,16 +433,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                     refuse(next, refusal);
                     continue;
                 }
-                if (!transactionOpen) {
-                    try {
-                        producer.beginTransaction();
-                    } catch (RuntimeException e) {
-                        fenced("a transaction could not begin: " + e);
-                        refuse(next, fencedBecause);
-                        continue;
-                    }
-                    transactionOpen = true;
-                    transactionOpenedAt = System.nanoTime();
+                if (!openTransaction()) {
+                    refuse(next, fencedBecause);
+                    continue;
                 }
                 InTransaction waiting = next.acked() == null ? null
                         : new InTransaction(next, new AtomicReference<>(), new AtomicReference<>());
@@ -527,16 +520,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             if (w.error().get() != null) {
                 failed(w.outgoing(), w.error().get());
             } else if (fencedBecause == null) {
-                if (!transactionOpen) {
-                    try {
-                        producer.beginTransaction();
-                    } catch (RuntimeException e) {
-                        fenced("a transaction could not begin: " + e);
-                        refuse(w.outgoing(), fencedBecause);
-                        continue;
-                    }
-                    transactionOpen = true;
-                    transactionOpenedAt = System.nanoTime();
+                if (!openTransaction()) {
+                    refuse(w.outgoing(), fencedBecause);
+                    continue;
                 }
                 InTransaction again = new InTransaction(w.outgoing(), new AtomicReference<>(), new AtomicReference<>());
                 inTransaction.add(again);
@@ -545,6 +531,22 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 refuse(w.outgoing(), fencedBecause);
             }
         }
+    }
+
+    /** Begins a transaction unless one is open; false, the publisher fenced, when Kafka refuses. */
+    private boolean openTransaction() {
+        if (transactionOpen) {
+            return true;
+        }
+        try {
+            producer.beginTransaction();
+        } catch (RuntimeException e) {
+            fenced("a transaction could not begin: " + e);
+            return false;
+        }
+        transactionOpen = true;
+        transactionOpenedAt = System.nanoTime();
+        return true;
     }
 
     private void fenced(String why) {

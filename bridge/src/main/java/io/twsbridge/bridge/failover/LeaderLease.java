@@ -53,11 +53,17 @@ public final class LeaderLease implements LinkPermit, ProducePermit {
         held = true;
     }
 
-    /** Gone at once: revoked, lost, or given up; {@code reason} is what {@link #refusal()} says from now on. */
+    /**
+     * Gone at once: revoked, lost, or given up. The first reason since the lease was last held is what
+     * {@link #refusal()} says from now on; what follows a revocation (leaving the group, shutting down) does not
+     * replace why it happened.
+     */
     public synchronized void revoke(String reason) {
         revokedAtNanos = nanoTime.getAsLong();
         everRevoked = true;
-        lostBecause = reason;
+        if (held) {
+            lostBecause = reason;
+        }
         held = false;
     }
 

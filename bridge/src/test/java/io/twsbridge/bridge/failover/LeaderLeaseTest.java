@@ -108,13 +108,15 @@ class LeaderLeaseTest {
                 .isEqualTo("not the active instance: the lease partition was handed to another instance");
 
         lease.revoke("shutting down");
-        assertThat(lease.refusal()).as("the latest reason").isEqualTo("not the active instance: shutting down");
+        assertThat(lease.refusal()).as("what follows a revocation does not replace its reason")
+                .isEqualTo("not the active instance: the lease partition was handed to another instance");
     }
 
     @Test
     void aConfirmationOfARequestSentBeforeTheRevocationDoesNotBringTheLeaseBack() {
         // The elector's thread sends a renewal; meanwhile another thread resigns (the producer was fenced); then the
         // renewal's answer comes back. The leadership it confirms is the one just given up.
+        lease.confirmed(now.get());
         long renewalSentAt = now.get();
         now.addAndGet(10 * MILLI);
         lease.revoke("Kafka fenced this instance's producer");

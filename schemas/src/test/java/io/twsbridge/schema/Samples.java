@@ -243,6 +243,7 @@ public final class Samples {
                 .setSince(T0.minusSeconds(95))
                 .setHeartbeatAt(T0)
                 .setBridgeVersion("0.1.0")
+                .setInstanceId("bridge-a-pod-1")
                 .build();
     }
 

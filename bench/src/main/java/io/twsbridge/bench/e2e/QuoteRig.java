@@ -53,6 +53,8 @@ final class QuoteRig implements AutoCloseable {
 
     /** Tick messages the simulator sends when a subscription starts: bid, ask, last, volume, close. */
     static final int OPENING_TICKS = 5;
+    /** {@code -Dbench.failover=true}: the bridge runs as the active instance of a standby pair (docs/failover.md). */
+    static final String FAILOVER_PROPERTY = "bench.failover";
     /** Tick messages of one price move: bid, ask, last and the volume. */
     static final int TICKS_PER_MOVE = 4;
 
@@ -96,6 +98,12 @@ final class QuoteRig implements AutoCloseable {
         try {
             BridgeConfig config = stack.bridgeConfig(prefix, sim,
                     k -> k.marketDataLineLimit(Math.max(instruments, 100)), g -> g, o -> o);
+            if (Boolean.getBoolean(FAILOVER_PROPERTY)) {
+                // The active instance of a standby pair: the publisher writes in Kafka transactions.
+                config = config.withFailover(io.twsbridge.bridge.failover.FailoverSettings.builder().enabled(true)
+                        .instanceId("bench").sessionTimeout(Duration.ofSeconds(6)).leaseTopic(prefix + ".ib.leader")
+                        .build());
+            }
             rig = new QuoteRig(symbols, sim, config.kafka());
             QuoteRig forwarding = rig;
             sim.setProbe(new SimulatorProbe() {

@@ -109,6 +109,15 @@ class FailoverIT extends WithKafkaStack {
                 assertThat(sim.state().subscriptions()).extracting(s -> s.symbol()).containsExactly("AAPL");
                 assertThat(status(bravoHttp).path("failover").path("role").asText()).isEqualTo("ACTIVE");
                 assertThat(get(bravoHttp.resolve("/health/ready")).statusCode()).isEqualTo(200);
+                // On ib.status: bravo's standby key ends in a tombstone, and the bridge's key now names bravo.
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    List<ConsumerRecord<byte[], byte[]>> standby = client.read(client.topic(Topic.STATUS)).stream()
+                            .filter(r -> key(r).equals(prefix + "-bridge/bravo")).toList();
+                    return standby.get(standby.size() - 1).value() == null;
+                });
+                await().atMost(Duration.ofSeconds(20)).until(() -> client.read(client.topic(Topic.STATUS)).stream()
+                        .filter(r -> key(r).equals(prefix + "-bridge") && r.value() != null)
+                        .reduce((first, second) -> second).map(FailoverIT::instance).orElse("").equals("bravo"));
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> sampler.samplesAfter("bravo READY") >= 50);
                 assertThat(sampler.servingCountsAfter("bravo READY")).containsOnly(1);

@@ -307,7 +307,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         // A named client listener, so SASL or TLS later is a protocol-map override, not a rename.
         p.setProperty("listeners", CLIENT_LISTENER + "://" + LOOPBACK + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + LOOPBACK + ":" + controllerPort);
-        p.setProperty("advertised.listeners", CLIENT_LISTENER + "://" + LOOPBACK + ":" + brokerPort);
+        p.setProperty("advertised.listeners", CLIENT_LISTENER + "://" + LOOPBACK + ":"
+                + (config.advertisedPort() != 0 ? config.advertisedPort() : brokerPort));
         p.setProperty("listener.security.protocol.map",
                 CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.setProperty("inter.broker.listener.name", CLIENT_LISTENER);

@@ -33,6 +33,9 @@ import org.slf4j.event.Level;
  *     client listener (for example {@code security.protocol} and {@code sasl.jaas.config} once the
  *     listener uses SASL); used by {@link EmbeddedKafka#awaitReady} and returned by
  *     {@link EmbeddedKafka#clientConfig()}
+ * @param advertisedPort the port on 127.0.0.1 the broker tells clients to connect to; 0 (the default) is the
+ *     client listener's own. Another port puts a proxy of the test's between the clients and the broker
+ *     (fault injection): the clients bootstrap through the proxy and stay on it.
  * @param scramCredentials SCRAM users written into the cluster's metadata when the log dir is
  *     formatted (a reused, already formatted log dir keeps the users it was formatted with)
  */
@@ -45,6 +48,7 @@ public record EmbeddedKafkaConfig(
         Level brokerLogLevel,
         Map<String, String> brokerProperties,
         Map<String, String> clientProperties,
+        int advertisedPort,
         List<ScramCredential> scramCredentials) {
 
     /** The SCRAM mechanisms Kafka implements. */
@@ -96,6 +100,7 @@ public record EmbeddedKafkaConfig(
         List<String> problems = problems(brokerPort, controllerPort, defaultPartitions,
                 brokerLogLevel, brokerProperties, clientProperties);
         checkScram(problems, scramCredentials);
+        checkPort(problems, "advertisedPort", advertisedPort);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
                     "Invalid embedded Kafka configuration: " + String.join("; ", problems));
@@ -184,6 +189,7 @@ public record EmbeddedKafkaConfig(
     /** Collects settings; {@link #build()} validates them all at once. Not thread-safe. */
     public static final class Builder {
         private int brokerPort;
+        private int advertisedPort;
         private int controllerPort;
         private Path logDir;
         private int defaultPartitions = 1;
@@ -194,6 +200,12 @@ public record EmbeddedKafkaConfig(
         private final List<ScramCredential> scramCredentials = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** The port the broker advertises to clients (a proxy in front of it); 0, the default: its own. */
+        public Builder advertisedPort(int port) {
+            this.advertisedPort = port;
+            return this;
         }
 
         /** Client listener port on 127.0.0.1; 0 (the default) picks a free port. */
@@ -288,7 +300,7 @@ public record EmbeddedKafkaConfig(
         public EmbeddedKafkaConfig build() {
             return new EmbeddedKafkaConfig(brokerPort, controllerPort, Optional.ofNullable(logDir),
                     defaultPartitions, autoCreateTopics, brokerLogLevel, brokerProperties, clientProperties,
-                    scramCredentials);
+                    advertisedPort, scramCredentials);
         }
     }
 }

@@ -66,6 +66,8 @@ public final class BridgeApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BridgeApp.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How long start-up waits for partition leaders: a broker that just started elects them in seconds. */
+    private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
     private final BridgeConfig config;
     private final Clock clock;
@@ -101,6 +103,8 @@ public final class BridgeApp implements AutoCloseable {
     private final CompletableFuture<String> deposedBecause = new CompletableFuture<>();
     private Duration standAfter = Duration.ZERO;
     private volatile Thread takeoverThread;
+    /** While start-up waits for partition leaders: what it waits for. */
+    private volatile String leaderWait;
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
@@ -134,13 +138,13 @@ public final class BridgeApp implements AutoCloseable {
 
         registry = new SchemaRegistryClient(config.registry());
         serializer = new AvroWireSerializer(registry);
-        if (!failover.enabled()) {
-            publisher = new EventPublisher(kafka, EventPublisher.createProducer(kafka), serializer::serialize, clock);
-            publisher.setPublishObserver(metrics);
-            publisher.warmMetadata(writtenTopics());
-        }
         kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
         kafkaHealth.start();
+        if (!failover.enabled()) {
+            publisher = new EventPublisher(kafka, () -> EventPublisher.createProducer(kafka), serializer::serialize,
+                    clock, new EventPublisher.Watchdog(kafkaHealth::reachable, System::nanoTime));
+            publisher.setPublishObserver(metrics);
+        }
 
         // With standbys, one client id only: a new active instance waits for its predecessor's (see docs/failover.md).
         gateway = failover.enabled()
@@ -166,6 +170,7 @@ public final class BridgeApp implements AutoCloseable {
             startStandby();
             return;
         }
+        awaitPartitionLeaders(publisher);
         AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
         List<Instrument> subscriptions;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
@@ -181,7 +186,31 @@ public final class BridgeApp implements AutoCloseable {
         startActive(subscriptions, restored);
     }
 
-    /** The topics this bridge writes, whose metadata the producer fetches before the first record. */
+    /**
+     * Waits until {@code p}'s producer knows a leader for every partition this bridge writes, reporting the wait
+     * in readiness and {@code /status}; fails start-up, naming the partitions, after {@link #LEADER_WAIT}.
+     */
+    private void awaitPartitionLeaders(EventPublisher p) throws InterruptedException {
+        try {
+            p.awaitPartitionLeaders(writtenTopics(), LEADER_WAIT, missing -> {
+                leaderWait = "waiting for Kafka to elect partition leaders: " + String.join(", ", missing);
+                log.info("start-up: {}", leaderWait);
+            });
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot start: " + e.getMessage()
+                    + "; publishing to a partition without a leader could lose its first records (KAFKA-15591)", e);
+        } finally {
+            leaderWait = null;
+        }
+    }
+
+    /** What start-up waits for (the schema registry, partition leaders), or empty. */
+    private java.util.Optional<String> startupWait() {
+        String leaders = leaderWait;
+        return leaders != null ? java.util.Optional.of(leaders) : registryStartup.waitingFor();
+    }
+
+    /** The topics this bridge writes, whose partitions' leaders the producer knows before the first record. */
     private List<String> writtenTopics() {
         List<String> written = new java.util.ArrayList<>(config.kafka().topicNames().values());
         written.add(config.kafka().subscriptionsTopic());
@@ -310,7 +339,7 @@ public final class BridgeApp implements AutoCloseable {
                 return;
             }
             fenced.setPublishObserver(metrics);
-            fenced.warmMetadata(writtenTopics());
+            awaitPartitionLeaders(fenced);
             fenced.sendToTopic(kafka.topic(Topic.STATUS), StandbyStatus.key(kafka.bridgeId(), failover.instanceId()), null);
             Map<String, List<byte[]>> state = follower.catchUp(System::nanoTime);
             AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
@@ -447,8 +476,8 @@ public final class BridgeApp implements AutoCloseable {
         management = io.twsbridge.bridge.app.http.ManagementServer.start(
                 io.twsbridge.bridge.app.http.ManagementSettings.of(host, port),
                 new io.twsbridge.bridge.app.http.LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
-                        () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, registryStartup::waitingFor,
-                        this::failoverStatus), metrics::scrape);
+                        () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, this::startupWait,
+                        this::failoverStatus, () -> publisher == null ? null : publisher.health()), metrics::scrape);
         return management.uri();
     }
 

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param marketDataLineLimit    most market-data subscriptions at once
  * @param requestTimeout         how long account and execution requests wait for their End message
  * @param producerBufferBytes    the producer's buffer; quotes are shed before it fills
+ * @param stuckPartitionTimeout  how old the oldest unacknowledged record of a partition may grow while Kafka
+ *                               answers before the publisher calls the partition stuck and heals it
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -45,7 +47,11 @@ public record KafkaSettings(
         Duration quoteConflationWindow,
         int marketDataLineLimit,
         Duration requestTimeout,
-        long producerBufferBytes) {
+        long producerBufferBytes,
+        Duration stuckPartitionTimeout) {
+
+    /** The shortest {@code kafka.stuck-partition-timeout}: a produce round trip with its retries must fit well inside. */
+    public static final Duration MIN_STUCK_PARTITION_TIMEOUT = Duration.ofSeconds(2);
 
     public KafkaSettings {
         clientProperties = Map.copyOf(clientProperties);
@@ -105,7 +111,7 @@ public record KafkaSettings(
                 .compression(compression).commandGroupId(commandGroupId).bridgeId(bridgeId)
                 .heartbeatInterval(heartbeatInterval).quoteConflationWindow(quoteConflationWindow)
                 .marketDataLineLimit(marketDataLineLimit).requestTimeout(requestTimeout)
-                .producerBufferBytes(producerBufferBytes);
+                .producerBufferBytes(producerBufferBytes).stuckPartitionTimeout(stuckPartitionTimeout);
         topicNames.forEach(b::topicName);
         return b;
     }
@@ -126,6 +132,7 @@ public record KafkaSettings(
         private int marketDataLineLimit = 100;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private long producerBufferBytes = 64L * 1024 * 1024;
+        private Duration stuckPartitionTimeout = Duration.ofSeconds(20);
 
         public Builder() {
             for (Topic t : Topic.values()) {
@@ -147,6 +154,7 @@ public record KafkaSettings(
         public Builder marketDataLineLimit(int v) { marketDataLineLimit = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder producerBufferBytes(long v) { producerBufferBytes = v; return this; }
+        public Builder stuckPartitionTimeout(Duration v) { stuckPartitionTimeout = v; return this; }
 
         /** @throws IllegalArgumentException listing every invalid setting with its key and value */
         public KafkaSettings build() {
@@ -196,12 +204,17 @@ public record KafkaSettings(
             if (producerBufferBytes < 1024 * 1024) {
                 problems.add("kafka.producer-buffer-bytes must be >= 1 MiB but was " + producerBufferBytes);
             }
+            if (stuckPartitionTimeout == null || stuckPartitionTimeout.compareTo(MIN_STUCK_PARTITION_TIMEOUT) < 0) {
+                problems.add("kafka.stuck-partition-timeout must be >= " + MIN_STUCK_PARTITION_TIMEOUT.toSeconds()
+                        + "s but was " + stuckPartitionTimeout);
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid Kafka configuration:\n  - " + String.join("\n  - ", problems));
             }
             return new KafkaSettings(bootstrapServers, clientProperties, topicNames, subscriptionsTopic, partitions,
                     replicationFactor, compression, commandGroupId, bridgeId, heartbeatInterval, quoteConflationWindow,
-                    marketDataLineLimit, requestTimeout, producerBufferBytes);
+                    marketDataLineLimit, requestTimeout, producerBufferBytes,
+                    stuckPartitionTimeout);
         }
     }
 }

@@ -125,6 +125,8 @@ final class Settings {
                 r -> r.kafka().commandGroupId()));
         s.add(of("kafka.producer-buffer-bytes", Values::size, (d, v) -> d.kafka.producerBufferBytes(v),
                 r -> Values.formatSize(r.kafka().producerBufferBytes())));
+        s.add(of("kafka.stuck-partition-timeout", Values::duration, (d, v) -> d.kafka.stuckPartitionTimeout(v),
+                r -> Values.format(r.kafka().stuckPartitionTimeout())));
 
         // Topics
         for (Topic t : Topic.values()) {

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param ordersEnabled        whether order placement is switched on at all
  * @param killSwitchEngaged    whether every new order is refused
  * @param failover             this instance's part in the election of a standby bridge; null when it runs alone
+ * @param publisher            the publisher's watchdog: unacknowledged records, stuck partitions, heals; null
+ *                             before the publisher exists
  */
 public record BridgeStatus(
         String bridgeId,
@@ -51,7 +53,19 @@ public record BridgeStatus(
         long quotesShed,
         boolean ordersEnabled,
         boolean killSwitchEngaged,
-        io.twsbridge.bridge.failover.FailoverStatus failover) {
+        io.twsbridge.bridge.failover.FailoverStatus failover,
+        io.twsbridge.bridge.kafka.publish.PublisherHealth publisher) {
+
+    /** Without the publisher's part. */
+    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
+                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
+                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
+                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
+                        boolean killSwitchEngaged, io.twsbridge.bridge.failover.FailoverStatus failover) {
+        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
+                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, null);
+    }
 
     /** A bridge that runs alone. */
     public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
@@ -61,7 +75,7 @@ public record BridgeStatus(
                         boolean killSwitchEngaged) {
         this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
                 breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, null);
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, null, null);
     }
 
     public BridgeStatus {
@@ -105,6 +119,9 @@ public record BridgeStatus(
         json.put("killSwitchEngaged", killSwitchEngaged);
         if (failover != null) {
             json.put("failover", failover.toJson());
+        }
+        if (publisher != null) {
+            json.put("publisher", publisher.toJson());
         }
         return json;
     }

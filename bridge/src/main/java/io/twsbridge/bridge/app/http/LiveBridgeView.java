@@ -42,6 +42,7 @@ public final class LiveBridgeView implements BridgeView {
     private final Guardrails guardrails;
     private final Supplier<Optional<String>> startupWait;
     private final Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover;
+    private final Supplier<io.twsbridge.bridge.kafka.publish.PublisherHealth> publisher;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
@@ -63,7 +64,16 @@ public final class LiveBridgeView implements BridgeView {
     public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
                           LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
                           Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover) {
+        this(bridgeId, gateway, kafkaReachable, quotesShed, guardrails, startupWait, failover, () -> null);
+    }
+
+    /** @param publisher the publisher's watchdog ({@code EventPublisher::health}); null before there is one */
+    public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
+                          LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
+                          Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover,
+                          Supplier<io.twsbridge.bridge.kafka.publish.PublisherHealth> publisher) {
         this.failover = failover;
+        this.publisher = publisher;
         this.bridgeId = bridgeId;
         this.version = BridgeStatus.versionOf(LiveBridgeView.class);
         this.gateway = gateway;
@@ -97,7 +107,7 @@ public final class LiveBridgeView implements BridgeView {
                 session.accounts(), desiredSubscriptionKeys(), supervisor.breakerState(), supervisor.zombieCount(),
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
                 supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),
-                guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f);
+                guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f, publisher.get());
     }
 
     /** A standby bridge's instance that runs no session: waiting, or deposed and on its way out. */

@@ -263,6 +263,20 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
                 "Commands copied to the dead-letter topic", Map.of());
         functionCounter("publish.errors", publisher, EventPublisher::sendErrors,
                 "Records Kafka refused for good (the producer retries everything else)", Map.of());
+        Gauge.builder(PREFIX + "publish.oldest.unacknowledged.seconds", publisher,
+                        EventPublisher::oldestUnacknowledgedSeconds)
+                .description("Age of the oldest record the producer has not acknowledged (0 when none waits)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(PREFIX + "publish.stuck.partitions", publisher, p -> p.stuckPartitions().size())
+                .description("Partitions whose oldest unacknowledged record passed kafka.stuck-partition-timeout while"
+                        + " Kafka answered, at the watchdog's last look")
+                .strongReference(true)
+                .register(registry);
+        functionCounter("publish.heals", publisher, EventPublisher::heals,
+                "Times the producer was replaced to heal a stuck partition", Map.of());
+        functionCounter("publish.records.resent", publisher, EventPublisher::recordsSentAgain,
+                "Records sent again by heals of stuck partitions", Map.of());
         return this;
     }
 

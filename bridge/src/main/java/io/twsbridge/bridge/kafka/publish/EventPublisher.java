@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -50,6 +51,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@value #MAX_PENDING_QUOTES} are on their way. At market-data rates a broker outage would otherwise fill a
  * small heap long before the buffer (a 128 MiB bridge at 10,000 quotes/s within seconds).
  *
+ * <p>No partition is left behind. A partition whose oldest unacknowledged record grows older than
+ * {@code kafka.stuck-partition-timeout} while Kafka answers is stuck: Kafka's idempotent producer can lose its
+ * place in a partition for good (a first batch refused with NOT_LEADER_OR_FOLLOWER while a later batch of the same
+ * producer was appended, after which every retry of the first is out of sequence: KAFKA-15591) and then retries
+ * that batch for ever. The publisher's watchdog names such a partition (WARN, {@link #stuckPartitions()}, the
+ * metrics) and heals it: it replaces the producer, whose new producer id starts every partition's sequence
+ * afresh, and sends every record the old one had not acknowledged again, in order per partition. A compacted
+ * topic's key that was written again after its stuck record is written again too, so the newest value stays the
+ * last; elsewhere a record sent twice is a duplicate its identity (execId, commandId) makes harmless. Quotes are
+ * not sent again: newer quotes of the same instruments follow. See docs/reliability.md.
+ *
  * <p>Thread-safe.
  */
 public final class EventPublisher implements EventSink, AutoCloseable {
@@ -65,8 +77,31 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     /** How long the producer keeps an unused topic's metadata: longer than any quiet spell of fills or positions. */
     private static final long METADATA_IDLE_MS = java.time.Duration.ofDays(7).toMillis();
 
+    /** A partition with this many records acknowledged behind one that is not has been overtaken: stuck at once. */
+    static final int MAX_DONE_BEHIND = 100_000;
+    /** How long a heal waits for the new producer to know the leaders before it sends again anyway. */
+    private static final java.time.Duration HEAL_LEADER_WAIT = java.time.Duration.ofSeconds(10);
+
     private final KafkaSettings settings;
-    private final Producer<byte[], byte[]> producer;
+    /** Replaced, on the publisher thread only, when the watchdog heals a stuck partition. */
+    private volatile Producer<byte[], byte[]> producer;
+    /** Makes the replacement producer; null where the publisher cannot replace its producer (transactions). */
+    private final java.util.function.Supplier<Producer<byte[], byte[]>> producerFactory;
+    private final Watchdog watchdog;
+    /** What the current producer has not acknowledged; replaced with it. */
+    private volatile Unacknowledged<Outgoing> unacknowledged = new Unacknowledged<>();
+    /** Publisher thread only: partitions per topic, as the producer knows them (refreshed by the watchdog). */
+    private final Map<String, Integer> partitionCounts = new HashMap<>();
+    /** Whether the publisher picks each keyed record's partition itself (the Java client's default, murmur2). */
+    private final boolean explicitPartitions;
+    private final java.util.Set<String> compactedTopics;
+    private long lastWatchNanos;
+    private volatile long oldestUnacknowledgedNanos;
+    private volatile List<String> stuckPartitions = List.of();
+    private final AtomicLong heals = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
+    private volatile String lastHeal = "";
+    private boolean outageReported;
     private final RecordEncoder encoder;
     private final Clock clock;
     private final Map<Topic, AtomicLong> published = new EnumMap<>(Topic.class);
@@ -93,8 +128,29 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private boolean transactionOpen;
     private long transactionOpenedAt;
 
+    /** A publisher that cannot replace {@code producer}: its watchdog reports a stuck partition but cannot heal it. */
     public EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock) {
         this(settings, producer, encoder, clock, null);
+    }
+
+    /**
+     * The bridge's publisher when it runs alone: {@code producers} makes its producer, and another one whenever the
+     * watchdog heals a stuck partition.
+     */
+    public EventPublisher(KafkaSettings settings, java.util.function.Supplier<Producer<byte[], byte[]>> producers,
+                          RecordEncoder encoder, Clock clock, Watchdog watchdog) {
+        this(settings, producers.get(), producers, encoder, clock, null, null, watchdog);
+    }
+
+    /**
+     * What the watchdog needs besides the settings.
+     *
+     * @param kafkaAnswers whether Kafka answers at all ({@code KafkaHealth::reachable}): a record that waits through
+     *                     an outage is not stuck
+     * @param nanoTime     the monotonic clock the ages are measured on
+     */
+    public record Watchdog(java.util.function.BooleanSupplier kafkaAnswers, java.util.function.LongSupplier nanoTime) {
+        public static final Watchdog SYSTEM = new Watchdog(() -> true, System::nanoTime);
     }
 
     /**
@@ -104,7 +160,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     public EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock,
                           Fencing fencing) {
-        this(settings, producer, encoder, clock, fencing, fencing == null ? null : fencing.instanceId());
+        this(settings, producer, null, encoder, clock, fencing, fencing == null ? null : fencing.instanceId(),
+                Watchdog.SYSTEM);
     }
 
     /**
@@ -113,13 +170,27 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     public static EventPublisher forStandby(KafkaSettings settings, Producer<byte[], byte[]> producer,
                                             RecordEncoder encoder, Clock clock, String instanceId) {
-        return new EventPublisher(settings, producer, encoder, clock, null, instanceId);
+        return new EventPublisher(settings, producer, null, encoder, clock, null, instanceId, Watchdog.SYSTEM);
     }
 
-    private EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer, RecordEncoder encoder, Clock clock,
-                           Fencing fencing, String instanceId) {
+    private EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer,
+                           java.util.function.Supplier<Producer<byte[], byte[]>> producerFactory, RecordEncoder encoder,
+                           Clock clock, Fencing fencing, String instanceId, Watchdog watchdog) {
         this.settings = settings;
         this.producer = producer;
+        this.producerFactory = fencing == null ? producerFactory : null;
+        this.watchdog = watchdog;
+        this.lastWatchNanos = watchdog.nanoTime().getAsLong();
+        // A partitioner of the user's own decides where keyed records go: then the publisher does not presume to.
+        this.explicitPartitions = !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_CLASS_CONFIG)
+                && !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG);
+        java.util.Set<String> compacted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (Topic t : Topic.values()) {
+            if (t.cleanupPolicy() == io.twsbridge.schema.catalogue.CleanupPolicy.COMPACT) {
+                compacted.add(settings.topic(t));
+            }
+        }
+        this.compactedTopics = compacted;
         this.encoder = encoder;
         this.clock = clock;
         this.fencing = fencing;
@@ -178,7 +249,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         config.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
-        // Retry through broker outages instead of failing records after the default two minutes.
+        // Retry through broker outages instead of failing records after the default two minutes: a record waits for
+        // Kafka as long as Kafka is away, never silently for ever, because the publisher's watchdog reports any
+        // record older than kafka.stuck-partition-timeout and heals the partition when Kafka answers meanwhile
+        // (docs/reliability.md). A bounded timeout would instead fail the record after it and lose it.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);
         // Forgetting an idle topic's metadata (default: 5 minutes) would make its next record, a fill after a quiet
@@ -228,11 +302,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     /**
-     * Fetches the partitions of {@code topicNames} once at start-up, after the topics are provisioned, so that the
-     * first record of each does not wait for a metadata round trip.
+     * Blocks until the producer knows a leader for every partition of {@code topicNames}: called once the topics
+     * are provisioned and before anything is published, so that no partition's first batch can meet a partition
+     * without a leader (see {@link io.twsbridge.bridge.kafka.topics.PartitionLeaders}). It also fetches their
+     * metadata, so the first record of each does not wait for a round trip.
+     *
+     * @param onWait told, about once a second, which partitions still have no leader
      */
-    public void warmMetadata(java.util.Collection<String> topicNames) {
-        topicNames.forEach(producer::partitionsFor);
+    public void awaitPartitionLeaders(java.util.Collection<String> topicNames, java.time.Duration timeout,
+                                      java.util.function.Consumer<List<String>> onWait)
+            throws InterruptedException, java.util.concurrent.TimeoutException {
+        io.twsbridge.bridge.kafka.topics.PartitionLeaders.await(producer, topicNames, timeout, watchdog.nanoTime(),
+                onWait);
     }
 
     /** Quotes published and not yet acknowledged (or failed): queued for the producer or in it. */
@@ -245,6 +326,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      * which deletes the key from a compacted topic.
      */
     public CompletableFuture<RecordMetadata> sendToTopic(String topicName, String key, SpecificRecord value) {
+        compactedTopics.add(topicName); // state topics are compacted: what a heal sends again depends on it
         byte[] bytes = value == null ? null : encoder.encode(topicName, value);
         return enqueue(new Outgoing(topicName, key.getBytes(StandardCharsets.UTF_8), value, bytes, null, stateRecords,
                 false, new CompletableFuture<>()));
@@ -304,9 +386,14 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     private void publishLoop() {
+        long watchMillis = watchIntervalMillis();
         try {
             while (true) {
-                Outgoing next = outgoing.take();
+                Outgoing next = outgoing.poll(watchMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                watch();
+                if (next == null) {
+                    continue;
+                }
                 if (next.barrier() != null) {
                     next.barrier().complete(null);
                     if (closed) {
@@ -318,6 +405,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                                 late.barrier().complete(null);
                             }
                         }
+                        watchUntilAcknowledged(watchMillis);
                         return;
                     }
                     continue;
@@ -326,6 +414,225 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Closing: the watchdog keeps watching until the producer has acknowledged everything, so that a partition that
+     * sticks now is still healed rather than holding the close for ever. Waits as long as Kafka does not answer.
+     */
+    private void watchUntilAcknowledged(long watchMillis) throws InterruptedException {
+        while (unacknowledged.waiting() > 0) {
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(watchMillis); // acknowledgements come on Kafka's thread
+            watch();
+        }
+    }
+
+    private long watchIntervalMillis() {
+        return Math.max(10, Math.min(1_000, settings.stuckPartitionTimeout().toMillis() / 10));
+    }
+
+    /**
+     * The watchdog, on the publisher thread, at most once per watch interval: measures the oldest unacknowledged
+     * record, names the partitions that are stuck and heals them (see the class comment). A partition whose
+     * records wait while Kafka does not answer, or that has no leader, waits: that is an outage, not a stuck
+     * producer, and healing would change nothing.
+     */
+    private void watch() {
+        long now = watchdog.nanoTime().getAsLong();
+        if (now - lastWatchNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(watchIntervalMillis())) {
+            return;
+        }
+        lastWatchNanos = now;
+        List<Unacknowledged.Oldest> oldest = unacknowledged.oldest();
+        long bound = settings.stuckPartitionTimeout().toNanos();
+        long oldestAge = 0;
+        boolean kafkaAnswers = watchdog.kafkaAnswers().getAsBoolean();
+        List<String> stuck = new ArrayList<>();
+        List<String> heal = new ArrayList<>();
+        for (Unacknowledged.Oldest o : oldest) {
+            long age = now - o.sentAtNanos();
+            oldestAge = Math.max(oldestAge, age);
+            boolean overtaken = o.doneBehind() >= MAX_DONE_BEHIND;
+            if (!(overtaken || age >= bound && kafkaAnswers)) {
+                continue;
+            }
+            String name = partitionName(o.partition());
+            String what = name + ": " + o.waiting() + " record(s) unacknowledged, the oldest for "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(age) + " ms, " + o.doneBehind()
+                    + " later one(s) acknowledged";
+            if (!hasLeader(o.partition())) {
+                stuck.add(what + "; no leader known, waiting for one");
+                continue;
+            }
+            stuck.add(what);
+            heal.add(what + retries(o.partition().topic()));
+        }
+        oldestUnacknowledgedNanos = oldestAge;
+        reportOutage(oldestAge >= bound && !kafkaAnswers, oldestAge);
+        stuckPartitions = List.copyOf(stuck);
+        refreshPartitionCounts();
+        if (heal.isEmpty()) {
+            return;
+        }
+        log.warn("stuck partition(s) while Kafka answers: {}", String.join("; ", heal));
+        if (producerFactory == null) {
+            log.warn("this publisher cannot replace its producer: the stuck records wait (transactional publisher)");
+            return;
+        }
+        heal(heal);
+    }
+
+    private void reportOutage(boolean waiting, long oldestAge) {
+        if (waiting && !outageReported) {
+            log.warn("{} record(s) wait for Kafka, which does not answer (the oldest for {} ms); they are sent when it"
+                    + " answers", unacknowledged.waiting(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(oldestAge));
+        }
+        outageReported = waiting;
+    }
+
+    /**
+     * Replaces the producer and sends again what it had not acknowledged. The new producer has a new producer id,
+     * so every partition's sequence starts afresh on the broker, whatever the old one had lost its place in.
+     */
+    private void heal(List<String> why) {
+        Producer<byte[], byte[]> old = producer;
+        Unacknowledged<Outgoing> oldRecords = unacknowledged;
+        Producer<byte[], byte[]> fresh;
+        try {
+            fresh = producerFactory.get();
+        } catch (RuntimeException e) {
+            lastError.set(e.toString());
+            log.error("a stuck partition cannot be healed: no new producer ({}); trying again in {} ms", e.toString(),
+                    settings.stuckPartitionTimeout().toMillis());
+            return;
+        }
+        long started = watchdog.nanoTime().getAsLong();
+        // From here on the old producer's failures are not failures: what it did not acknowledge is sent again.
+        unacknowledged = new Unacknowledged<>();
+        producer = fresh;
+        bufferAvailable = null;
+        old.close(java.time.Duration.ZERO);
+        List<Outgoing> again = new ArrayList<>();
+        long quotesDropped = 0;
+        for (Unacknowledged.Held<Outgoing> held : oldRecords.held()) {
+            quotesDropped += toSendAgain(held, again);
+        }
+        if (quotesDropped > 0) {
+            quotesShed.addAndGet(quotesDropped);
+        }
+        try {
+            io.twsbridge.bridge.kafka.topics.PartitionLeaders.await(fresh,
+                    again.stream().map(Outgoing::topic).distinct().toList(), HEAL_LEADER_WAIT, watchdog.nanoTime(),
+                    missing -> log.info("healing: waiting for partition leaders: {}", missing));
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("healing: {}; sending again anyway (the new producer waits for them)", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        again.forEach(this::transmit);
+        long n = heals.incrementAndGet();
+        resent.addAndGet(again.size());
+        lastHeal = clock.instant() + ": " + String.join("; ", why) + " -> producer replaced, " + again.size()
+                + " record(s) sent again, " + quotesDropped + " quote(s) dropped";
+        log.warn("healed stuck partition(s) (heal {}): producer replaced, {} unacknowledged record(s) sent again in "
+                        + "order per partition, {} unacknowledged quote(s) dropped (newer quotes follow), in {} ms", n,
+                again.size(), quotesDropped,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(watchdog.nanoTime().getAsLong() - started));
+    }
+
+    /**
+     * What of one partition's records goes again, in order: every record not acknowledged but quotes, and on a
+     * compacted topic every later record of a key that goes again (else the older value would end up the latest).
+     *
+     * @return the quotes left out
+     */
+    private long toSendAgain(Unacknowledged.Held<Outgoing> held, List<Outgoing> again) {
+        boolean compacted = compactedTopics.contains(held.partition().topic());
+        java.util.Set<java.nio.ByteBuffer> rewritten = new java.util.HashSet<>();
+        long quotes = 0;
+        for (int i = 0; i < held.records().size(); i++) {
+            Outgoing o = held.records().get(i);
+            boolean done = held.done().get(i);
+            if (o == null) {
+                continue; // acknowledged, and nothing depends on sending it again
+            }
+            if (o.quote()) {
+                if (!done) {
+                    quotes++;
+                }
+                continue;
+            }
+            java.nio.ByteBuffer key = o.key() == null ? null : java.nio.ByteBuffer.wrap(o.key());
+            if (!done) {
+                again.add(o);
+                if (compacted && key != null) {
+                    rewritten.add(key);
+                }
+            } else if (compacted && key != null && rewritten.contains(key)) {
+                again.add(o);
+            }
+        }
+        return quotes;
+    }
+
+    private boolean hasLeader(TopicPartition partition) {
+        if (partition.partition() < 0) {
+            return true; // not placed by the publisher: the producer knows where it went
+        }
+        try {
+            return producer.partitionsFor(partition.topic()).stream()
+                    .anyMatch(p -> p.partition() == partition.partition() && p.leader() != null && !p.leader().isEmpty());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The producer's retries on {@code topic} so far: the producer's own log names the broker's error. */
+    private String retries(String topic) {
+        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            org.apache.kafka.common.MetricName m = e.getKey();
+            if (m.name().equals("record-retry-total") && m.group().equals("producer-topic-metrics")
+                    && topic.equals(m.tags().get("topic"))) {
+                Object v = e.getValue().metricValue();
+                return "; the producer retried " + (v instanceof Number n ? n.longValue() : v) + " batch(es) of "
+                        + topic + " so far (its WARN lines name the broker's error, e.g. OUT_OF_ORDER_SEQUENCE_NUMBER)";
+            }
+        }
+        return "";
+    }
+
+    private static String partitionName(TopicPartition p) {
+        return p.partition() < 0 ? p.topic() + " (partition chosen by the producer)" : p.toString();
+    }
+
+    /** The partition the publisher picks for a keyed record: the Java client's default, murmur2 of the key. */
+    private Integer partitionOf(String topic, byte[] key) {
+        if (key == null || !explicitPartitions) {
+            return null;
+        }
+        Integer count = partitionCounts.get(topic);
+        if (count == null) {
+            count = producer.partitionsFor(topic).size();
+            if (count > 0) {
+                partitionCounts.put(topic, count);
+            }
+        }
+        return count == 0 ? null : org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key)) % count;
+    }
+
+    /** Partitions added to a topic are used as the Java client would use them: from its next metadata on. */
+    private void refreshPartitionCounts() {
+        for (Map.Entry<String, Integer> e : partitionCounts.entrySet()) {
+            try {
+                int now = producer.partitionsFor(e.getKey()).size();
+                if (now > 0) {
+                    e.setValue(now);
+                }
+            } catch (RuntimeException ignored) {
+                // keep the count known
+            }
         }
     }
 
@@ -340,15 +647,29 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     private void transmit(Outgoing o, InTransaction waiting) {
         ProducerRecord<byte[], byte[]> record;
+        Producer<byte[], byte[]> to = producer;
+        Unacknowledged<Outgoing> tracked = unacknowledged;
+        Unacknowledged.Entry<Outgoing> entry = null;
         try {
             byte[] bytes = o.quote() ? encoder.encode(o.topic(), o.value()) : o.bytes();
-            record = new ProducerRecord<>(o.topic(), null, o.key(), bytes, withInstance(o.headers()));
+            Integer partition = partitionOf(o.topic(), o.key());
+            record = new ProducerRecord<>(o.topic(), partition, o.key(), bytes, withInstance(o.headers()));
             // The callback holds the topic name, not the record: the record's bytes would stay on the heap until
             // Kafka acknowledges, twice over (the producer has copied them into its buffer).
             String topic = o.topic();
-            producer.send(record, (metadata, error) -> {
+            Unacknowledged.Entry<Outgoing> sent = tracked.add(new TopicPartition(topic, partition == null ? -1 : partition),
+                    o, watchdog.nanoTime().getAsLong(), !o.quote() && compactedTopics.contains(topic));
+            entry = sent;
+            to.send(record, (metadata, error) -> {
+                boolean replaced = to != producer;
+                if (error == null || !replaced) {
+                    tracked.done(sent); // a replaced producer's failure is no failure: the record goes again
+                }
                 if (o.quote()) {
                     pendingQuotes.decrementAndGet();
+                }
+                if (error != null && replaced) {
+                    return;
                 }
                 if (error == null) {
                     o.counter().incrementAndGet();
@@ -369,6 +690,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         } catch (RuntimeException e) {
             // Encoding failed, or the producer threw before taking the record (closed, interrupted): no callback
             // will ever come for it.
+            if (entry != null) {
+                tracked.done(entry);
+            }
             if (o.quote()) {
                 pendingQuotes.decrementAndGet();
             }
@@ -588,8 +912,26 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
     }
 
-    /** Sends everything published so far and waits for the acknowledgements. */
+    /**
+     * Sends everything published so far and waits for the acknowledgements. A heal meanwhile replaces the producer
+     * being flushed (whose flush then returns): the records it sent again are flushed through the new one.
+     */
     public void flush() {
+        while (true) {
+            awaitPublisherThread();
+            if (fencing != null || closed) {
+                return;
+            }
+            Producer<byte[], byte[]> flushed = producer;
+            flushed.flush();
+            if (flushed == producer) {
+                return;
+            }
+        }
+    }
+
+    /** Returns once everything published so far has been handed to the producer. */
+    private void awaitPublisherThread() {
         CompletableFuture<Void> reached = new CompletableFuture<>();
         outgoing.add(Outgoing.barrier(reached));
         // A closed or abandoned publisher's thread may have ended before this barrier went in: nothing would reach it.
@@ -604,9 +946,6 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
-        }
-        if (fencing == null && !closed) {
-            producer.flush();
         }
     }
 
@@ -624,6 +963,39 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
         Object value = metric.metricValue();
         return value instanceof Number n && n.doubleValue() < settings.producerBufferBytes() * QUOTE_SHED_FREE_SHARE;
+    }
+
+    /**
+     * The partitions the watchdog found stuck at its last look, each with what it saw; a heal normally follows at
+     * once. A partition without a leader is listed as waiting for one.
+     */
+    public List<String> stuckPartitions() {
+        return stuckPartitions;
+    }
+
+    /** How long the oldest record the producer has not acknowledged has waited, at the watchdog's last look. */
+    public double oldestUnacknowledgedSeconds() {
+        return oldestUnacknowledgedNanos / 1e9;
+    }
+
+    /** The watchdog's findings and heals, for {@code /status}. */
+    public PublisherHealth health() {
+        return new PublisherHealth(oldestUnacknowledgedSeconds(), stuckPartitions, heals.get(), resent.get(), lastHeal);
+    }
+
+    /** Times the watchdog replaced the producer to heal a stuck partition. */
+    public long heals() {
+        return heals.get();
+    }
+
+    /** Records sent again by heals. */
+    public long recordsSentAgain() {
+        return resent.get();
+    }
+
+    /** What the last heal saw and did, with its time; empty before the first. */
+    public String lastHeal() {
+        return lastHeal;
     }
 
     public long published(Topic topic) {

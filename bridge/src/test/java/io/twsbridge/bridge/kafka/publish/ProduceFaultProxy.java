@@ -1,0 +1,265 @@
+package io.twsbridge.bridge.kafka.publish;
+
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A TCP proxy in front of a Kafka broker that speaks enough of Kafka's protocol to provoke the idempotent
+ * producer's sequence race on demand: armed for a client id, it answers that client's next produce request with
+ * NOT_LEADER_OR_FOLLOWER instead of forwarding it, and holds that answer until the client's following produce
+ * request has reached the broker. The broker thus appends the later batch first, as the first it ever saw from
+ * that producer on the partition, and every retry of the refused batch is out of sequence from then on
+ * (KAFKA-15591): exactly what a just-created partition or a moved leader does by chance.
+ *
+ * <p>Responses on one connection go back in request order, as Kafka's clients require: the held refusal goes out
+ * before the broker's answer to the request that followed it. The broker must advertise this proxy's port
+ * ({@code advertised.listeners}) so that clients reconnect through it after their first metadata.
+ *
+ * <p>Test code; every connection ends with {@link #close()}.
+ */
+final class ProduceFaultProxy implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final InetSocketAddress broker;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicReference<String> armedFor = new AtomicReference<>();
+    private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger produceRequests = new AtomicInteger();
+    private volatile boolean closed;
+
+    private ProduceFaultProxy(ServerSocket server, InetSocketAddress broker) {
+        this.server = server;
+        this.broker = broker;
+        Thread acceptor = new Thread(this::acceptLoop, "kafka-proxy-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** A proxy on {@code port} (0: a free one) of 127.0.0.1, forwarding to the broker at {@code brokerPort}. */
+    static ProduceFaultProxy start(int port, int brokerPort) throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return new ProduceFaultProxy(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), brokerPort));
+    }
+
+    /** A free port on 127.0.0.1 for the broker's own listener or this proxy. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    /** The next produce request of the client with this client id is refused (once). */
+    void refuseNextProduce(String clientId) {
+        armedFor.set(clientId);
+    }
+
+    /** Produce requests refused so far. */
+    int refused() {
+        return refused.get();
+    }
+
+    /** Produce requests seen so far, of every client. */
+    int produceRequests() {
+        return produceRequests.get();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket client = server.accept();
+                Socket upstream = new Socket();
+                upstream.connect(broker, 5_000);
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(upstream);
+                new Connection(client, upstream).start();
+            } catch (IOException e) {
+                if (!closed) {
+                    System.err.println("kafka proxy: accept failed: " + e);
+                }
+            }
+        }
+    }
+
+    /** One client connection and its own connection to the broker. */
+    private final class Connection {
+        private final Socket client;
+        private final Socket upstream;
+        /** Answers owed to the client, in request order: the broker's (no bytes) or ours. */
+        private final ArrayDeque<Owed> owed = new ArrayDeque<>();
+        private OutputStream toClient;
+
+        private Connection(Socket client, Socket upstream) {
+            this.client = client;
+            this.upstream = upstream;
+        }
+
+        void start() throws IOException {
+            toClient = client.getOutputStream();
+            Thread up = new Thread(this::requests, "kafka-proxy-requests");
+            Thread down = new Thread(this::responses, "kafka-proxy-responses");
+            up.setDaemon(true);
+            down.setDaemon(true);
+            up.start();
+            down.start();
+        }
+
+        private void requests() {
+            try (DataInputStream in = new DataInputStream(client.getInputStream())) {
+                OutputStream toBroker = upstream.getOutputStream();
+                while (true) {
+                    byte[] frame = readFrame(in);
+                    ByteBuffer buf = ByteBuffer.wrap(frame);
+                    RequestHeader header = RequestHeader.parse(buf);
+                    if (header.apiKey() == ApiKeys.PRODUCE) {
+                        produceRequests.incrementAndGet();
+                        String armed = armedFor.get();
+                        if (armed != null && armed.equals(header.clientId()) && armedFor.compareAndSet(armed, null)) {
+                            refuse(header, buf);
+                            continue;
+                        }
+                    }
+                    boolean produce = header.apiKey() == ApiKeys.PRODUCE;
+                    synchronized (this) {
+                        owed.addLast(new Owed(null));
+                        // Only now the broker has the request that follows a refused one: the refusal may go.
+                        toBroker.write(frameOf(frame));
+                        toBroker.flush();
+                        if (produce) {
+                            owed.forEach(o -> o.releasable = true);
+                        }
+                        flushOurs();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed && !(e instanceof java.io.EOFException)) {
+                    System.err.println("kafka proxy: requests of a connection ended: " + e);
+                }
+                end();
+            }
+        }
+
+        private void refuse(RequestHeader header, ByteBuffer body) throws IOException {
+            AbstractRequest request = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(),
+                    new ByteBufferAccessor(body)).request;
+            AbstractResponse refusal = request.getErrorResponse(0, Errors.NOT_LEADER_OR_FOLLOWER.exception());
+            ResponseHeader responseHeader = header.toResponseHeader();
+            ByteBuffer h = MessageUtil.toByteBufferAccessor(responseHeader.data(), responseHeader.headerVersion()).buffer();
+            ByteBuffer b = MessageUtil.toByteBufferAccessor(refusal.data(), header.apiVersion()).buffer();
+            byte[] answer = new byte[h.remaining() + b.remaining()];
+            h.get(answer, 0, h.remaining());
+            b.get(answer, answer.length - b.remaining(), b.remaining());
+            refused.incrementAndGet();
+            synchronized (this) {
+                owed.addLast(new Owed(answer));
+            }
+        }
+
+        private void responses() {
+            try (DataInputStream in = new DataInputStream(upstream.getInputStream())) {
+                while (true) {
+                    byte[] frame = readFrame(in);
+                    synchronized (this) {
+                        // The broker answered a later request: ours, owed before it, go first, held or not.
+                        while (!owed.isEmpty() && owed.peekFirst().answer != null) {
+                            toClient.write(frameOf(owed.pollFirst().answer));
+                        }
+                        Owed head = owed.pollFirst();
+                        if (head == null || head.answer != null) {
+                            throw new IllegalStateException("kafka proxy: the broker answered a request it was not sent");
+                        }
+                        toClient.write(frameOf(frame));
+                        flushOurs();
+                        toClient.flush();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                end();
+            }
+        }
+
+        /** Writes our own answers at the head of the line, once each may go. Holding this connection's lock. */
+        private void flushOurs() throws IOException {
+            while (!owed.isEmpty() && owed.peekFirst().answer != null && owed.peekFirst().releasable) {
+                toClient.write(frameOf(owed.pollFirst().answer));
+            }
+            toClient.flush();
+        }
+
+        private void end() {
+            close(client);
+            close(upstream);
+        }
+    }
+
+    /** An answer owed to the client: the broker's (null) or ours, released once the next produce request went on. */
+    private static final class Owed {
+        private final byte[] answer;
+        private boolean releasable;
+
+        Owed(byte[] answer) {
+            this.answer = answer;
+        }
+    }
+
+    private static byte[] readFrame(DataInputStream in) throws IOException {
+        int size = in.readInt();
+        if (size < 0 || size > 64 * 1024 * 1024) {
+            throw new IOException("kafka proxy: frame of " + size + " bytes");
+        }
+        byte[] frame = new byte[size];
+        in.readFully(frame);
+        return frame;
+    }
+
+    private static byte[] frameOf(byte[] body) {
+        return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        sockets.forEach(ProduceFaultProxy::close);
+    }
+
+}

@@ -132,7 +132,7 @@ public record KafkaSettings(
         private int marketDataLineLimit = 100;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private long producerBufferBytes = 64L * 1024 * 1024;
-        private Duration stuckPartitionTimeout = Duration.ofSeconds(20);
+        private Duration stuckPartitionTimeout = Duration.ofSeconds(5);
 
         public Builder() {
             for (Topic t : Topic.values()) {

@@ -1,6 +1,8 @@
 package io.twsbridge.bridge.app;
 
+import io.twsbridge.bridge.testing.ProduceFaultProxy;
 import io.twsbridge.embedded.EmbeddedKafka;
+import io.twsbridge.embedded.EmbeddedKafkaConfig;
 import io.twsbridge.embedded.SchemaRegistryProcess;
 
 import java.time.Duration;
@@ -13,10 +15,29 @@ final class KafkaStack implements AutoCloseable {
 
     final EmbeddedKafka kafka;
     final SchemaRegistryProcess registry;
+    /** Between the clients and the broker, for fault injection; null for a plain stack. */
+    final ProduceFaultProxy proxy;
 
-    private KafkaStack(EmbeddedKafka kafka, SchemaRegistryProcess registry) {
+    private KafkaStack(EmbeddedKafka kafka, SchemaRegistryProcess registry, ProduceFaultProxy proxy) {
         this.kafka = kafka;
         this.registry = registry;
+        this.proxy = proxy;
+    }
+
+    /**
+     * A stack whose broker advertises a {@link ProduceFaultProxy} in front of it: clients bootstrap at the broker,
+     * then every connection goes through the proxy.
+     */
+    static KafkaStack startBehindProxy() throws Exception {
+        int brokerPort = ProduceFaultProxy.freePort();
+        ProduceFaultProxy proxy = ProduceFaultProxy.start(0, brokerPort);
+        try {
+            return start(EmbeddedKafkaConfig.builder().brokerPort(brokerPort).advertisedPort(proxy.port()).build(),
+                    false, proxy);
+        } catch (Exception | Error e) {
+            proxy.close();
+            throw e;
+        }
     }
 
     static KafkaStack start() throws Exception {
@@ -29,13 +50,18 @@ final class KafkaStack implements AutoCloseable {
     }
 
     private static KafkaStack start(boolean durableRegistry) throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.startDefault();
+        return start(EmbeddedKafkaConfig.defaults(), durableRegistry, null);
+    }
+
+    private static KafkaStack start(EmbeddedKafkaConfig config, boolean durableRegistry, ProduceFaultProxy proxy)
+            throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start(config);
         try {
             kafka.awaitReady(Duration.ofSeconds(60));
             SchemaRegistryProcess registry = durableRegistry
                     ? SchemaRegistryProcess.startDurable(SchemaRegistryProcess.locateJar(), Duration.ofSeconds(90))
                     : SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(), Duration.ofSeconds(90));
-            return new KafkaStack(kafka, registry);
+            return new KafkaStack(kafka, registry, proxy);
         } catch (Exception | Error e) {
             kafka.close();
             throw e;
@@ -48,6 +74,9 @@ final class KafkaStack implements AutoCloseable {
             registry.close();
         } finally {
             kafka.close();
+            if (proxy != null) {
+                proxy.close();
+            }
         }
     }
 }

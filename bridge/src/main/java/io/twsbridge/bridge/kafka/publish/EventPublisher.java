@@ -418,13 +418,22 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     /**
-     * Closing: the watchdog keeps watching until the producer has acknowledged everything, so that a partition that
-     * sticks now is still healed rather than holding the close for ever. Waits as long as Kafka does not answer.
+     * Closing: the watchdog keeps watching, for one stuck-partition timeout after the close began or after its
+     * last heal, so that a partition stuck now is still healed rather than holding the producer's close for ever
+     * (which waits for every batch). What is still unacknowledged after that waits in the producer's close, as
+     * long as Kafka does not answer.
      */
     private void watchUntilAcknowledged(long watchMillis) throws InterruptedException {
-        while (unacknowledged.waiting() > 0) {
+        long bound = settings.stuckPartitionTimeout().toNanos() + 2 * java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(watchMillis);
+        long since = watchdog.nanoTime().getAsLong();
+        long healsSeen = heals.get();
+        while (unacknowledged.waiting() > 0 && watchdog.nanoTime().getAsLong() - since < bound) {
             java.util.concurrent.TimeUnit.MILLISECONDS.sleep(watchMillis); // acknowledgements come on Kafka's thread
             watch();
+            if (heals.get() != healsSeen) {
+                healsSeen = heals.get();
+                since = watchdog.nanoTime().getAsLong();
+            }
         }
     }
 

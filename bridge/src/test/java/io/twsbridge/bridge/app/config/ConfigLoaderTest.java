@@ -51,6 +51,7 @@ class ConfigLoaderTest {
         assertThat(c.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(c.kafka().clientProperties()).isEmpty();
         assertThat(c.kafka().producerBufferBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(c.kafka().stuckPartitionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.kafka().topic(Topic.COMMANDS)).isEqualTo("ib.commands");
 
         assertThat(c.registry()).isEqualTo(SchemaRegistryConfig.builder("http://127.0.0.1:8081").build());
@@ -110,6 +111,7 @@ class ConfigLoaderTest {
         p.put("kafka.compression", "zstd");
         p.put("kafka.command-group-id", "grp");
         p.put("kafka.producer-buffer-bytes", "32MiB");
+        p.put("kafka.stuck-partition-timeout", "12s");
         for (Topic t : Topic.values()) {
             p.put(Settings.topicKey(t), "x." + t.defaultName());
         }
@@ -201,6 +203,7 @@ class ConfigLoaderTest {
         assertThat(k.compression()).isEqualTo("zstd");
         assertThat(k.commandGroupId()).isEqualTo("grp");
         assertThat(k.producerBufferBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(k.stuckPartitionTimeout()).isEqualTo(Duration.ofSeconds(12));
         for (Topic t : Topic.values()) {
             assertThat(k.topic(t)).isEqualTo("x." + t.defaultName());
         }

@@ -26,7 +26,9 @@ import static org.awaitility.Awaitility.await;
 class EventPublisherTest {
 
     private final AtomicLong available = new AtomicLong();
-    private final KafkaSettings settings = KafkaSettings.builder().producerBufferBytes(8L * 1024 * 1024).build();
+    private final KafkaSettings settings = KafkaSettings.builder().producerBufferBytes(8L * 1024 * 1024)
+            // Closing waits a stuck-partition timeout for records Kafka never acknowledges (as these are not).
+            .stuckPartitionTimeout(KafkaSettings.MIN_STUCK_PARTITION_TIMEOUT).build();
     private final MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
             new ByteArraySerializer()) {
         @Override

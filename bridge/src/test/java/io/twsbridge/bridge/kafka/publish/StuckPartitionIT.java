@@ -2,6 +2,7 @@ package io.twsbridge.bridge.kafka.publish;
 
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.topics.PartitionLeaders;
+import io.twsbridge.bridge.testing.ProduceFaultProxy;
 import io.twsbridge.embedded.EmbeddedKafka;
 import io.twsbridge.embedded.EmbeddedKafkaConfig;
 import io.twsbridge.schema.Fill;

@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.kafka.publish;
+package io.twsbridge.bridge.testing;
 
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -37,12 +37,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Test code; every connection ends with {@link #close()}.
  */
-final class ProduceFaultProxy implements AutoCloseable {
+public final class ProduceFaultProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final InetSocketAddress broker;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> armedFor = new AtomicReference<>();
+    private final AtomicInteger armedCount = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger produceRequests = new AtomicInteger();
     private volatile boolean closed;
@@ -56,7 +57,7 @@ final class ProduceFaultProxy implements AutoCloseable {
     }
 
     /** A proxy on {@code port} (0: a free one) of 127.0.0.1, forwarding to the broker at {@code brokerPort}. */
-    static ProduceFaultProxy start(int port, int brokerPort) throws IOException {
+    public static ProduceFaultProxy start(int port, int brokerPort) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -64,29 +65,55 @@ final class ProduceFaultProxy implements AutoCloseable {
     }
 
     /** A free port on 127.0.0.1 for the broker's own listener or this proxy. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** The next produce request of the client with this client id is refused (once). */
-    void refuseNextProduce(String clientId) {
+    public void refuseNextProduce(String clientId) {
+        refuseProduce(clientId, 1);
+    }
+
+    /**
+     * The next {@code count} produce requests of the client with this client id are refused, each answer held until
+     * a later request of the client reaches the broker: the more refused in a row, the more partitions that a
+     * forwarded request writes first.
+     */
+    public synchronized void refuseProduce(String clientId, int count) {
+        armedCount.set(count);
         armedFor.set(clientId);
     }
 
+    /** Whether the refusals armed last are all used. */
+    public boolean disarmed() {
+        return armedFor.get() == null;
+    }
+
     /** Produce requests refused so far. */
-    int refused() {
+    public int refused() {
         return refused.get();
     }
 
     /** Produce requests seen so far, of every client. */
-    int produceRequests() {
+    public int produceRequests() {
         return produceRequests.get();
+    }
+
+    private synchronized boolean takeRefusal(String clientId) {
+        String armed = armedFor.get();
+        if (armed == null || !armed.equals(clientId)) {
+            return false;
+        }
+        if (armedCount.decrementAndGet() <= 0) {
+            armedFor.set(null);
+        }
+        return true;
     }
 
     private void acceptLoop() {
@@ -140,8 +167,7 @@ final class ProduceFaultProxy implements AutoCloseable {
                     RequestHeader header = RequestHeader.parse(buf);
                     if (header.apiKey() == ApiKeys.PRODUCE) {
                         produceRequests.incrementAndGet();
-                        String armed = armedFor.get();
-                        if (armed != null && armed.equals(header.clientId()) && armedFor.compareAndSet(armed, null)) {
+                        if (takeRefusal(header.clientId())) {
                             refuse(header, buf);
                             continue;
                         }

@@ -90,8 +90,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final Watchdog watchdog;
     /** What the current producer has not acknowledged; replaced with it. */
     private volatile Unacknowledged<Outgoing> unacknowledged = new Unacknowledged<>();
-    /** Publisher thread only: partitions per topic, as the producer knows them (refreshed by the watchdog). */
-    private final Map<String, Integer> partitionCounts = new HashMap<>();
+    /** Publisher thread only: each topic's partitions, as the producer knows them (refreshed by the watchdog). */
+    private final Map<String, Placement> placements = new HashMap<>();
     /** Whether the publisher picks each keyed record's partition itself (the Java client's default, murmur2). */
     private final boolean explicitPartitions;
     private final java.util.Set<String> compactedTopics;
@@ -615,32 +615,50 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         return p.partition() < 0 ? p.topic() + " (partition chosen by the producer)" : p.toString();
     }
 
-    /** The partition the publisher picks for a keyed record: the Java client's default, murmur2 of the key. */
-    private Integer partitionOf(String topic, byte[] key) {
-        if (key == null || !explicitPartitions) {
-            return null;
-        }
-        Integer count = partitionCounts.get(topic);
-        if (count == null) {
-            count = producer.partitionsFor(topic).size();
-            if (count > 0) {
-                partitionCounts.put(topic, count);
+    /**
+     * The partition the publisher picks for a record: for a keyed one, the Java client's default (murmur2 of the
+     * key); for the rest, or while the producer knows no partitions of the topic, {@code partition -1}, meaning
+     * the producer picks. The TopicPartitions are made once per topic: this runs for every quote.
+     */
+    private TopicPartition partitionOf(String topic, byte[] key) {
+        Placement placement = placements.get(topic);
+        if (placement == null) {
+            placement = new Placement(topic, producer.partitionsFor(topic).size());
+            if (placement.partitions.length > 0) {
+                placements.put(topic, placement);
             }
         }
-        return count == 0 ? null : org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(key)) % count;
+        if (key == null || !explicitPartitions || placement.partitions.length == 0) {
+            return placement.unplaced;
+        }
+        return placement.partitions[org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key)) % placement.partitions.length];
+    }
+
+    /** A topic's partitions as the producer knows them. */
+    private static final class Placement {
+        private final TopicPartition unplaced;
+        private final TopicPartition[] partitions;
+
+        Placement(String topic, int count) {
+            unplaced = new TopicPartition(topic, -1);
+            partitions = new TopicPartition[count];
+            for (int i = 0; i < count; i++) {
+                partitions[i] = new TopicPartition(topic, i);
+            }
+        }
     }
 
     /** Partitions added to a topic are used as the Java client would use them: from its next metadata on. */
     private void refreshPartitionCounts() {
-        for (Map.Entry<String, Integer> e : partitionCounts.entrySet()) {
+        for (Map.Entry<String, Placement> e : placements.entrySet()) {
             try {
                 int now = producer.partitionsFor(e.getKey()).size();
-                if (now > 0) {
-                    e.setValue(now);
+                if (now > 0 && now != e.getValue().partitions.length) {
+                    e.setValue(new Placement(e.getKey(), now));
                 }
             } catch (RuntimeException ignored) {
-                // keep the count known
+                // keep the partitions known
             }
         }
     }
@@ -661,13 +679,14 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         Unacknowledged.Entry<Outgoing> entry = null;
         try {
             byte[] bytes = o.quote() ? encoder.encode(o.topic(), o.value()) : o.bytes();
-            Integer partition = partitionOf(o.topic(), o.key());
-            record = new ProducerRecord<>(o.topic(), partition, o.key(), bytes, withInstance(o.headers()));
+            TopicPartition partition = partitionOf(o.topic(), o.key());
+            record = new ProducerRecord<>(o.topic(), partition.partition() < 0 ? null : partition.partition(), o.key(),
+                    bytes, withInstance(o.headers()));
             // The callback holds the topic name, not the record: the record's bytes would stay on the heap until
             // Kafka acknowledges, twice over (the producer has copied them into its buffer).
             String topic = o.topic();
-            Unacknowledged.Entry<Outgoing> sent = tracked.add(new TopicPartition(topic, partition == null ? -1 : partition),
-                    o, watchdog.nanoTime().getAsLong(), !o.quote() && compactedTopics.contains(topic));
+            Unacknowledged.Entry<Outgoing> sent = tracked.add(partition, o, watchdog.nanoTime().getAsLong(),
+                    !o.quote() && compactedTopics.contains(topic));
             entry = sent;
             to.send(record, (metadata, error) -> {
                 boolean replaced = to != producer;

@@ -178,6 +178,7 @@ public final class QuoteLatencyBenchmark {
                     wakeUpDelay = delay.lateness();
                 }
                 long windowEnd = System.nanoTime();
+                long queuedAtEnd = times.queuedTicks();
                 ThreadCpu cpuAfter = ThreadCpu.snapshot();
                 long shed = rig.app().publisher().quotesShed() - shedBefore;
                 long drainDeadline = windowEnd + TimeUnit.MILLISECONDS.toNanos(timing.drainMillis());
@@ -189,6 +190,9 @@ public final class QuoteLatencyBenchmark {
                         + rig.openingSnapshots() + " subscriptions opened)" : "";
                 phase = times.phase(rate, windowStart, windowEnd, shed, cpuAfter.percentOfOneCoreSince(cpuBefore),
                         wakeUpDelay, remark);
+                // What the drain did not see is counted in the report; but a bridge whose acknowledgements stopped
+                // altogether fails here, by name, rather than with figures of a stalled run.
+                watchdog.await(() -> times.acks() + rig.app().publisher().quotesShed() >= queuedAtEnd);
             }
             synchronized (sample) {
                 payloads = QuotePayloads.of(sample, QuoteRig.registryClient(stack), rig.quotesTopic());
@@ -377,28 +381,29 @@ public final class QuoteLatencyBenchmark {
                             times.sentCount(), times.acks(), times.receipts(), senderFailure.get() == null ? ""
                                     : "; the sender failed: " + senderFailure.get(), consumer.failureNote()));
             sender.start();
-            long windowStart;
-            long windowEnd;
-            ThreadCpu cpuBefore;
-            ThreadCpu cpuAfter;
-            Stats wakeUpDelay;
+            Phase phase;
             try {
                 watchdog.sleep(Duration.ofMillis(timing.warmUpMillis()));
-                cpuBefore = ThreadCpu.snapshot();
-                windowStart = System.nanoTime();
+                ThreadCpu cpuBefore = ThreadCpu.snapshot();
+                long windowStart = System.nanoTime();
+                Stats wakeUpDelay;
                 try (WakeUpDelay delay = WakeUpDelay.start()) {
                     watchdog.sleep(Duration.ofMillis(timing.windowMillis()));
                     wakeUpDelay = delay.lateness();
                 }
-                windowEnd = System.nanoTime();
-                cpuAfter = ThreadCpu.snapshot();
+                long windowEnd = System.nanoTime();
+                ThreadCpu cpuAfter = ThreadCpu.snapshot();
                 long drainDeadline = windowEnd + TimeUnit.MILLISECONDS.toNanos(timing.drainMillis());
                 while (System.nanoTime() < drainDeadline && !times.allSeen(windowStart, windowEnd)) {
                     TimeUnit.MILLISECONDS.sleep(50); // polls the arrays the other threads fill
                 }
+                phase = times.phase(rate, side, windowStart, windowEnd, cpuAfter.percentOfOneCoreSince(cpuBefore),
+                        wakeUpDelay);
                 stop.set(true);
                 // Its last send() may wait for room in the buffer, which the acknowledgements make.
                 watchdog.await(() -> !sender.isAlive());
+                // Every record sent is acknowledged and consumed before the producer closes, or the stall is named.
+                watchdog.await(() -> times.acks() >= times.sentCount() && times.receipts() >= times.sentCount());
             } finally {
                 stop.set(true);
                 QuoteRig.endSender(sender, producer);
@@ -407,8 +412,7 @@ public final class QuoteLatencyBenchmark {
                 throw new IllegalStateException("the baseline's sender failed", senderFailure.get());
             }
             consumer.check();
-            return times.phase(rate, side, windowStart, windowEnd, cpuAfter.percentOfOneCoreSince(cpuBefore),
-                    wakeUpDelay);
+            return phase;
         }
     }
 

@@ -4,8 +4,6 @@ import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
@@ -145,9 +143,8 @@ public final class MemoryBenchmark {
             loaded.awaitReady(Duration.ofSeconds(120));
             idle.awaitReady(Duration.ofSeconds(120));
             long subscribeStart = System.nanoTime();
-            StrategyCommands.forTopic(new SchemaRegistryClient(SchemaRegistryConfig.builder(stack.registryUrl()).build()),
-                    loadedPrefix + "." + Topic.COMMANDS.defaultName()).subscribeAll(stack, "memory-subscribe-", symbols,
-                    mode.watchdog(NAME + ", subscribing"));
+            StrategyCommands.forTopic(QuoteRig.registryClient(stack), loadedPrefix + "." + Topic.COMMANDS.defaultName())
+                    .subscribeAll(stack, "memory-subscribe-", symbols, mode.watchdog(NAME + ", subscribing"));
             awaitSubscriptions(sim, instruments, loaded, mode.watchdog(NAME + ", subscribing"));
             double subscribeSeconds = (System.nanoTime() - subscribeStart) / 1e9;
             sleepSeconds(warmupSeconds);

@@ -44,7 +44,8 @@ final class StrategyCommands {
 
     /**
      * How long closing a bridge may take: it sends what it holds and waits for the acknowledgements, a second or
-     * two, unless its records stopped flowing, and then it would never end ({@link io.twsbridge.bench.support.Closing}).
+     * two, unless its records stopped flowing, and then it would never end
+     * ({@link io.twsbridge.bench.support.Closing}).
      */
     static final Duration BRIDGE_CLOSE = Duration.ofSeconds(60);
 

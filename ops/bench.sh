@@ -8,6 +8,8 @@
 #                                     bench/target/smoke-results, judges no number
 #
 # Benchmarks: connect-to-ready, jmh, quote-throughput, quote-latency, command-path, resubscribe, memory.
+# A benchmark whose records stop flowing for 30 s (20 s in smoke mode) fails, naming what stopped; the others
+# still run, and the script exits with 1 when any failed (bench/README.md, "Stalls").
 # Run it on a quiet machine: every figure is compared with a baseline measured in the same run, but a busy
 # neighbour still widens the spread. Needs Java 17 and Maven; builds the project first (tests skipped).
 set -euo pipefail

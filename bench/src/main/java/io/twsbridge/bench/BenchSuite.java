@@ -8,6 +8,7 @@ import io.twsbridge.bench.e2e.ResubscribeBenchmark;
 import io.twsbridge.bench.jmh.JmhMain;
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
 
 import java.io.IOException;
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
  * The whole benchmark suite in one run: each benchmark writes {@code <name>.md} and {@code <name>.json} to the
  * results directory as it finishes, then {@code summary.md} and {@code summary.json} list every target with its
  * measured value. The in-process Kafka broker and the schema registry are started once, only if a chosen benchmark
- * needs them. A benchmark that fails is reported as failed and the others still run.
+ * needs them. A benchmark that fails, a stalled one included ({@link ProgressWatchdog}), is reported as failed, in
+ * its own results file and in the summary, and the others still run; {@link #main} then exits with 1.
  */
 public final class BenchSuite {
 
@@ -99,9 +101,14 @@ public final class BenchSuite {
                     System.out.println(report.markdown());
                     reports.add(report);
                 } catch (Exception | AssertionError failure) {
-                    failures.add(e.getKey() + ": " + failure);
-                    System.err.println("benchmark " + e.getKey() + " failed");
-                    failure.printStackTrace();
+                    String why = describe(failure);
+                    failures.add(e.getKey() + ": " + why);
+                    System.err.println("benchmark " + e.getKey() + " failed: " + why);
+                    if (!(failure instanceof ProgressWatchdog.StalledException)) {
+                        failure.printStackTrace(); // a stall's message says all there is; anything else, where
+                    }
+                    // Replaces the results of an earlier run, which would otherwise pass for this run's.
+                    failedReport(e.getKey(), why, mode).write(mode.results());
                 }
             }
         } finally {
@@ -127,11 +134,25 @@ public final class BenchSuite {
             }
         }
         for (String f : failures) {
-            summary.note("FAILED: " + f);
+            int colon = f.indexOf(": ");
+            String firstLine = f.substring(colon + 2).lines().findFirst().orElse("");
+            summary.row(f.substring(0, colon), "(the benchmark did not finish)",
+                    "FAILED: " + firstLine.replace("|", "\\|"), "**no**");
         }
         Files.createDirectories(mode.results());
         summary.write(mode.results());
         System.out.println(summary.markdown());
+    }
+
+    /** A stall's own message (it names the benchmark, the phase and what stopped); else the exception itself. */
+    private static String describe(Throwable failure) {
+        return failure instanceof ProgressWatchdog.StalledException ? failure.getMessage() : failure.toString();
+    }
+
+    /** What a benchmark that did not finish writes as its results: why, and no figure. */
+    private static Report failedReport(String name, String why, BenchMode mode) {
+        return new Report(name, name + ": did not finish").smoke(mode.smoke())
+                .note("**FAILED**, no figure measured:\n\n```\n" + why + "\n```");
     }
 
     public static void main(String[] args) throws Exception {

@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConnectToReadyBenchmark {
 
+    /** The same bound as the bridge's wait for READY. */
+    private static final int READ_TIMEOUT_MILLIS = 30_000;
+
     private ConnectToReadyBenchmark() {
     }
 
@@ -117,6 +120,8 @@ public final class ConnectToReadyBenchmark {
         long start = System.nanoTime();
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), sim.apiPort())) {
             socket.setTcpNoDelay(true);
+            // A simulator that stops answering ends the benchmark (SocketTimeoutException) instead of hanging it.
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             out.write(Handshake.encodeClientHello(new Handshake.ClientHello(157, 178, "")));

@@ -3,6 +3,7 @@ package io.twsbridge.embedded;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -25,7 +26,8 @@ class EmbeddedKafkaCloseIT {
         try {
             kafka.awaitReady(Duration.ofSeconds(30));
             KafkaTestClients.createTopic(kafka, "t", 1);
-            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, Duration.ofSeconds(10))) {
+            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, Duration.ofSeconds(10),
+                    List.of("t"))) {
                 producer.send(new ProducerRecord<>("t", "v")).get(10, TimeUnit.SECONDS);
             }
             assertThat(KafkaTestClients.readAll(kafka, "t", "g", 1, Duration.ofSeconds(30))).hasSize(1);
@@ -52,7 +54,8 @@ class EmbeddedKafkaCloseIT {
             first.awaitReady(Duration.ofSeconds(30));
             clusterId = first.clusterId();
             KafkaTestClients.createTopic(first, "kept", 1);
-            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(first, Duration.ofSeconds(10))) {
+            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(first, Duration.ofSeconds(10),
+                    List.of("kept"))) {
                 producer.send(new ProducerRecord<>("kept", "still-here")).get(10, TimeUnit.SECONDS);
             }
         }

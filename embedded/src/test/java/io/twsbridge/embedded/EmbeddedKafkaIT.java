@@ -64,7 +64,8 @@ class EmbeddedKafkaIT {
     void producesWithAcksAllAndIdempotenceAndConsumesTheRecordsBack() throws Exception {
         KafkaTestClients.createTopic(kafka, "round-trip", 3);
         int count = 200;
-        try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, Duration.ofSeconds(10))) {
+        try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, Duration.ofSeconds(10),
+                List.of("round-trip"))) {
             List<RecordMetadata> acks = IntStream.range(0, count)
                     .mapToObj(i -> producer.send(new ProducerRecord<>("round-trip", "key-" + (i % 7), "value-" + i)))
                     .toList().stream() // all sent before the first ack is awaited

@@ -1,6 +1,7 @@
 package io.twsbridge.embedded;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -34,7 +35,8 @@ class EmbeddedKafkaRestartIT {
             String clusterId = kafka.clusterId();
             KafkaTestClients.createTopic(kafka, TOPIC, 1);
 
-            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, DELIVERY_TIMEOUT)) {
+            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, DELIVERY_TIMEOUT,
+                    List.of(TOPIC))) {
                 for (int i = 0; i < 10; i++) {
                     producer.send(new ProducerRecord<>(TOPIC, "k", "before-" + i)).get(10, TimeUnit.SECONDS);
                 }

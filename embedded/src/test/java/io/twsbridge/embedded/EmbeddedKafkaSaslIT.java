@@ -1,6 +1,7 @@
 package io.twsbridge.embedded;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,8 @@ class EmbeddedKafkaSaslIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(config)) {
             kafka.awaitReady(Duration.ofSeconds(30));
             KafkaTestClients.createTopic(kafka, "secured", 1);
-            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, Duration.ofSeconds(10))) {
+            try (KafkaProducer<String, String> producer = KafkaTestClients.producer(kafka, Duration.ofSeconds(10),
+                    List.of("secured"))) {
                 assertThat(producer.send(new ProducerRecord<>("secured", "v")).get(10, TimeUnit.SECONDS).offset())
                         .isZero();
             }

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -40,6 +41,32 @@ final class KafkaTestClients {
         try (Admin admin = admin(kafka)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         }
+    }
+
+    /**
+     * {@link #producer(EmbeddedKafka, Duration)}, returned once it knows a leader for every partition of
+     * {@code topics}, which it is about to write.
+     *
+     * <p>Why: an idempotent producer whose first request to a just-created partition is refused
+     * (NOT_LEADER_OR_FOLLOWER) while a later request is appended can never deliver the first (KAFKA-15591).
+     * The bridge's {@code PartitionLeaders} does this for the bridge; this module is below the bridge in the build,
+     * so the tests here keep the few lines they need.
+     */
+    static KafkaProducer<String, String> producer(EmbeddedKafka kafka, Duration timeout, List<String> topics) {
+        KafkaProducer<String, String> producer = producer(kafka, timeout);
+        try {
+            await().atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> topics.stream().allMatch(t -> leadersKnown(producer, t)));
+            return producer;
+        } catch (RuntimeException | Error e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private static boolean leadersKnown(KafkaProducer<String, String> producer, String topic) {
+        List<PartitionInfo> partitions = producer.partitionsFor(topic);
+        return !partitions.isEmpty() && partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
     }
 
     /** An idempotent acks=all producer whose waits are bounded by {@code timeout}. */

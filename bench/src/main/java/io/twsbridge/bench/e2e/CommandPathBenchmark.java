@@ -2,6 +2,8 @@ package io.twsbridge.bench.e2e;
 
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.Closing;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
 import io.twsbridge.bench.support.Stats;
 import io.twsbridge.bridge.app.BridgeApp;
@@ -37,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +76,7 @@ public final class CommandPathBenchmark {
     private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final String ID_HEADER = "bench-command-id";
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final String NAME = "command-path";
 
     private CommandPathBenchmark() {
     }
@@ -85,9 +89,12 @@ public final class CommandPathBenchmark {
                 .build())) {
             sim.setProbe(probe);
             BridgeConfig config = stack.bridgeConfig(prefix, sim, k -> k, g -> g, o -> o.enabled(true));
-            try (BridgeApp bridge = new BridgeApp(config, Clock.systemUTC())) {
+            BridgeApp bridge = new BridgeApp(config, Clock.systemUTC());
+            try {
                 StrategyCommands.startAndAwaitReady(bridge, Duration.ofSeconds(60));
                 return measure(stack, mode, config, sim, probe, prefix);
+            } finally {
+                Closing.within(StrategyCommands.BRIDGE_CLOSE, "the bridge", bridge::close);
             }
         }
     }
@@ -104,16 +111,17 @@ public final class CommandPathBenchmark {
         createTopics(stack, List.of(new NewTopic(floorTopic, floorSettings.partitions(), replication),
                 new NewTopic(floorJournalTopic, 1, replication)));
         // The results topic exists once the bridge has started: read it from its end.
-        try (KafkaProducer<byte[], byte[]> producer = stack.producer(StrategyCommands.producerSettings());
+        try (KafkaProducer<byte[], byte[]> producer = stack.producer(StrategyCommands.producerSettings(),
+                List.of(config.kafka().topic(Topic.COMMANDS), floorTopic));
              ResultReader results = new ResultReader(stack, config.kafka().topic(Topic.COMMAND_RESULTS), registry);
-             FloorConsumer floor = new FloorConsumer(floorSettings, floorTopic, floorJournalTopic)) {
+             FloorConsumer floor = new FloorConsumer(stack, floorSettings, floorTopic, floorJournalTopic)) {
             StrategyCommands commands = StrategyCommands.forTopic(registry, config.kafka().topic(Topic.COMMANDS));
             results.start();
             floor.start();
 
             // Both consumers must own their partitions before anything is timed: a group join takes seconds.
             Run priming = new Run(prefix + "-prime", 1);
-            send(priming, commands, producer, floorTopic, System.nanoTime());
+            send(priming, commands, producer, floorTopic, System.nanoTime(), () -> { });
             if (!awaitComplete(priming, probe, results, floor, Duration.ofSeconds(60))) {
                 throw new TimeoutException("the priming command did not complete: placeOrder "
                         + probe.placedAt.containsKey(priming.bridgeId(0)) + ", result "
@@ -122,9 +130,16 @@ public final class CommandPathBenchmark {
             }
 
             Run warm = new Run(prefix + "-warm", warmup);
-            send(warm, commands, producer, floorTopic, System.nanoTime() + PERIOD_NANOS);
             Run run = new Run(prefix + "-run", measured);
-            send(run, commands, producer, floorTopic, System.nanoTime() + PERIOD_NANOS);
+            // Commands go out at 10/s: their placeOrders, results and floor records must keep coming meanwhile.
+            ProgressWatchdog watchdog = mode.watchdog(NAME + ", commands at 10/s")
+                    .watch("placeOrder at the simulator", probe.placedAt::size)
+                    .watch("command result", results.receivedAt::size).watch("floor record", floor.eagerWrite::size)
+                    .status(() -> String.format(Locale.ROOT, "commands sent %,d, placeOrders %,d, results %,d, floor "
+                                    + "records %,d%s", warm.sent + run.sent, probe.placedAt.size(),
+                            results.receivedAt.size(), floor.eagerWrite.size(), floor.failureNote()));
+            send(warm, commands, producer, floorTopic, System.nanoTime() + PERIOD_NANOS, watchdog::check);
+            send(run, commands, producer, floorTopic, System.nanoTime() + PERIOD_NANOS, watchdog::check);
             awaitComplete(run, probe, results, floor, SETTLE_TIMEOUT);
             awaitComplete(warm, probe, results, floor, SETTLE_TIMEOUT);
             if (run.sendFailure.get() != null) {
@@ -141,6 +156,8 @@ public final class CommandPathBenchmark {
         final long[] bridgeSentAt;
         final long[] floorSentAt;
         final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+        /** Commands sent to the bridge so far; written by the sending thread only. */
+        volatile int sent;
 
         Run(String idPrefix, int size) {
             this.idPrefix = idPrefix;
@@ -158,10 +175,14 @@ public final class CommandPathBenchmark {
         }
     }
 
-    /** Sends every command of {@code run} at 10/s from {@code start}, each floor record half a period later. */
+    /**
+     * Sends every command of {@code run} at 10/s from {@code start}, each floor record half a period later, and
+     * runs {@code check} (a watchdog's) every period.
+     */
     private static void send(Run run, StrategyCommands commands, KafkaProducer<byte[], byte[]> producer,
-                             String floorTopic, long start) {
+                             String floorTopic, long start, Runnable check) {
         for (int i = 0; i < run.size; i++) {
+            check.run();
             long due = start + i * PERIOD_NANOS;
             ProducerRecord<byte[], byte[]> toBridge = commands.record(StrategyCommands.restingLimitBuy(run.bridgeId(i),
                     ACCOUNT, SYMBOL, 1, RESTING_LIMIT_PRICE));
@@ -172,6 +193,7 @@ public final class CommandPathBenchmark {
             parkUntil(due);
             run.bridgeSentAt[i] = System.nanoTime();
             producer.send(toBridge, (metadata, error) -> failed(run, error));
+            run.sent = i + 1;
             parkUntil(due + PERIOD_NANOS / 2);
             run.floorSentAt[i] = System.nanoTime();
             producer.send(toFloor, (metadata, error) -> failed(run, error));
@@ -247,7 +269,7 @@ public final class CommandPathBenchmark {
                 .sum();
         int accepted = outcomes.getOrDefault(acceptedOutcome(), 0);
 
-        Report report = new Report("command-path", "Command path: PlaceOrder command to placeOrder at the Gateway")
+        Report report = new Report(NAME, "Command path: PlaceOrder command to placeOrder at the Gateway")
                 .smoke(mode.smoke())
                 .note(run.size + " PlaceOrder commands at 10/s, evenly spaced (after " + warmup + " warm-up commands), "
                         + "each a 1-share $1 limit buy that rests. Latency: `System.nanoTime()` just before "
@@ -391,6 +413,8 @@ public final class CommandPathBenchmark {
     private static final class FloorConsumer implements AutoCloseable {
         /** The bridge's command consumer polls with this timeout. */
         private static final Duration POLL = Duration.ofMillis(200);
+        /** One acknowledged write takes milliseconds; this long means its records stopped flowing. */
+        private static final Duration JOURNAL_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
         final Map<String, Long> receivedAt = new ConcurrentHashMap<>();
         /** Nanoseconds from send to acknowledgement of the write made with the bridge's producer settings. */
@@ -403,15 +427,22 @@ public final class CommandPathBenchmark {
         private final String topic;
         private final String journalTopic;
         private final Thread thread;
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
         private volatile boolean running = true;
 
-        FloorConsumer(KafkaSettings settings, String topic, String journalTopic) {
-            this.consumer = new KafkaConsumer<>(CommandConsumer.consumerConfig(settings));
-            this.journal = new KafkaProducer<>(EventPublisher.producerConfig(settings));
+        FloorConsumer(BenchStack stack, KafkaSettings settings, String topic, String journalTopic)
+                throws InterruptedException, TimeoutException {
             Map<String, Object> eager = new HashMap<>(EventPublisher.producerConfig(settings));
             eager.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             eager.put(ProducerConfig.CLIENT_ID_CONFIG, settings.bridgeId() + "-eager-producer");
-            this.eagerJournal = new KafkaProducer<>(eager);
+            this.journal = stack.producer(EventPublisher.producerConfig(settings), List.of(journalTopic));
+            try {
+                this.eagerJournal = stack.producer(eager, List.of(journalTopic));
+            } catch (InterruptedException | TimeoutException | RuntimeException e) {
+                journal.close(Duration.ZERO);
+                throw e;
+            }
+            this.consumer = new KafkaConsumer<>(CommandConsumer.consumerConfig(settings));
             this.topic = topic;
             this.journalTopic = journalTopic;
             this.thread = new Thread(this::readLoop, "bench-floor-consumer");
@@ -439,17 +470,26 @@ public final class CommandPathBenchmark {
                 // closing
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("the floor's journal write failed", e);
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                // The floor stops; the watchdog of the sending phase names it (failureNote).
+                failure.set(e);
+                throw new IllegalStateException("the floor failed", e);
             } finally {
                 consumer.close();
             }
         }
 
+        /** "; the floor failed: ..." once its thread has failed, else empty: for a stall's message. */
+        String failureNote() {
+            Exception f = failure.get();
+            return f == null ? "" : "; the floor failed: " + f;
+        }
+
         private long timedWrite(KafkaProducer<byte[], byte[]> producer, byte[] key, byte[] value)
-                throws InterruptedException, ExecutionException {
+                throws InterruptedException, ExecutionException, TimeoutException {
             long start = System.nanoTime();
-            producer.send(new ProducerRecord<>(journalTopic, key, value)).get();
+            producer.send(new ProducerRecord<>(journalTopic, key, value)).get(JOURNAL_WRITE_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
             return System.nanoTime() - start;
         }
 

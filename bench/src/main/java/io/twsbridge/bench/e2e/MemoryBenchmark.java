@@ -2,21 +2,12 @@ package io.twsbridge.bench.e2e;
 
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
-import io.twsbridge.schema.Command;
-import io.twsbridge.schema.Instrument;
-import io.twsbridge.schema.SubscribeQuotes;
-import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorProbe;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -40,6 +30,7 @@ import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -110,6 +101,8 @@ public final class MemoryBenchmark {
     /** The run counts as the scenario only if the simulator achieved this share of the nominal tick rate. */
     private static final double MIN_LOAD_SHARE = 0.9;
 
+    private static final String NAME = "memory";
+
     private MemoryBenchmark() {
     }
 
@@ -150,13 +143,13 @@ public final class MemoryBenchmark {
             loaded.awaitReady(Duration.ofSeconds(120));
             idle.awaitReady(Duration.ofSeconds(120));
             long subscribeStart = System.nanoTime();
-            subscribe(stack, loadedPrefix + "." + Topic.COMMANDS.defaultName(), symbols);
-            awaitSubscriptions(sim, instruments, loaded,
-                    Duration.ofSeconds((long) (instruments / GATEWAY_REQUESTS_PER_SECOND) * 3 + 60));
+            StrategyCommands.forTopic(QuoteRig.registryClient(stack), loadedPrefix + "." + Topic.COMMANDS.defaultName())
+                    .subscribeAll(stack, "memory-subscribe-", symbols, mode.watchdog(NAME + ", subscribing"));
+            awaitSubscriptions(sim, instruments, loaded, mode.watchdog(NAME + ", subscribing"));
             double subscribeSeconds = (System.nanoTime() - subscribeStart) / 1e9;
             sleepSeconds(warmupSeconds);
             Run result = measure(loaded, idle, ticks, loadedPrefix, steadySeconds, sampleEverySeconds,
-                    checkpointEverySeconds);
+                    checkpointEverySeconds, mode.watchdog(NAME + ", steady state"));
             String effectiveFlags = loaded.effectiveFlags();
             long stopStart = System.nanoTime();
             BridgeProcess.stopAll(bridges);
@@ -208,39 +201,21 @@ public final class MemoryBenchmark {
         return p;
     }
 
-    /** One SubscribeQuotes command per symbol on the bridge's commands topic, as a client would send them. */
-    private static void subscribe(BenchStack stack, String commandsTopic, List<String> symbols) throws Exception {
-        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryConfig.builder(stack.registryUrl()).build());
-        registry.register(commandsTopic + "-value", Command.getClassSchema());
-        AvroWireSerializer serializer = new AvroWireSerializer(registry);
-        try (KafkaProducer<byte[], byte[]> producer = stack.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
-            for (String symbol : symbols) {
-                Command command = Command.newBuilder().setCommandId("memory-subscribe-" + symbol).setIssuedAt(Instant.now())
-                        .setAccount(null).setPayload(SubscribeQuotes.newBuilder().setInstrument(Instrument.newBuilder()
-                                .setSymbol(symbol).setSecType("STK").setExchange("SMART").setCurrency("USD").build())
-                                .build())
-                        .build();
-                producer.send(new ProducerRecord<>(commandsTopic, RecordKeys.command(command).getBytes(StandardCharsets.UTF_8),
-                        serializer.serialize(commandsTopic, command)));
-            }
-            producer.flush();
-        }
-    }
-
-    private static void awaitSubscriptions(GatewaySimulator sim, int expected, BridgeProcess loaded, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long count = 0;
-        while (System.nanoTime() < deadline) {
-            count = sim.state().subscriptions().stream().filter(s -> s.clientId() == LOADED_CLIENT_ID).count();
-            if (count >= expected) {
-                return;
-            }
-            loaded.checkAlive();
-            TimeUnit.MILLISECONDS.sleep(500); // polls a snapshot of another process's progress
-        }
-        throw new IllegalStateException("the simulator lists " + count + " of " + expected + " subscriptions after "
-                + timeout.toSeconds() + " s; bridge status: " + loaded.statusJson() + "\n" + loaded.logTail());
+    /**
+     * Waits until the simulator lists {@code expected} subscriptions of the loaded bridge, for as long as they keep
+     * coming (the bridge requests them at its pace of 45 a second).
+     */
+    private static void awaitSubscriptions(GatewaySimulator sim, int expected, BridgeProcess loaded,
+                                           ProgressWatchdog watchdog) throws InterruptedException {
+        LongSupplier count = () -> sim.state().subscriptions().stream().filter(s -> s.clientId() == LOADED_CLIENT_ID)
+                .count();
+        watchdog.watch("subscription listed by the simulator", count)
+                .status(() -> count.getAsLong() + " of " + expected + " subscribed; bridge status: "
+                        + loaded.statusJson() + "\n" + loaded.logTail())
+                .await(() -> {
+                    loaded.checkAlive();
+                    return count.getAsLong() >= expected;
+                });
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -270,12 +245,21 @@ public final class MemoryBenchmark {
     private record Run(Series loaded, Series idle) {
     }
 
+    /**
+     * Samples both bridges for {@code steadySeconds}; the loaded bridge's published quotes (its /metrics, at each
+     * sample) and the simulator's ticks must keep moving for {@code watchdog}.
+     */
     private static Run measure(BridgeProcess loaded, BridgeProcess idle, LongAdder ticks, String loadedPrefix,
-                               long steadySeconds, long sampleEverySeconds, long checkpointEverySeconds)
-            throws Exception {
+                               long steadySeconds, long sampleEverySeconds, long checkpointEverySeconds,
+                               ProgressWatchdog watchdog) throws Exception {
         String quotesTopic = loadedPrefix + "." + Topic.QUOTES.defaultName();
         Series loadedSeries = new Series(new ArrayList<>(), new ArrayList<>());
         Series idleSeries = new Series(new ArrayList<>(), new ArrayList<>());
+        LongSupplier published = () -> loadedSeries.samples().isEmpty() ? 0
+                : (long) loadedSeries.last().quotesPublished();
+        watchdog.watch("quote published by the loaded bridge", published).watch("tick queued by the simulator",
+                ticks::sum).status(() -> String.format(Locale.ROOT, "ticks queued %,d, quotes published %,d (at the "
+                + "last sample); bridge status: %s", ticks.sum(), published.getAsLong(), loaded.statusJson()));
         long start = System.nanoTime();
         for (long at = 0; at <= steadySeconds; at += sampleEverySeconds) {
             long due = start + TimeUnit.SECONDS.toNanos(at);
@@ -286,6 +270,7 @@ public final class MemoryBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             loadedSeries.samples().add(loaded.sample(seconds, quotesTopic, ticks.sum()));
             idleSeries.samples().add(idle.sample(seconds, quotesTopic, 0));
+            watchdog.check();
             if (at % checkpointEverySeconds == 0 || at + sampleEverySeconds > steadySeconds) {
                 loadedSeries.checkpoints().add(new Checkpoint(seconds, loaded.liveHeapAfterFullGc()));
                 idleSeries.checkpoints().add(new Checkpoint(seconds, idle.liveHeapAfterFullGc()));
@@ -307,7 +292,7 @@ public final class MemoryBenchmark {
         double quotesPerSecond = (loaded.last().quotesPublished() - loaded.first().quotesPublished()) / total;
         double shed = loaded.last().quotesShed() - loaded.first().quotesShed();
 
-        Report report = new Report("memory", "Memory under market data").smoke(mode.smoke())
+        Report report = new Report(NAME, "Memory under market data").smoke(mode.smoke())
                 .note(String.format(Locale.ROOT, "%,d instruments subscribed through SubscribeQuotes commands (%.1f s "
                                 + "to subscribe at the bridge's %.0f Gateway requests/s), each moving %.2f times a second (4 "
                                 + "tick messages a move: %,.0f ticks/s nominal), then %d s warm-up and %.1f min of steady "
@@ -670,14 +655,25 @@ public final class MemoryBenchmark {
         }
 
         private String jcmd(String what) throws IOException, InterruptedException {
-            Process jcmd = new ProcessBuilder(javaBinary("jcmd").toString(), Long.toString(process.pid()), what)
-                    .redirectErrorStream(true).start();
-            String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-                jcmd.destroyForcibly();
-                throw new IOException("jcmd " + process.pid() + " " + what + " failed: " + output);
+            // Output to a file, read after the bounded wait: reading a pipe until its end would wait for a jcmd
+            // whose attach hangs as long as it hangs.
+            Path output = Files.createTempFile(log.getParent(), "jcmd-", ".txt");
+            try {
+                Process jcmd = new ProcessBuilder(javaBinary("jcmd").toString(), Long.toString(process.pid()), what)
+                        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                boolean ended = jcmd.waitFor(60, TimeUnit.SECONDS);
+                if (!ended) {
+                    jcmd.destroyForcibly();
+                }
+                String text = Files.readString(output, StandardCharsets.UTF_8);
+                if (!ended || jcmd.exitValue() != 0) {
+                    throw new IOException("jcmd " + process.pid() + " " + what + (ended ? " failed: " : " did not end "
+                            + "within 60 s: ") + text);
+                }
+                return text;
+            } finally {
+                Files.deleteIfExists(output);
             }
-            return output;
         }
 
         private String readLog() {

@@ -2,6 +2,8 @@ package io.twsbridge.bench.e2e;
 
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.Closing;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
 import io.twsbridge.bench.support.Stats;
 import io.twsbridge.bridge.app.metrics.PublishObserver;
@@ -70,6 +72,9 @@ public final class QuoteLatencyBenchmark {
     private static final int SAMPLED_QUOTES_PER_INSTRUMENT = 64;
     /** Room for the ticks of the subscription phase, which has no fixed length, in the per-instrument arrays. */
     private static final long SUBSCRIBING_SLACK_MILLIS = 30_000;
+    /** One poll (100 ms) and KafkaConsumer's own close, which waits up to 30 s. */
+    private static final Duration CONSUMER_CLOSE = Duration.ofSeconds(40);
+    private static final String NAME = "quote-latency";
 
     private QuoteLatencyBenchmark() {
     }
@@ -92,11 +97,11 @@ public final class QuoteLatencyBenchmark {
 
         List<Phase> phases = new ArrayList<>();
         for (int rate : rates) {
-            BridgeOutcome bridge = runBridge(stack, run + "-bridge-" + rate, instruments, rate, timing);
+            BridgeOutcome bridge = runBridge(stack, mode, run + "-bridge-" + rate, instruments, rate, timing);
             phases.add(bridge.phase());
-            phases.add(runBaseline(stack, run + "-baseline-" + rate, rate, 1, bridge.payloads(), timing));
-            phases.add(runBaseline(stack, run + "-moves-" + rate, rate, QuoteRig.TICKS_PER_MOVE, bridge.payloads(),
-                    timing));
+            phases.add(runBaseline(stack, mode, run + "-baseline-" + rate, rate, 1, bridge.payloads(), timing));
+            phases.add(runBaseline(stack, mode, run + "-moves-" + rate, rate, QuoteRig.TICKS_PER_MOVE,
+                    bridge.payloads(), timing));
         }
         return report(mode, instruments, timing, phases);
     }
@@ -112,8 +117,9 @@ public final class QuoteLatencyBenchmark {
 
     // ---- the bridge ---------------------------------------------------------------------------------------------
 
-    private static BridgeOutcome runBridge(BenchStack stack, String prefix, int instruments, int rate, Timing timing)
-            throws Exception {
+    private static BridgeOutcome runBridge(BenchStack stack, BenchMode mode, String prefix, int instruments, int rate,
+                                           Timing timing) throws Exception {
+        String where = String.format(Locale.ROOT, "%s bridge at %,d ticks/s", NAME, rate);
         double movesPerSecond = rate / (double) (QuoteRig.TICKS_PER_MOVE * instruments);
         int ticksPerInstrument = (int) Math.ceil(movesPerSecond * QuoteRig.TICKS_PER_MOVE
                 * (timing.totalMillis() + SUBSCRIBING_SLACK_MILLIS) / 1e3) + 1_024;
@@ -148,7 +154,7 @@ public final class QuoteLatencyBenchmark {
                     }
                 }
             });
-            rig.subscribeAll(stack);
+            rig.subscribeAll(stack, mode, where);
             AvroWireDeserializer<Quote> quotes =
                     new AvroWireDeserializer<>(Quote.class, QuoteRig.registryClient(stack));
             // Consuming from the warm-up on, so the consumer is as warm as the bridge when the window starts.
@@ -156,17 +162,23 @@ public final class QuoteLatencyBenchmark {
                 Quote quote = quotes.deserialize(record.value());
                 times.received(quote.getInstrument().getSymbol(), quote.getSequence(), receivedAt);
             })) {
-                TimeUnit.MILLISECONDS.sleep(timing.warmUpMillis());
+                ProgressWatchdog watchdog = mode.watchdog(where).watch("quote acknowledged", times::acks)
+                        .watch("quote consumed", times::receipts)
+                        .status(() -> String.format(Locale.ROOT, "ticks queued %,d, quotes acknowledged %,d, "
+                                        + "consumed %,d, shed %,d%s", times.queuedTicks(), times.acks(),
+                                times.receipts(), rig.app().publisher().quotesShed(), consumer.failureNote()));
+                watchdog.sleep(Duration.ofMillis(timing.warmUpMillis()));
                 sampling.set(true);
                 long shedBefore = rig.app().publisher().quotesShed();
                 ThreadCpu cpuBefore = ThreadCpu.snapshot();
                 long windowStart = System.nanoTime();
                 Stats wakeUpDelay;
                 try (WakeUpDelay delay = WakeUpDelay.start()) {
-                    TimeUnit.MILLISECONDS.sleep(timing.windowMillis());
+                    watchdog.sleep(Duration.ofMillis(timing.windowMillis()));
                     wakeUpDelay = delay.lateness();
                 }
                 long windowEnd = System.nanoTime();
+                long queuedAtEnd = times.queuedTicks();
                 ThreadCpu cpuAfter = ThreadCpu.snapshot();
                 long shed = rig.app().publisher().quotesShed() - shedBefore;
                 long drainDeadline = windowEnd + TimeUnit.MILLISECONDS.toNanos(timing.drainMillis());
@@ -178,6 +190,9 @@ public final class QuoteLatencyBenchmark {
                         + rig.openingSnapshots() + " subscriptions opened)" : "";
                 phase = times.phase(rate, windowStart, windowEnd, shed, cpuAfter.percentOfOneCoreSince(cpuBefore),
                         wakeUpDelay, remark);
+                // What the drain did not see is counted in the report; but a bridge whose acknowledgements stopped
+                // altogether fails here, by name, rather than with figures of a stalled run.
+                watchdog.await(() -> times.acks() + rig.app().publisher().quotesShed() >= queuedAtEnd);
             }
             synchronized (sample) {
                 payloads = QuotePayloads.of(sample, QuoteRig.registryClient(stack), rig.quotesTopic());
@@ -200,6 +215,8 @@ public final class QuoteLatencyBenchmark {
         private final AtomicLongArray[] acked;
         private final AtomicLongArray[] received;
         private final AtomicLong overflow = new AtomicLong();
+        private final AtomicLong acks = new AtomicLong();
+        private final AtomicLong receipts = new AtomicLong();
 
         TickTimes(List<String> symbols, int ticksPerInstrument) {
             queuedCount = new AtomicIntegerArray(symbols.size());
@@ -236,10 +253,29 @@ public final class QuoteLatencyBenchmark {
         void acked(String symbol, long sequence, long sentAt, long at) {
             store(sent, symbol, sequence, sentAt);
             store(acked, symbol, sequence, at);
+            acks.incrementAndGet();
         }
 
         void received(String symbol, long sequence, long at) {
             store(received, symbol, sequence, at);
+            receipts.incrementAndGet();
+        }
+
+        /** Quotes acknowledged so far, of any tick (the progress a stall is judged by). */
+        long acks() {
+            return acks.get();
+        }
+
+        long receipts() {
+            return receipts.get();
+        }
+
+        long queuedTicks() {
+            long total = 0;
+            for (int i = 0; i < queuedCount.length(); i++) {
+                total += queuedCount.get(i);
+            }
+            return total;
         }
 
         private void store(AtomicLongArray[] times, String symbol, long sequence, long at) {
@@ -313,20 +349,21 @@ public final class QuoteLatencyBenchmark {
     // ---- the baseline -------------------------------------------------------------------------------------------
 
     /** {@code recordsPerSend} 1: evenly spaced records; 4: four records of one key at once, as a price move. */
-    private static Phase runBaseline(BenchStack stack, String prefix, int rate, int recordsPerSend,
+    private static Phase runBaseline(BenchStack stack, BenchMode mode, String prefix, int rate, int recordsPerSend,
                                      QuotePayloads payloads, Timing timing)
             throws Exception {
+        String side = recordsPerSend == 1 ? BASELINE : BASELINE_IN_MOVES;
+        String where = String.format(Locale.ROOT, "%s %s at %,d records/s", NAME, side, rate);
         KafkaSettings settings = stack.kafkaSettings(prefix, k -> k);
         String topic = settings.topic(Topic.QUOTES);
-        QuoteRig.createQuotesLikeTopic(stack, settings, topic);
         int capacity = (int) Math.min(Integer.MAX_VALUE - 8, (long) rate * (timing.totalMillis() + 5_000) / 1_000);
         SendTimes times = new SendTimes(capacity, settings.partitions());
         AvroWireDeserializer<Quote> quotes = new AvroWireDeserializer<>(Quote.class, QuoteRig.registryClient(stack));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> senderFailure = new AtomicReference<>();
         String clientId = prefix + "-producer";
-        try (KafkaProducer<byte[], byte[]> producer =
-                     stack.producer(QuoteRig.bridgeProducerSettings(settings, clientId));
+        try (KafkaProducer<byte[], byte[]> producer = QuoteRig.baselineProducer(stack, settings, topic, clientId,
+                payloads, mode.watchdog(where + ", first record on each partition"));
              ConsumerThread consumer = ConsumerThread.start(stack, topic, (record, receivedAt) -> {
                  quotes.deserialize(record.value()); // decoded like the bridge's, so the consumer works alike
                  times.received(record.partition(), record.offset(), receivedAt);
@@ -338,36 +375,44 @@ public final class QuoteLatencyBenchmark {
                     senderFailure.set(e);
                 }
             }, "bench-sender");
+            ProgressWatchdog watchdog = mode.watchdog(where).watch("acknowledgement", times::acks)
+                    .watch("record consumed", times::receipts)
+                    .status(() -> String.format(Locale.ROOT, "sent %,d, acknowledged %,d, consumed %,d%s%s",
+                            times.sentCount(), times.acks(), times.receipts(), senderFailure.get() == null ? ""
+                                    : "; the sender failed: " + senderFailure.get(), consumer.failureNote()));
             sender.start();
-            long windowStart;
-            long windowEnd;
-            ThreadCpu cpuBefore;
-            ThreadCpu cpuAfter;
-            Stats wakeUpDelay;
+            Phase phase;
             try {
-                TimeUnit.MILLISECONDS.sleep(timing.warmUpMillis());
-                cpuBefore = ThreadCpu.snapshot();
-                windowStart = System.nanoTime();
+                watchdog.sleep(Duration.ofMillis(timing.warmUpMillis()));
+                ThreadCpu cpuBefore = ThreadCpu.snapshot();
+                long windowStart = System.nanoTime();
+                Stats wakeUpDelay;
                 try (WakeUpDelay delay = WakeUpDelay.start()) {
-                    TimeUnit.MILLISECONDS.sleep(timing.windowMillis());
+                    watchdog.sleep(Duration.ofMillis(timing.windowMillis()));
                     wakeUpDelay = delay.lateness();
                 }
-                windowEnd = System.nanoTime();
-                cpuAfter = ThreadCpu.snapshot();
+                long windowEnd = System.nanoTime();
+                ThreadCpu cpuAfter = ThreadCpu.snapshot();
                 long drainDeadline = windowEnd + TimeUnit.MILLISECONDS.toNanos(timing.drainMillis());
                 while (System.nanoTime() < drainDeadline && !times.allSeen(windowStart, windowEnd)) {
                     TimeUnit.MILLISECONDS.sleep(50); // polls the arrays the other threads fill
                 }
+                phase = times.phase(rate, side, windowStart, windowEnd, cpuAfter.percentOfOneCoreSince(cpuBefore),
+                        wakeUpDelay);
+                stop.set(true);
+                // Its last send() may wait for room in the buffer, which the acknowledgements make.
+                watchdog.await(() -> !sender.isAlive());
+                // Every record sent is acknowledged and consumed before the producer closes, or the stall is named.
+                watchdog.await(() -> times.acks() >= times.sentCount() && times.receipts() >= times.sentCount());
             } finally {
                 stop.set(true);
-                sender.join();
+                QuoteRig.endSender(sender, producer);
             }
             if (senderFailure.get() != null) {
                 throw new IllegalStateException("the baseline's sender failed", senderFailure.get());
             }
             consumer.check();
-            return times.phase(rate, recordsPerSend == 1 ? BASELINE : BASELINE_IN_MOVES, windowStart, windowEnd,
-                    cpuAfter.percentOfOneCoreSince(cpuBefore), wakeUpDelay);
+            return phase;
         }
     }
 
@@ -414,6 +459,8 @@ public final class QuoteLatencyBenchmark {
         private final AtomicLongArray[] recordAtOffset;
         private final AtomicLongArray[] receivedAtOffset;
         private final AtomicLong sentCount = new AtomicLong();
+        private final AtomicLong acks = new AtomicLong();
+        private final AtomicLong receipts = new AtomicLong();
 
         SendTimes(int capacity, int partitions) {
             sent = new AtomicLongArray(capacity);
@@ -438,6 +485,7 @@ public final class QuoteLatencyBenchmark {
 
         void acked(int index, int partition, long offset, long at) {
             acked.set(index, at);
+            acks.incrementAndGet();
             if (offset < recordAtOffset[partition].length()) {
                 recordAtOffset[partition].set((int) offset, index + 1L); // 0 stays "unknown"
             }
@@ -447,6 +495,20 @@ public final class QuoteLatencyBenchmark {
             if (offset < receivedAtOffset[partition].length()) {
                 receivedAtOffset[partition].set((int) offset, at);
             }
+            receipts.incrementAndGet();
+        }
+
+        long sentCount() {
+            return sentCount.get();
+        }
+
+        /** Records acknowledged so far (the progress a stall is judged by). */
+        long acks() {
+            return acks.get();
+        }
+
+        long receipts() {
+            return receipts.get();
         }
 
         boolean allSeen(long windowStart, long windowEnd) {
@@ -560,6 +622,12 @@ public final class QuoteLatencyBenchmark {
             return t;
         }
 
+        /** "; the consumer failed: ..." when it failed, else empty: for a stall's message. */
+        String failureNote() {
+            Throwable f = failure.get();
+            return f == null ? "" : "; the consumer failed: " + f;
+        }
+
         /** Throws what the consumer thread failed with, if it failed. */
         void check() {
             if (failure.get() != null) {
@@ -567,15 +635,11 @@ public final class QuoteLatencyBenchmark {
             }
         }
 
-        /** Stops the thread and waits for it, which closes the consumer. */
+        /** Stops the thread and waits for it (one poll and the consumer's close), which closes the consumer. */
         @Override
         public void close() {
             stop.set(true);
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the thread still ends within one poll
-            }
+            Closing.join(thread, CONSUMER_CLOSE, "the consumer thread");
         }
     }
 
@@ -627,7 +691,7 @@ public final class QuoteLatencyBenchmark {
     // ---- the report ---------------------------------------------------------------------------------------------
 
     private static Report report(BenchMode mode, int instruments, Timing timing, List<Phase> phases) {
-        Report report = new Report("quote-latency", "End-to-end quote latency at fixed tick rates").smoke(mode.smoke())
+        Report report = new Report(NAME, "End-to-end quote latency at fixed tick rates").smoke(mode.smoke())
                 .note(String.format(Locale.ROOT, "%d instruments; per rate the bridge phase, then the baseline phase "
                                 + "(never together); each %.0f s warm-up, a %.0f s window, up to %.0f s for the window's "
                                 + "records to be acknowledged and consumed.", instruments, timing.warmUpMillis() / 1e3,

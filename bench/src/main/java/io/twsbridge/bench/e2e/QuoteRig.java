@@ -1,6 +1,9 @@
 package io.twsbridge.bench.e2e;
 
+import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.Closing;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.app.metrics.PublishObserver;
@@ -9,11 +12,6 @@ import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
-import io.twsbridge.schema.Command;
-import io.twsbridge.schema.Instrument;
-import io.twsbridge.schema.SubscribeQuotes;
-import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
@@ -24,19 +22,18 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -59,8 +56,6 @@ final class QuoteRig implements AutoCloseable {
     static final int TICKS_PER_MOVE = 4;
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    /** The bridge requests market data at its outbound pace (45 messages/s), plus a margin for a loaded machine. */
-    private static final double SUBSCRIPTIONS_PER_SECOND_AT_WORST = 20;
 
     private final List<String> symbols;
     private final GatewaySimulator sim;
@@ -157,33 +152,18 @@ final class QuoteRig implements AutoCloseable {
         app.publisher().setPublishObserver(observer);
     }
 
-    /** Sends one SubscribeQuotes command per instrument and waits until the simulator streams every one of them. */
-    void subscribeAll(BenchStack stack) throws InterruptedException {
-        SchemaRegistryClient registry = registryClient(stack);
-        String commandsTopic = kafka.topic(Topic.COMMANDS);
-        registry.register(commandsTopic + Topic.VALUE_SUBJECT_SUFFIX, Command.getClassSchema());
-        AvroWireSerializer serializer = new AvroWireSerializer(registry);
-        try (KafkaProducer<byte[], byte[]> producer = stack.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
-            for (String symbol : symbols) {
-                Command command = Command.newBuilder().setCommandId(kafka.bridgeId() + "-subscribe-" + symbol)
-                        .setIssuedAt(Instant.now())
-                        .setPayload(SubscribeQuotes.newBuilder().setInstrument(stock(symbol)).build()).build();
-                producer.send(new ProducerRecord<>(commandsTopic,
-                        RecordKeys.command(command).getBytes(StandardCharsets.UTF_8),
-                        serializer.serialize(commandsTopic, command)));
-            }
-            producer.flush();
-        }
-        long timeoutNanos = TimeUnit.SECONDS.toNanos(30)
-                + (long) (symbols.size() / SUBSCRIPTIONS_PER_SECOND_AT_WORST * 1e9);
-        long deadline = System.nanoTime() + timeoutNanos;
-        while (openingSnapshots.get() < symbols.size()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + openingSnapshots.get() + " of " + symbols.size()
-                        + " instruments were subscribed within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
-            }
-            TimeUnit.MILLISECONDS.sleep(10); // polls the simulator's count; no event to wait on
-        }
+    /**
+     * Sends one SubscribeQuotes command per instrument and waits until the simulator streams every one of them;
+     * {@code where} names the phase in a stall's message.
+     */
+    void subscribeAll(BenchStack stack, BenchMode mode, String where) throws Exception {
+        StrategyCommands.forTopic(registryClient(stack), kafka.topic(Topic.COMMANDS))
+                .subscribeAll(stack, kafka.bridgeId() + "-subscribe-", symbols, mode.watchdog(where + ", subscribing"));
+        // The bridge requests market data at its outbound pace (45 messages/s): a subscription opens every 22 ms.
+        mode.watchdog(where + ", subscribing").watch("subscription opened at the simulator", openingSnapshots::get)
+                .status(() -> openingSnapshots.get() + " of " + symbols.size() + " instruments subscribed; bridge "
+                        + app.gateway().session().snapshot())
+                .await(() -> openingSnapshots.get() >= symbols.size());
     }
 
     /**
@@ -198,7 +178,7 @@ final class QuoteRig implements AutoCloseable {
     public void close() {
         try {
             if (app != null) {
-                app.close();
+                Closing.within(StrategyCommands.BRIDGE_CLOSE, "the bridge", app::close);
             }
         } finally {
             try {
@@ -220,11 +200,6 @@ final class QuoteRig implements AutoCloseable {
         }
     }
 
-    private static Instrument stock(String symbol) {
-        return Instrument.newBuilder().setSymbol(symbol).setSecType("STK").setExchange("SMART").setCurrency("USD")
-                .build();
-    }
-
     static SchemaRegistryClient registryClient(BenchStack stack) {
         return new SchemaRegistryClient(SchemaRegistryConfig.builder(stack.registryUrl()).build());
     }
@@ -241,32 +216,53 @@ final class QuoteRig implements AutoCloseable {
         return config;
     }
 
-    /** Creates {@code topic} as the bridge creates its quotes topic: the same partitions and cleanup policy. */
-    static void createQuotesLikeTopic(BenchStack stack, KafkaSettings settings, String topic) throws Exception {
+    /**
+     * Ends a baseline's stopped sender thread that is still running, which happens only after a failure: a
+     * {@code send()} waiting for buffer space that never frees (the producer, with the bridge's settings, blocks
+     * for ever) ends when the producer is closed.
+     */
+    static void endSender(Thread sender, KafkaProducer<byte[], byte[]> producer) {
+        if (sender.isAlive()) {
+            producer.close(BenchStack.PRODUCER_CLOSE);
+            Closing.join(sender, BenchStack.PRODUCER_CLOSE, "the baseline's sender");
+        }
+    }
+
+    /**
+     * The plain producer of a baseline, on {@code topic} created as the bridge creates its quotes topic (the same
+     * partitions and cleanup policy), with {@link #bridgeProducerSettings}; before it is returned, one record of
+     * {@code payloads} has been acknowledged on every partition.
+     *
+     * <p>Why the record: knowing every leader ({@link BenchStack#producer}) is not enough on a just-created topic.
+     * The broker (Kafka 4.4) answers metadata requests from its new metadata image before its replica manager has
+     * applied the new partitions, so a first produce request can still be refused with NOT_LEADER_OR_FOLLOWER;
+     * with several requests in flight a later one is then appended first, and the refused one is out of sequence
+     * for ever (KAFKA-15591). The baselines hung that way although an admin client had seen every leader before
+     * the producer started. A single record, alone in flight on its partition until acknowledged, cannot be
+     * overtaken; once it is in, the partition is led and the producer's sequence there has begun. These records
+     * are written before any measuring and before a baseline's consumer seeks to the end of the topic.
+     */
+    static KafkaProducer<byte[], byte[]> baselineProducer(BenchStack stack, KafkaSettings settings, String topic,
+                                                          String clientId, QuotePayloads payloads,
+                                                          ProgressWatchdog watchdog) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), settings.replicationFactor())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                                     Topic.QUOTES.cleanupPolicy().configValue()))))
                     .all().get(30, TimeUnit.SECONDS);
-            // The producer's first metadata request must find every partition with its leader.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!hasLeaders(admin, topic)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + topic + " has no leader after 30 s");
-                }
-                TimeUnit.MILLISECONDS.sleep(50); // the new topic's metadata is on its way: nothing to wait on
-            }
         }
-    }
-
-    private static boolean hasLeaders(Admin admin, String topic) throws Exception {
+        KafkaProducer<byte[], byte[]> producer =
+                stack.producer(bridgeProducerSettings(settings, clientId), List.of(topic));
         try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                    .partitions().stream().allMatch(p -> p.leader() != null);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false; // created, but not known to the broker's metadata yet
+            List<Future<RecordMetadata>> first = new ArrayList<>();
+            for (PartitionInfo partition : producer.partitionsFor(topic)) {
+                first.add(producer.send(new ProducerRecord<>(topic, partition.partition(), payloads.keys()[0],
+                        payloads.values()[0])));
             }
+            StrategyCommands.awaitAcknowledged(first, watchdog);
+            return producer;
+        } catch (Exception | Error e) {
+            producer.close(Duration.ZERO);
             throw e;
         }
     }

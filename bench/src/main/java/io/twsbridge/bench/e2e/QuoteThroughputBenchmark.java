@@ -2,6 +2,7 @@ package io.twsbridge.bench.e2e;
 
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
 import io.twsbridge.bridge.app.metrics.PublishObserver;
 import io.twsbridge.bridge.kafka.KafkaSettings;
@@ -13,14 +14,15 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
@@ -59,6 +61,8 @@ public final class QuoteThroughputBenchmark {
     /** Ticks the simulator may have queued beyond what the bridge acknowledged or shed (see {@link InFlightGate}). */
     private static final long IN_FLIGHT_TICKS = 10_000;
 
+    private static final String NAME = "quote-throughput";
+
     private QuoteThroughputBenchmark() {
     }
 
@@ -95,13 +99,13 @@ public final class QuoteThroughputBenchmark {
             // The baseline sends what the bridge published, so the very first phase is always the bridge's.
             boolean bridgeFirst = payloads == null || pair % 2 == 1;
             if (bridgeFirst) {
-                BridgeOutcome outcome = runBridge(stack, run, pair, instruments, warmUpMillis, windowMillis);
+                BridgeOutcome outcome = runBridge(stack, mode, run, pair, instruments, warmUpMillis, windowMillis);
                 bridge.add(outcome.phase());
                 payloads = outcome.payloads();
-                baseline.add(runBaseline(stack, run, pair, payloads, warmUpMillis, windowMillis));
+                baseline.add(runBaseline(stack, mode, run, pair, payloads, warmUpMillis, windowMillis));
             } else {
-                baseline.add(runBaseline(stack, run, pair, payloads, warmUpMillis, windowMillis));
-                bridge.add(runBridge(stack, run, pair, instruments, warmUpMillis, windowMillis).phase());
+                baseline.add(runBaseline(stack, mode, run, pair, payloads, warmUpMillis, windowMillis));
+                bridge.add(runBridge(stack, mode, run, pair, instruments, warmUpMillis, windowMillis).phase());
             }
         }
         return report(mode, instruments, warmUpMillis, windowMillis, pairs, payloads, bridge, baseline);
@@ -110,8 +114,9 @@ public final class QuoteThroughputBenchmark {
     private record BridgeOutcome(Phase phase, QuotePayloads payloads) {
     }
 
-    private static BridgeOutcome runBridge(BenchStack stack, String run, int pair, int instruments, long warmUpMillis,
-                                           long windowMillis) throws Exception {
+    private static BridgeOutcome runBridge(BenchStack stack, BenchMode mode, String run, int pair, int instruments,
+                                           long warmUpMillis, long windowMillis) throws Exception {
+        String where = NAME + " bridge, pair " + pair;
         QuoteSampler sampler = new QuoteSampler(instruments * SAMPLED_QUOTES_PER_INSTRUMENT);
         try (QuoteRig rig = QuoteRig.start(stack, run + "-bridge-" + pair, instruments, 0)) {
             InFlightGate gate = new InFlightGate(IN_FLIGHT_TICKS, rig.app().publisher()::quotesShed);
@@ -145,19 +150,24 @@ public final class QuoteThroughputBenchmark {
                     }
                 }
             });
-            rig.subscribeAll(stack);
+            rig.subscribeAll(stack, mode, where);
             sampler.start(); // during the warm-up, so that touching the records costs the window nothing
-            TimeUnit.MILLISECONDS.sleep(warmUpMillis);
+            ProgressWatchdog watchdog = mode.watchdog(where).watch("quote acknowledged", gate::acked)
+                    .status(() -> String.format(Locale.ROOT, "ticks queued %,d, quotes acknowledged %,d, shed %,d, "
+                                    + "in flight %,d", gate.queued(), gate.acked(), rig.app().publisher().quotesShed(),
+                            gate.inFlight()));
+            watchdog.sleep(Duration.ofMillis(warmUpMillis));
             long shedBefore = rig.app().publisher().quotesShed();
             long queuedBefore = gate.queued();
             long ackedBefore = gate.acked();
             long waitsBefore = gate.waits();
             ThreadCpu cpuBefore = ThreadCpu.snapshot();
             long start = System.nanoTime();
-            TimeUnit.MILLISECONDS.sleep(windowMillis);
+            watchdog.sleep(Duration.ofMillis(windowMillis));
             long elapsed = System.nanoTime() - start;
             long acked = gate.acked() - ackedBefore;
-            long queued = gate.queued() - queuedBefore;
+            long queuedAtEnd = gate.queued();
+            long queued = queuedAtEnd - queuedBefore;
             ThreadCpu cpuAfter = ThreadCpu.snapshot();
             List<String> remarks = new ArrayList<>();
             if (gate.waits() == waitsBefore) {
@@ -170,20 +180,24 @@ public final class QuoteThroughputBenchmark {
                     rig.app().publisher().quotesShed() - shedBefore, gate.inFlight(),
                     cpuAfter.percentOfOneCoreSince(cpuBefore), ProducerMetrics.of(rig.producerClientId()),
                     String.join("; ", remarks));
+            // Every tick of the window reaches Kafka or is shed (one quote a tick): a stall too short to show in the
+            // window shows here, instead of as a low figure and a close that never ends.
+            watchdog.await(() -> gate.acked() + rig.app().publisher().quotesShed() >= queuedAtEnd);
             return new BridgeOutcome(phase, QuotePayloads.of(sampler.quotes(), QuoteRig.registryClient(stack),
                     rig.quotesTopic()));
         }
     }
 
-    private static Phase runBaseline(BenchStack stack, String run, int pair, QuotePayloads payloads, long warmUpMillis,
-                                     long windowMillis) throws Exception {
+    private static Phase runBaseline(BenchStack stack, BenchMode mode, String run, int pair, QuotePayloads payloads,
+                                     long warmUpMillis, long windowMillis) throws Exception {
+        String where = NAME + " baseline, pair " + pair;
         KafkaSettings settings = stack.kafkaSettings(run + "-baseline-" + pair, k -> k);
         String topic = settings.topic(Topic.QUOTES);
-        QuoteRig.createQuotesLikeTopic(stack, settings, topic);
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<RuntimeException> senderFailure = new AtomicReference<>();
         Callback onAck = (metadata, error) -> {
             if (error == null) {
                 acked.incrementAndGet();
@@ -194,34 +208,51 @@ public final class QuoteThroughputBenchmark {
         byte[][] keys = payloads.keys();
         byte[][] values = payloads.values();
         String clientId = run + "-baseline-" + pair + "-producer";
-        try (KafkaProducer<byte[], byte[]> producer =
-                     stack.producer(QuoteRig.bridgeProducerSettings(settings, clientId))) {
+        try (KafkaProducer<byte[], byte[]> producer = QuoteRig.baselineProducer(stack, settings, topic, clientId,
+                payloads, mode.watchdog(where + ", first record on each partition"))) {
             Thread sender = new Thread(() -> {
-                int i = 0;
-                while (!stop.get()) {
-                    producer.send(new ProducerRecord<>(topic, null, keys[i], values[i]), onAck);
-                    sent.lazySet(sent.get() + 1); // only this thread writes it
-                    i = i + 1 == keys.length ? 0 : i + 1;
+                try {
+                    int i = 0;
+                    while (!stop.get()) {
+                        producer.send(new ProducerRecord<>(topic, null, keys[i], values[i]), onAck);
+                        sent.lazySet(sent.get() + 1); // only this thread writes it
+                        i = i + 1 == keys.length ? 0 : i + 1;
+                    }
+                } catch (RuntimeException e) {
+                    senderFailure.set(e);
                 }
             }, "bench-sender");
+            ProgressWatchdog watchdog = mode.watchdog(where).watch("acknowledgement", () -> acked.get() + failed.get())
+                    .status(() -> String.format(Locale.ROOT, "sent %,d, acked %,d, failed %,d%s", sent.get(),
+                            acked.get(), failed.get(), senderFailure.get() == null ? ""
+                                    : "; the sender failed: " + senderFailure.get()));
             sender.start();
             try {
-                TimeUnit.MILLISECONDS.sleep(warmUpMillis);
+                watchdog.sleep(Duration.ofMillis(warmUpMillis));
                 long ackedBefore = acked.get();
                 long sentBefore = sent.get();
                 ThreadCpu cpuBefore = ThreadCpu.snapshot();
                 long start = System.nanoTime();
-                TimeUnit.MILLISECONDS.sleep(windowMillis);
+                watchdog.sleep(Duration.ofMillis(windowMillis));
                 long elapsed = System.nanoTime() - start;
                 long ackedInWindow = acked.get() - ackedBefore;
                 long sentInWindow = sent.get() - sentBefore;
                 ThreadCpu cpuAfter = ThreadCpu.snapshot();
-                return new Phase(pair, "baseline", ackedInWindow * 1e9 / elapsed, sentInWindow * 1e9 / elapsed, 0,
-                        sent.get() - acked.get() - failed.get(), cpuAfter.percentOfOneCoreSince(cpuBefore),
+                Phase phase = new Phase(pair, "baseline", ackedInWindow * 1e9 / elapsed, sentInWindow * 1e9 / elapsed,
+                        0, sent.get() - acked.get() - failed.get(), cpuAfter.percentOfOneCoreSince(cpuBefore),
                         ProducerMetrics.of(clientId), failed.get() > 0 ? failed.get() + " sends failed" : "");
+                stop.set(true);
+                // Its last send() may wait for room in the buffer, which the acknowledgements make.
+                watchdog.await(() -> !sender.isAlive());
+                if (senderFailure.get() != null) {
+                    throw new IllegalStateException("the baseline's sender failed", senderFailure.get());
+                }
+                // Everything sent is acknowledged before the producer closes, or the stall is named.
+                watchdog.await(() -> acked.get() + failed.get() >= sent.get());
+                return phase;
             } finally {
                 stop.set(true);
-                sender.join();
+                QuoteRig.endSender(sender, producer);
             }
         }
     }
@@ -231,7 +262,7 @@ public final class QuoteThroughputBenchmark {
         double bridgeMedian = median(bridge);
         double baselineMedian = median(baseline);
         double ratio = bridgeMedian / baselineMedian;
-        Report report = new Report("quote-throughput", "End-to-end quote throughput").smoke(mode.smoke())
+        Report report = new Report(NAME, "End-to-end quote throughput").smoke(mode.smoke())
                 .note(String.format(Locale.ROOT, "%d instruments, simulator at full speed (tick rate 0); %d pair(s) of "
                                 + "phases, bridge and baseline one after the other (never together), order alternating; "
                                 + "each phase %.0f s warm-up then a %.0f s window.", instruments, pairs,

@@ -2,6 +2,7 @@ package io.twsbridge.bench.e2e;
 
 import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.Closing;
 import io.twsbridge.bench.support.Report;
 import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.BridgeConfig;
@@ -16,7 +17,6 @@ import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorProbe;
 import io.twsbridge.sim.SimulatorState;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -85,13 +85,16 @@ public final class ResubscribeBenchmark {
             sim.setProbe(requests);
             BridgeConfig config = stack.bridgeConfig(prefix, sim, k -> k,
                     g -> g.retryInitialBackoff(Duration.ofMillis(50)), o -> o);
-            try (BridgeApp bridge = new BridgeApp(config, Clock.systemUTC())) {
+            BridgeApp bridge = new BridgeApp(config, Clock.systemUTC());
+            try {
                 StrategyCommands.startAndAwaitReady(bridge, Duration.ofSeconds(60));
                 StateLog states = new StateLog();
                 bridge.gateway().session().addListener(states);
                 Rig rig = new Rig(sim, requests, states, config.gateway(), instruments);
 
-                subscribeAll(stack, config, symbols);
+                StrategyCommands.forTopic(new SchemaRegistryClient(config.registry()),
+                        config.kafka().topic(Topic.COMMANDS)).subscribeAll(stack, "subscribe-", symbols,
+                        mode.watchdog("resubscribe, subscribing"));
                 long connection = rig.awaitStreaming(requests.connectionOfLast(), Long.MIN_VALUE);
 
                 List<Measurement> reconnects = new ArrayList<>();
@@ -106,18 +109,9 @@ public final class ResubscribeBenchmark {
                     dataLost.add(rig.dataLost(connection));
                 }
                 return report(mode, config.gateway(), instruments, reconnects, dataLost, sim.state());
+            } finally {
+                Closing.within(StrategyCommands.BRIDGE_CLOSE, "the bridge", bridge::close);
             }
-        }
-    }
-
-    private static void subscribeAll(BenchStack stack, BridgeConfig config, List<String> symbols) throws Exception {
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
-        StrategyCommands commands = StrategyCommands.forTopic(registry, config.kafka().topic(Topic.COMMANDS));
-        try (KafkaProducer<byte[], byte[]> producer = stack.producer(StrategyCommands.producerSettings())) {
-            for (String symbol : symbols) {
-                producer.send(commands.record(StrategyCommands.subscribeQuotes("subscribe-" + symbol, symbol)));
-            }
-            producer.flush();
         }
     }
 

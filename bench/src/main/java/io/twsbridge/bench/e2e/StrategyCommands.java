@@ -1,5 +1,7 @@
 package io.twsbridge.bench.e2e;
 
+import io.twsbridge.bench.support.BenchStack;
+import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
@@ -13,18 +15,25 @@ import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +41,13 @@ import java.util.function.Supplier;
  * by account), and the waits the end-to-end benchmarks share. None of this is measured.
  */
 final class StrategyCommands {
+
+    /**
+     * How long closing a bridge may take: it sends what it holds and waits for the acknowledgements, a second or
+     * two, unless its records stopped flowing, and then it would never end
+     * ({@link io.twsbridge.bench.support.Closing}).
+     */
+    static final Duration BRIDGE_CLOSE = Duration.ofSeconds(60);
 
     /** Decimal fields of the contract carry scale 10. */
     private static final int DECIMAL_SCALE = 10;
@@ -85,6 +101,38 @@ final class StrategyCommands {
                 .setLimitPrice(limitPrice).setTimeInForce(TimeInForce.DAY).setOutsideRth(false).build();
         return Command.newBuilder().setCommandId(commandId).setIssuedAt(Instant.now()).setAccount(account)
                 .setPayload(order).build();
+    }
+
+    /**
+     * Sends one SubscribeQuotes command per symbol (command ids {@code idPrefix + symbol}) from a producer of its
+     * own, and waits until Kafka has acknowledged every one.
+     *
+     * @throws ProgressWatchdog.StalledException when acknowledgements stop coming for {@code watchdog}'s bound
+     */
+    void subscribeAll(BenchStack stack, String idPrefix, List<String> symbols, ProgressWatchdog watchdog)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = stack.producer(producerSettings(), List.of(commandsTopic))) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (String symbol : symbols) {
+                acks.add(producer.send(record(subscribeQuotes(idPrefix + symbol, symbol))));
+            }
+            awaitAcknowledged(acks, watchdog);
+        }
+    }
+
+    /**
+     * Waits until every send of {@code acks} is done, for as long as acknowledgements keep coming (a bounded
+     * {@code flush}), then throws what the first failed one failed with.
+     */
+    static void awaitAcknowledged(List<Future<RecordMetadata>> acks, ProgressWatchdog watchdog)
+            throws InterruptedException, ExecutionException {
+        LongSupplier done = () -> acks.stream().filter(Future::isDone).count();
+        watchdog.watch("acknowledgement", done)
+                .status(() -> done.getAsLong() + " of " + acks.size() + " records acknowledged")
+                .await(() -> done.getAsLong() == acks.size());
+        for (Future<RecordMetadata> ack : acks) {
+            ack.get(); // done: returns at once, or throws why it failed
+        }
     }
 
     static Command subscribeQuotes(String commandId, String symbol) {

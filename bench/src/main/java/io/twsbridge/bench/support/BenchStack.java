@@ -5,6 +5,7 @@ import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+import io.twsbridge.bridge.kafka.topics.PartitionLeaders;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.embedded.EmbeddedKafka;
 import io.twsbridge.embedded.SchemaRegistryProcess;
@@ -19,8 +20,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,6 +32,11 @@ import java.util.function.UnaryOperator;
  * its own through a prefix, so one stack serves the whole suite.
  */
 public final class BenchStack implements AutoCloseable {
+
+    /** How long a harness producer may take to learn the leaders of its just-created topics. */
+    public static final Duration LEADER_TIMEOUT = Duration.ofSeconds(30);
+    /** How long closing a harness producer waits for what it still has to send. */
+    public static final Duration PRODUCER_CLOSE = Duration.ofSeconds(10);
 
     private final EmbeddedKafka kafka;
     private final SchemaRegistryProcess registry;
@@ -85,13 +93,43 @@ public final class BenchStack implements AutoCloseable {
                 orders.apply(OrderSettings.builder().journalTopic(prefix + ".ib.order-journal")).build());
     }
 
-    /** A byte-array producer with the given settings on top of the broker's address. */
-    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
+    /**
+     * A byte-array producer with the given settings on top of the broker's address, returned once it knows a leader
+     * for every partition of {@code topics}, the topics it is about to write ({@link PartitionLeaders}): an
+     * idempotent producer whose first request to a partition is refused while a later one is appended can never
+     * deliver the first (KAFKA-15591). On a topic created a moment ago that narrows the window without closing it;
+     * the quote baselines, which start at full speed, also put one record on each partition first
+     * ({@code QuoteRig.baselineProducer}). Its {@code close()} waits at most {@link #PRODUCER_CLOSE}, then fails
+     * what is still unacknowledged, so a stalled benchmark still ends.
+     *
+     * @throws TimeoutException naming the partitions still without a leader after {@link #LEADER_TIMEOUT}
+     */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings, Collection<String> topics)
+            throws InterruptedException, TimeoutException {
         Map<String, Object> p = new HashMap<>(settings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
+        KafkaProducer<byte[], byte[]> producer = new BoundedCloseProducer(p);
+        try {
+            PartitionLeaders.await(producer, topics, LEADER_TIMEOUT);
+            return producer;
+        } catch (InterruptedException | TimeoutException | RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /** A producer whose {@code close()} is bounded (KafkaProducer's own waits for every acknowledgement). */
+    private static final class BoundedCloseProducer extends KafkaProducer<byte[], byte[]> {
+        BoundedCloseProducer(Map<String, Object> config) {
+            super(config);
+        }
+
+        @Override
+        public void close() {
+            close(PRODUCER_CLOSE);
+        }
     }
 
     /** A byte-array consumer without a group (assign and seek yourself), tuned to hand records over at once. */

@@ -92,11 +92,13 @@ public final class Report {
         for (String n : notes) {
             md.append(n).append("\n\n");
         }
-        md.append("| ").append(String.join(" | ", columns)).append(" |\n|")
-                .append("---|".repeat(columns.size())).append('\n');
-        for (Map<String, Object> row : rows) {
-            md.append("| ").append(row.values().stream().map(Report::cell).collect(Collectors.joining(" | ")))
-                    .append(" |\n");
+        if (!columns.isEmpty()) { // a benchmark that did not finish has no table
+            md.append("| ").append(String.join(" | ", columns)).append(" |\n|")
+                    .append("---|".repeat(columns.size())).append('\n');
+            for (Map<String, Object> row : rows) {
+                md.append("| ").append(row.values().stream().map(Report::cell).collect(Collectors.joining(" | ")))
+                        .append(" |\n");
+            }
         }
         if (!verdicts.isEmpty()) {
             md.append("\n| target | measured | met |\n|---|---|---|\n");

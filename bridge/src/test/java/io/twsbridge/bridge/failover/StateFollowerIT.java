@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.failover;
 
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.topics.PartitionLeaders;
 import io.twsbridge.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -96,7 +97,8 @@ class StateFollowerIT {
         }
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String transactionalId) {
+    /** A producer of the state topics, once it knows their leaders: the topics were created a moment ago. */
+    private static KafkaProducer<byte[], byte[]> producer(String transactionalId) throws Exception {
         Map<String, Object> c = new HashMap<>(kafka.clientConfig());
         c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -104,7 +106,14 @@ class StateFollowerIT {
         if (transactionalId != null) {
             c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         }
-        return new KafkaProducer<>(c);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(c);
+        try {
+            PartitionLeaders.await(producer, List.of(JOURNAL, SUBSCRIPTIONS), Duration.ofSeconds(20));
+            return producer;
+        } catch (Exception e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, String value)

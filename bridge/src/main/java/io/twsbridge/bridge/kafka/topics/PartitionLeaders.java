@@ -18,8 +18,11 @@ import java.util.function.LongSupplier;
  * as a just-created partition answers until its leader is elected and known everywhere) while a later request
  * of the same producer is appended can never deliver that first batch: the broker took the later sequence as the
  * producer's first, and every retry of the first batch is out of order from then on (KAFKA-15591, also filed as
- * KAFKA-14312 and KAFKA-19880). Nothing is sent to a partition before its leader is known, so a new topic cannot
- * start that way. A leader that moves later is the publisher's watchdog's business ({@code EventPublisher}).
+ * KAFKA-14312 and KAFKA-19880). Nothing is sent to a partition before its leader is known, which closes most of
+ * that window on a new topic, but not all of it: a Kafka 4.4 broker publishes a new partition's leader in its
+ * metadata before its replica manager has made the partition (its {@code BrokerMetadataPublisher} sets the
+ * metadata image first), so the first request can still be refused. What slips through, and a leader that moves
+ * later, is the publisher's watchdog's business ({@code EventPublisher}), which heals the partition.
  *
  * <p>The producer's own metadata is what counts, not an admin client's: it is the producer that routes the
  * records. A partition the producer knows without a leader makes it ask for fresh metadata by itself, so asking

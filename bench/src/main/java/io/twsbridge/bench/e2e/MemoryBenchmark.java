@@ -6,6 +6,7 @@ import io.twsbridge.bench.support.Report;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.embedded.ChildProcesses;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.SubscribeQuotes;
@@ -545,7 +546,7 @@ public final class MemoryBenchmark {
             // Only the file and the command line configure it: no BRIDGE_* or JVM options from the bench's shell.
             builder.environment().keySet().removeIf(k -> k.startsWith("BRIDGE_") || k.equals("JAVA_TOOL_OPTIONS")
                     || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-            return new BridgeProcess(name, builder.start(), log);
+            return new BridgeProcess(name, ChildProcesses.adopt(builder.start()), log);
         }
 
         /**

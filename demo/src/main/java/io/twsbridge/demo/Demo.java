@@ -34,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -51,22 +52,67 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one-command demo: an in-process Kafka broker, the schema registry, the Gateway simulator and the bridge,
  * a few sample commands, and a compact live view of quotes, order updates, fills and status, until Ctrl-C or the
- * duration ends. Everything it starts it stops, and its temporary directories are deleted.
+ * duration ends. Everything it starts it stops, and its temporary directories are deleted, whether the duration
+ * ends or SIGTERM or SIGINT (Ctrl-C) ends it.
  */
 public final class Demo {
 
     private Demo() {
     }
 
+    /**
+     * How long SIGTERM or SIGINT lets the demo close what it started before the JVM halts: the bridge's clean
+     * close (its Gateway drain takes 5 s at most), the registry (10 s at most) and the broker, with room to spare.
+     * Should it pass, the registry is still ended by {@link io.twsbridge.embedded.ChildProcesses}.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
     /** Runs the demo; returns the exit code. */
     public static int run(long durationSeconds) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "demo-ctrl-c");
+        CountDownLatch closed = new CountDownLatch(1);
+        // The JVM halts as soon as its shutdown hooks return, wherever the main thread is: this hook asks the main
+        // thread to stop and returns only when it has closed everything (or the grace has passed), so that a signal
+        // stops the demo as completely as the end of its duration does.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                if (!closed.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    say("not stopped within " + STOP_GRACE.toSeconds() + " s; halting");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            runUntilStopped(durationSeconds, stop);
+            say("stopped; nothing left running");
+        } catch (Exception | Error e) {
+            if (stop.getCount() == 0) {
+                // After a signal the JVM halts once the hook returns, before anyone else could print this.
+                say("stopped after a failure: " + e);
+            }
+            throw e;
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // a signal: the JVM is already stopping, and the hook is waiting for the line above
+            }
+        }
+        return 0;
+    }
+
+    private static void runUntilStopped(long durationSeconds, CountDownLatch stop) throws Exception {
         say("starting an in-process Kafka broker ...");
         try (EmbeddedKafka kafka = EmbeddedKafka.startDefault()) {
             kafka.awaitReady(Duration.ofSeconds(60));
             say("Kafka ready at " + kafka.bootstrapServers());
+            if (stop.getCount() == 0) {
+                return;
+            }
             say("starting the schema registry (Apicurio, Confluent API) ...");
             try (SchemaRegistryProcess registry = SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(),
                     Duration.ofSeconds(90));
@@ -85,35 +131,33 @@ public final class Demo {
                 say("starting the bridge ...");
                 try (BridgeApp bridge = new BridgeApp(config, Clock.systemUTC())) {
                     bridge.start();
-                    awaitReady(bridge);
-                    say("bridge READY: accounts " + bridge.gateway().session().accounts());
-                    say("watch it from another terminal, e.g.:");
-                    say("  java -jar demo/target/bridge-demo.jar replay --topic ib.fills --bootstrap-server "
-                            + kafka.bootstrapServers() + " --registry-url " + registry.confluentApiUrl());
-                    sendSamples(kafka.bootstrapServers(), registry.confluentApiUrl());
-                    watch(kafka.bootstrapServers(), registry.confluentApiUrl(), durationSeconds, stop);
+                    if (awaitReady(bridge, stop)) {
+                        say("bridge READY: accounts " + bridge.gateway().session().accounts());
+                        say("watch it from another terminal, e.g.:");
+                        say("  java -jar demo/target/bridge-demo.jar replay --topic ib.fills --bootstrap-server "
+                                + kafka.bootstrapServers() + " --registry-url " + registry.confluentApiUrl());
+                        sendSamples(kafka.bootstrapServers(), registry.confluentApiUrl());
+                        watch(kafka.bootstrapServers(), registry.confluentApiUrl(), durationSeconds, stop);
+                    }
                     say("stopping ...");
                 }
             }
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the JVM is already stopping
-            }
         }
-        say("stopped; nothing left running");
-        return 0;
     }
 
-    private static void awaitReady(BridgeApp bridge) throws InterruptedException {
+    /** Waits until the bridge is READY; false when asked to stop first. */
+    private static boolean awaitReady(BridgeApp bridge, CountDownLatch stop) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!(bridge.ready() && bridge.gateway().session().state() == SessionState.READY)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the bridge did not become ready: " + bridge.gateway().session().snapshot());
             }
-            TimeUnit.MILLISECONDS.sleep(100); // a console progress loop, not a test
+            // A console progress loop, not a test: wakes at once when a signal asks it to stop.
+            if (stop.await(100, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
         }
+        return true;
     }
 
     private static void sendSamples(String bootstrap, String registryUrl) throws Exception {
@@ -160,34 +204,49 @@ public final class Demo {
             consumer.subscribe(List.of("ib.quotes", "ib.orders", "ib.fills", "ib.status"));
             while (Instant.now().isBefore(end) && stop.getCount() > 0) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                    if (stop.getCount() == 0) {
+                        break; // a signal: the rest of the batch is not shown
+                    }
                     if (r.value() == null) {
                         continue;
                     }
-                    switch (r.topic()) {
-                        case "ib.quotes" -> {
-                            Quote q = quotes.deserialize(r.value());
-                            String sym = q.getInstrument().getSymbol();
-                            Instant last = lastQuoteLine.get(sym);
-                            if (last == null || last.plusSeconds(2).isBefore(Instant.now())) {
-                                lastQuoteLine.put(sym, Instant.now());
-                                say(String.format("quote  %-5s bid %s ask %s last %s  #%d", sym, q.getBid(), q.getAsk(),
-                                        q.getLast(), q.getSequence()));
-                            }
-                        }
-                        case "ib.orders" -> {
-                            OrderUpdate o = orders.deserialize(r.value());
-                            say("order  " + o.getOrderRef() + " " + o.getStatus() + " filled " + plain(o.getFilled()));
-                        }
-                        case "ib.fills" -> {
-                            Fill f = fills.deserialize(r.value());
-                            say("fill   " + f.getOrderRef() + " " + f.getSide() + " " + plain(f.getShares()) + " "
-                                    + f.getInstrument().getSymbol() + " @ " + f.getPrice() + " commission "
-                                    + plain(f.getCommission()));
-                        }
-                        default -> say("status " + new String(r.key(), StandardCharsets.UTF_8) + " heartbeat");
+                    try {
+                        show(r, quotes, orders, fills, lastQuoteLine);
+                    } catch (SerializationException e) {
+                        // A viewer: a record it cannot decode (the registry already gone at a signal, say) is worth
+                        // a line, not the end of the demo before it has closed what it started.
+                        say("cannot show a record of " + r.topic() + ": " + e.getMessage());
                     }
                 }
             }
+        }
+    }
+
+    private static void show(ConsumerRecord<byte[], byte[]> r, AvroWireDeserializer<Quote> quotes,
+                             AvroWireDeserializer<OrderUpdate> orders, AvroWireDeserializer<Fill> fills,
+                             Map<String, Instant> lastQuoteLine) {
+        switch (r.topic()) {
+            case "ib.quotes" -> {
+                Quote q = quotes.deserialize(r.value());
+                String sym = q.getInstrument().getSymbol();
+                Instant last = lastQuoteLine.get(sym);
+                if (last == null || last.plusSeconds(2).isBefore(Instant.now())) {
+                    lastQuoteLine.put(sym, Instant.now());
+                    say(String.format("quote  %-5s bid %s ask %s last %s  #%d", sym, q.getBid(), q.getAsk(),
+                            q.getLast(), q.getSequence()));
+                }
+            }
+            case "ib.orders" -> {
+                OrderUpdate o = orders.deserialize(r.value());
+                say("order  " + o.getOrderRef() + " " + o.getStatus() + " filled " + plain(o.getFilled()));
+            }
+            case "ib.fills" -> {
+                Fill f = fills.deserialize(r.value());
+                say("fill   " + f.getOrderRef() + " " + f.getSide() + " " + plain(f.getShares()) + " "
+                        + f.getInstrument().getSymbol() + " @ " + f.getPrice() + " commission "
+                        + plain(f.getCommission()));
+            }
+            default -> say("status " + new String(r.key(), StandardCharsets.UTF_8) + " heartbeat");
         }
     }
 

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * port, with every schema and id it had, as a production registry does.
  *
  * <p>{@link #confluentApiUrl()} is the base URL of its Confluent API ({@code /apis/ccompat/v7}).
+ *
+ * <p>The child never outlives this JVM's normal end or its end by SIGTERM or SIGINT: {@link #close()} stops it,
+ * and {@link ChildProcesses} stops it when a signal ends the JVM before {@code close()} could.
  */
 public final class SchemaRegistryProcess implements AutoCloseable {
 
@@ -128,8 +131,9 @@ public final class SchemaRegistryProcess implements AutoCloseable {
             command.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + dataDir.resolve("registry"));
         }
         command.addAll(List.of("-jar", jar.toString()));
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        // Adopted: SIGTERM or SIGINT to this JVM alone must not leave the registry running and listening.
+        process = ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start());
         process.getOutputStream().close();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -54,6 +54,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     private final Map<Integer, ClientConnection> clientIds = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
+    private final Map<String, Long> requestsReceived = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final AdminServer admin;
     private volatile ServerSocket serverSocket;
@@ -244,6 +245,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         faultView.put("zombiesBlockHandshakes", faults.zombiesBlockHandshakes());
         return new SimulatorState(config.serverVersion(), apiPort, adminPort(), serverSocket != null,
                 connectivityLost, accepted.get(), list, zombies, stalled, subs, broker.placeOrderCounts(),
+                new java.util.TreeMap<>(requestsReceived),
                 broker.openOrderCount(), broker.executionCount(), faultView);
     }
 
@@ -306,6 +308,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     @Override
     public void onMessage(ClientConnection connection, ClientMessage message) {
         probe.requestReceived(connection.id(), message, System.nanoTime());
+        requestsReceived.merge(message.getClass().getSimpleName(), 1L, Long::sum);
         requests.handle(connection, message);
     }
 

@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param connectionsAccepted  sockets accepted since start (a reconnect storm shows here)
  * @param placeOrderCountByOrderRef placeOrder messages received per orderRef, modifications included
+ * @param requestsReceived     requests decoded since start, by message ({@code "CancelMktData"}, ...), from every
+ *                             client after its startApi: what a test compares with what a client meant to send
  */
 public record SimulatorState(
         int serverVersion,
@@ -21,6 +23,7 @@ public record SimulatorState(
         int stalledCount,
         List<Subscription> subscriptions,
         Map<String, Integer> placeOrderCountByOrderRef,
+        Map<String, Long> requestsReceived,
         int openOrders,
         int executions,
         Map<String, Object> faults) {
@@ -32,6 +35,11 @@ public record SimulatorState(
 
     /** One streaming market-data request. */
     public record Subscription(int clientId, int reqId, String symbol) {
+    }
+
+    /** Requests of one kind received since start, by the message's record name ({@code "CancelMktData"}). */
+    public long received(String message) {
+        return requestsReceived.getOrDefault(message, 0L);
     }
 
     /** Connections in a given state. */

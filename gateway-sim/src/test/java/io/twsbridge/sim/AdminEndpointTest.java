@@ -56,6 +56,9 @@ class AdminEndpointTest extends SimulatorTestBase {
         assertThat(connections.get(1).path("clientId").asInt()).isEqualTo(2);
         assertThat(connections.get(1).path("state").asText()).isEqualTo("ZOMBIE");
         assertThat(state.path("placeOrderCountByOrderRef").path("admin-ref").asInt()).isEqualTo(1);
+        assertThat(state.path("requestsReceived").path("ReqMktData").asLong()).isEqualTo(1);
+        assertThat(state.path("requestsReceived").path("PlaceOrder").asLong()).isEqualTo(1);
+        assertThat(state.path("requestsReceived").has("CancelMktData")).as("nothing cancelled").isFalse();
         JsonNode subscriptions = state.path("subscriptions");
         assertThat(subscriptions.size()).isEqualTo(1);
         assertThat(subscriptions.get(0).path("clientId").asInt()).isEqualTo(1);

@@ -117,6 +117,7 @@ class MarketDataTest extends SimulatorTestBase {
 
         c.send(new ClientMessage.CancelMktData(21));
         eventually().until(() -> sim.state().subscriptions().isEmpty());
+        assertThat(sim.state().received("CancelMktData")).as("the cancel is counted").isEqualTo(1);
 
         // A second subscription to the same stock proves the stream goes on: every update the pump sends to 22
         // was computed after 21 was gone, so once 22 streams, no tick for 21 may follow.

@@ -4,6 +4,7 @@ import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
+import io.twsbridge.embedded.ChildProcesses;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
@@ -530,7 +531,7 @@ public final class MemoryBenchmark {
             // Only the file and the command line configure it: no BRIDGE_* or JVM options from the bench's shell.
             builder.environment().keySet().removeIf(k -> k.startsWith("BRIDGE_") || k.equals("JAVA_TOOL_OPTIONS")
                     || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-            return new BridgeProcess(name, builder.start(), log);
+            return new BridgeProcess(name, ChildProcesses.adopt(builder.start()), log);
         }
 
         /**

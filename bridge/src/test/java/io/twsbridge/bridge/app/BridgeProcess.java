@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.app;
 
+import io.twsbridge.embedded.ChildProcesses;
 import io.twsbridge.sim.GatewaySimulator;
 
 import java.io.BufferedReader;
@@ -90,7 +91,7 @@ final class BridgeProcess implements AutoCloseable {
             pb.environment().put("BRIDGE_CRASH_AT", crashAt);
         }
         pb.environment().putAll(env);
-        return new BridgeProcess(pb.start());
+        return new BridgeProcess(ChildProcesses.adopt(pb.start()));
     }
 
     /** Waits (up to a minute) for a line equal to {@code marker}. */

@@ -2,6 +2,7 @@ package io.twsbridge.bridge.app;
 
 import io.twsbridge.bridge.app.metrics.PrometheusText;
 import io.twsbridge.bridge.testing.ProcessGauges;
+import io.twsbridge.embedded.ChildProcesses;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +97,7 @@ final class SoakBridgeProcess implements AutoCloseable {
         // Only the file and the command line configure it, nothing from the shell that started the build.
         builder.environment().keySet().removeIf(k -> k.startsWith("BRIDGE_") || k.equals("JAVA_TOOL_OPTIONS")
                 || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-        return new SoakBridgeProcess(builder.start(), log);
+        return new SoakBridgeProcess(ChildProcesses.adopt(builder.start()), log);
     }
 
     long pid() {

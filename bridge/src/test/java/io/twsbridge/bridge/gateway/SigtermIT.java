@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.gateway;
 
+import io.twsbridge.embedded.ChildProcesses;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,9 @@ class SigtermIT {
         try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
                 .zombieOnDisconnect(true).build())) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process bridge = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    ShutdownHookMain.class.getName(), String.valueOf(sim.apiPort())))
-                    .redirectErrorStream(true).start();
+            Process bridge = ChildProcesses.adopt(new ProcessBuilder(List.of(java, "-cp",
+                    System.getProperty("java.class.path"), ShutdownHookMain.class.getName(),
+                    String.valueOf(sim.apiPort()))).redirectErrorStream(true).start());
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(bridge.getInputStream(), StandardCharsets.UTF_8));
                 String line;

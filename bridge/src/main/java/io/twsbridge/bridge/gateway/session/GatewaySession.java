@@ -74,6 +74,12 @@ public final class GatewaySession implements SessionControl {
     /** A repeated IB notice is logged at most this often (with the count of repeats not logged). */
     private static final Duration NOTICE_LOG_INTERVAL = Duration.ofMinutes(1);
 
+    /** Room in the drain bound beyond the pace: the first frame's wait, the hard limit, a busy machine. */
+    static final Duration DRAIN_SLACK = Duration.ofSeconds(1);
+
+    /** How often a shutdown looks whether the writer is done: about one frame's pace at the default rate. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+
     private final AtomicInteger requestIds = new AtomicInteger(FIRST_REQUEST_ID);
     /** Messages skipped because the bridge does not model them, by message id; bounded by the id range. */
     private final Map<Integer, Long> skipped = new ConcurrentHashMap<>();
@@ -220,46 +226,85 @@ public final class GatewaySession implements SessionControl {
     }
 
     /**
-     * Cancels market data and account subscriptions, lets the writer send them, then closes the link, so
-     * neither side is left half-open. Completes when the link is closed.
+     * Cancels market data and account subscriptions, waits until the writer has put every queued frame on the
+     * socket (those cancels and anything queued before them), then closes the link, so that neither side is left
+     * half-open and no request the bridge meant to send is dropped. Completes when the link is closed.
+     *
+     * <p>The wait is bounded by the time the outbound pace needs for what is unsent at this point plus
+     * {@link #DRAIN_SLACK}, and never more than {@code maxDrain}; hitting the bound is logged at WARN with the
+     * count of frames left unsent. Each frame still asks the link's permit: a deposed instance writes nothing
+     * more, and its link closes at the first refusal.
      */
-    public CompletableFuture<Void> shutdown(Duration drainTimeout) {
+    public CompletableFuture<ShutdownReport> shutdown(Duration maxDrain) {
         shuttingDown = true;
         Socket connecting = pendingSocket;
         if (connecting != null && state == SessionState.CONNECTING) {
             closeQuietly(connecting);
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<ShutdownReport> done = new CompletableFuture<>();
         loop.execute(() -> {
             Link l = link;
-            if (l == null) {
+            if (l == null || l.transport == null) {
                 setState(SessionState.CLOSED, "shut down");
-                done.complete(null);
+                done.complete(ShutdownReport.NO_LINK);
                 return;
             }
-            if (state.isSynced()) {
+            int marketData = 0;
+            int positions = 0;
+            int accountSummary = 0;
+            if (state.isSynced() && !l.transport.isClosed()) {
                 for (int reqId : subscriptions.activeReqIds()) {
                     l.send(new ClientMessage.CancelMktData(reqId));
+                    marketData++;
                 }
                 l.send(new ClientMessage.CancelPositions());
+                positions = 1;
                 if (l.accountSummaryReqId > 0) {
                     l.send(new ClientMessage.CancelAccountSummary(l.accountSummaryReqId));
+                    accountSummary = 1;
                 }
             }
-            Instant deadline = loop.clock().instant().plus(drainTimeout);
-            awaitDrainThenClose(l, deadline, done);
+            int unsent = l.transport.unsentFrames();
+            Duration bound = drainBound(unsent, maxDrain);
+            log.info("shutting down: {} cancel requests queued ({} market data, {} positions, {} account summary); "
+                            + "closing the link once all {} unsent frames are written, at most {} ms from now",
+                    marketData + positions + accountSummary, marketData, positions, accountSummary, unsent,
+                    bound.toMillis());
+            Instant started = loop.clock().instant();
+            awaitDrainThenClose(l, new ShutdownReport(marketData, positions, accountSummary, 0, bound, Duration.ZERO),
+                    started, done);
         });
         return done;
     }
 
-    private void awaitDrainThenClose(Link l, Instant deadline, CompletableFuture<Void> done) {
-        if (l.transport.queuedFrames() == 0 || !loop.clock().instant().isBefore(deadline)) {
-            l.transport.close("bridge shutting down");
-            setState(SessionState.CLOSED, "shut down");
-            done.complete(null);
+    /** The time the outbound pace needs for {@code frames}, plus {@link #DRAIN_SLACK}, never above {@code max}. */
+    Duration drainBound(int frames, Duration max) {
+        Duration paced = Duration.ofNanos(1_000_000_000L / config.messagesPerSecond()).multipliedBy(frames)
+                .plus(DRAIN_SLACK);
+        return paced.compareTo(max) < 0 ? paced : max;
+    }
+
+    private void awaitDrainThenClose(Link l, ShutdownReport planned, Instant started,
+                                     CompletableFuture<ShutdownReport> done) {
+        Duration waited = Duration.between(started, loop.clock().instant());
+        boolean linkEnded = l.transport.isClosed();
+        int unsent = l.transport.unsentFrames();
+        if (!linkEnded && unsent > 0 && waited.compareTo(planned.drainBound()) < 0) {
+            loop.schedule(DRAIN_POLL, () -> awaitDrainThenClose(l, planned, started, done));
             return;
         }
-        loop.schedule(Duration.ofMillis(20), () -> awaitDrainThenClose(l, deadline, done));
+        if (linkEnded) {
+            log.info("shutdown: the link ended before the writer was done ({} frames unsent)", unsent);
+        } else if (unsent > 0) {
+            log.warn("shutdown: {} frames to the Gateway still unsent after the drain bound of {} ms; closing the "
+                    + "link without them", unsent, planned.drainBound().toMillis());
+        } else {
+            log.info("shutdown: every queued frame written in {} ms; closing the link", waited.toMillis());
+        }
+        l.transport.close("bridge shutting down");
+        setState(SessionState.CLOSED, "shut down");
+        done.complete(new ShutdownReport(planned.marketDataCancels(), planned.positionsCancels(),
+                planned.accountSummaryCancels(), unsent, planned.drainBound(), waited));
     }
 
     private void startAttempt(int id, CompletableFuture<AttemptOutcome> outcome) {

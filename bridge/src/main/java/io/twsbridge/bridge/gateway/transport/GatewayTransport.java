@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The only code that touches the Gateway socket: connects, writes the hello, reads frames on a reader thread
@@ -57,6 +58,12 @@ public final class GatewayTransport implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final Listener listener;
     private final LinkedBlockingQueue<Outbound> outbound = new LinkedBlockingQueue<>();
+    /**
+     * Frames handed to {@link #send}/{@link #sendHandshake} and not yet written: those in the queue and the one
+     * the writer holds while it waits for the pace or the hard limit. The queue alone cannot tell a clean close
+     * that the writer still has a frame in hand.
+     */
+    private final AtomicInteger unsent = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final SlidingWindowGuard hardLimit;
     private final Thread reader;
@@ -154,9 +161,7 @@ public final class GatewayTransport implements AutoCloseable {
 
     /** Queues a whole frame (length prefix included) for the writer, behind the rate limiter. Ignored once closed. */
     public void send(byte[] frame) {
-        if (!closed.get()) {
-            outbound.add(new Outbound(frame, true));
-        }
+        enqueue(new Outbound(frame, true));
     }
 
     /**
@@ -165,14 +170,28 @@ public final class GatewayTransport implements AutoCloseable {
      * pacing them would add a tenth of a second to every connect. The hard limit still applies.
      */
     public void sendHandshake(byte[] frame) {
+        enqueue(new Outbound(frame, false));
+    }
+
+    private void enqueue(Outbound frame) {
         if (!closed.get()) {
-            outbound.add(new Outbound(frame, false));
+            // Counted before it is queued, so that the writer's count-down after the write never comes first.
+            unsent.incrementAndGet();
+            outbound.add(frame);
         }
     }
 
-    /** Frames waiting for the rate limiter or the socket. */
+    /** Frames in the queue, waiting for the writer (the one the writer holds is not among them). */
     public int queuedFrames() {
         return outbound.size();
+    }
+
+    /**
+     * Frames not yet written to the socket: those queued and the one the writer holds while it waits for the
+     * pace. Zero means everything sent so far is on the socket. After a close, the frames it dropped.
+     */
+    public int unsentFrames() {
+        return unsent.get();
     }
 
     public int localPort() {
@@ -188,7 +207,10 @@ public final class GatewayTransport implements AutoCloseable {
         return frames.anyByteReceived();
     }
 
-    /** Closes the socket at once; queued frames are dropped. Idempotent. */
+    /**
+     * Closes the socket at once; queued frames are dropped, and so is the one the writer holds. Idempotent. A
+     * clean close waits first until {@link #unsentFrames()} is zero.
+     */
     public void close(String reason) {
         closeWith(reason, null);
     }
@@ -265,6 +287,7 @@ public final class GatewayTransport implements AutoCloseable {
                 WireTrace.payload("->", frame, Frames.LENGTH_PREFIX_BYTES, frame.length - Frames.LENGTH_PREFIX_BYTES);
                 out.write(frame);
                 out.flush(); // paced at <= 50 frames a second: a flush each costs nothing and adds no delay
+                unsent.decrementAndGet();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

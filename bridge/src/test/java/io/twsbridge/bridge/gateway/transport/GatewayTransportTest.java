@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.gateway.transport;
 
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.protocol.wire.FieldWriter;
 import io.twsbridge.protocol.wire.Handshake;
@@ -15,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class GatewayTransportTest {
 
@@ -62,6 +65,52 @@ class GatewayTransportTest {
             assertThat(uncaught).as("exceptions that ended the reader or writer thread").isEmpty();
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+    }
+
+    /**
+     * The frame the writer holds while it waits for the pace has left the queue but not the process: a clean close
+     * that looked at the queue alone would drop it (the last cancel of a shutdown, typically).
+     */
+    @Test
+    void aFrameHeldInTheRateLimiterCountsAsUnsentThoughTheQueueIsEmpty() throws Exception {
+        // One frame a minute: the second frame waits in the limiter for as long as this test needs.
+        RateLimiter onePerMinute = RateLimiter.of("one-per-minute", RateLimiterConfig.custom().limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofMinutes(1)).timeoutDuration(Duration.ofDays(1)).build());
+        List<String> closes = new CopyOnWriteArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            GatewayTransport transport = GatewayTransport.connect("127.0.0.1", server.getLocalPort(),
+                    Duration.ofSeconds(2), new Handshake.ClientHello(157, 178, ""), onePerMinute, 48,
+                    Duration.ofSeconds(5), new GatewayTransport.Listener() {
+                        @Override
+                        public void onFrame(byte[] payload) {
+                            // the peer sends nothing
+                        }
+
+                        @Override
+                        public void onClosed(String reason, Throwable cause) {
+                            closes.add(reason);
+                        }
+                    }, "held", s -> { });
+            try (Socket peer = server.accept()) {
+                peer.setSoTimeout(5_000);
+                InputStream in = peer.getInputStream();
+                Handshake.readClientHello(in);
+                byte[] first = new FieldWriter(16).int32(49).int32(1).toFrame();
+                byte[] second = new FieldWriter(16).int32(49).int32(1).int32(2).toFrame();
+
+                transport.send(first);
+                transport.send(second);
+
+                assertThat(in.readNBytes(first.length)).as("the first frame takes the one permit").isEqualTo(first);
+                await().atMost(Duration.ofSeconds(5)).until(() -> transport.queuedFrames() == 0);
+                assertThat(transport.unsentFrames()).as("the second, in the writer's hand").isEqualTo(1);
+
+                transport.close("test over");
+                assertThat(in.read()).as("the held frame is dropped by a plain close").isEqualTo(-1);
+            }
+            transport.awaitThreads(Duration.ofSeconds(5));
+            assertThat(closes).containsExactly("test over");
         }
     }
 }

@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@value #MAX_PENDING_QUOTES} are on their way. At market-data rates a broker outage would otherwise fill a
  * small heap long before the buffer (a 128 MiB bridge at 10,000 quotes/s within seconds).
  *
- * <p>No partition is left behind. A partition whose oldest unacknowledged record grows older than
+ * <p>No partition is left behind. A partition whose oldest unacknowledged record has not moved on for
  * {@code kafka.stuck-partition-timeout} while Kafka answers is stuck: Kafka's idempotent producer can lose its
  * place in a partition for good (a first batch refused with NOT_LEADER_OR_FOLLOWER while a later batch of the same
  * producer was appended, after which every retry of the first is out of sequence: KAFKA-15591) and then retries
@@ -89,7 +89,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final java.util.function.Supplier<Producer<byte[], byte[]>> producerFactory;
     private final Watchdog watchdog;
     /** What the current producer has not acknowledged; replaced with it. */
-    private volatile Unacknowledged<Outgoing> unacknowledged = new Unacknowledged<>();
+    private volatile Unacknowledged<Outgoing> unacknowledged;
     /** Publisher thread only: each topic's partitions, as the producer knows them (refreshed by the watchdog). */
     private final Map<String, Placement> placements = new HashMap<>();
     /** Whether the publisher picks each keyed record's partition itself (the Java client's default, murmur2). */
@@ -102,6 +102,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final AtomicLong resent = new AtomicLong();
     private volatile String lastHeal = "";
     private boolean outageReported;
+    /** Publisher thread only: since when Kafka has answered, as the watchdog saw it; the stuck bound runs from it. */
+    private long answeringSinceNanos;
+    private boolean answeredAtLastLook = true;
     private final RecordEncoder encoder;
     private final Clock clock;
     private final Map<Topic, AtomicLong> published = new EnumMap<>(Topic.class);
@@ -181,6 +184,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.producerFactory = fencing == null ? producerFactory : null;
         this.watchdog = watchdog;
         this.lastWatchNanos = watchdog.nanoTime().getAsLong();
+        this.answeringSinceNanos = lastWatchNanos;
+        this.unacknowledged = new Unacknowledged<>(watchdog.nanoTime());
         // A partitioner of the user's own decides where keyed records go: then the publisher does not presume to.
         this.explicitPartitions = !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_CLASS_CONFIG)
                 && !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG);
@@ -457,13 +462,20 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         long bound = settings.stuckPartitionTimeout().toNanos();
         long oldestAge = 0;
         boolean kafkaAnswers = watchdog.kafkaAnswers().getAsBoolean();
+        if (kafkaAnswers && !answeredAtLastLook) {
+            answeringSinceNanos = now; // back from an outage: what waited through it is not stuck, yet
+        }
+        answeredAtLastLook = kafkaAnswers;
         List<String> stuck = new ArrayList<>();
         List<String> heal = new ArrayList<>();
         for (Unacknowledged.Oldest o : oldest) {
             long age = now - o.sentAtNanos();
             oldestAge = Math.max(oldestAge, age);
+            // Stuck: the oldest record has not moved on for the bound while Kafka answered. A partition draining a
+            // backlog after an outage has old records too, but its oldest one moves on all the time.
+            long stalled = now - Math.max(o.oldestSinceNanos(), answeringSinceNanos);
             boolean overtaken = o.doneBehind() >= MAX_DONE_BEHIND;
-            if (!(overtaken || age >= bound && kafkaAnswers)) {
+            if (!(overtaken || stalled >= bound && kafkaAnswers)) {
                 continue;
             }
             String name = partitionName(o.partition());
@@ -518,7 +530,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
         long started = watchdog.nanoTime().getAsLong();
         // From here on the old producer's failures are not failures: what it did not acknowledge is sent again.
-        unacknowledged = new Unacknowledged<>();
+        unacknowledged = new Unacknowledged<>(watchdog.nanoTime());
         producer = fresh;
         bufferAvailable = null;
         old.close(java.time.Duration.ZERO);

@@ -48,22 +48,36 @@ final class Unacknowledged<T> {
     record Held<T>(TopicPartition partition, List<T> records, List<Boolean> done) {
     }
 
-    /** The oldest record not yet done in one partition, and how many later ones are done already. */
-    record Oldest(TopicPartition partition, long sentAtNanos, int waiting, int doneBehind) {
+    /**
+     * The oldest record not yet done in one partition, how many later ones are done already, and since when it
+     * has been the oldest: a partition that drains a backlog moves its oldest record on all the time, a stuck one
+     * never does.
+     */
+    record Oldest(TopicPartition partition, long sentAtNanos, long oldestSinceNanos, int waiting, int doneBehind) {
     }
 
     private static final class Partition<T> {
         private final ArrayDeque<Entry<T>> entries = new ArrayDeque<>();
         private int doneBehind;
+        /** When the record now at the head became the oldest. */
+        private long headSince;
     }
 
     private final Map<TopicPartition, Partition<T>> partitions = new ConcurrentHashMap<>();
+    private final java.util.function.LongSupplier nanoTime;
+
+    Unacknowledged(java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /** Records {@code item} as sent to {@code partition} now. */
     Entry<T> add(TopicPartition partition, T item, long nowNanos, boolean keepWhenDone) {
         Entry<T> e = new Entry<>(partition, item, nowNanos, keepWhenDone);
         Partition<T> p = partitions.computeIfAbsent(partition, tp -> new Partition<>());
         synchronized (p) {
+            if (p.entries.isEmpty()) {
+                p.headSince = nowNanos;
+            }
             p.entries.addLast(e);
         }
         return e;
@@ -92,6 +106,7 @@ final class Unacknowledged<T> {
                 p.entries.pollFirst();
                 p.doneBehind--;
             }
+            p.headSince = nanoTime.getAsLong();
         }
     }
 
@@ -103,7 +118,8 @@ final class Unacknowledged<T> {
             synchronized (p) {
                 Entry<T> head = p.entries.peekFirst();
                 if (head != null) {
-                    oldest.add(new Oldest(e.getKey(), head.sentAtNanos, p.entries.size() - p.doneBehind, p.doneBehind));
+                    oldest.add(new Oldest(e.getKey(), head.sentAtNanos, p.headSince, p.entries.size() - p.doneBehind,
+                            p.doneBehind));
                 }
             }
         }

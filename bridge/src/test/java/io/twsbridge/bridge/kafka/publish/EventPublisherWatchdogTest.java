@@ -147,6 +147,33 @@ class EventPublisherWatchdogTest {
     }
 
     @Test
+    void aBacklogThatDrainsAfterAnOutageIsNotStuckThoughItsRecordsAreOld() {
+        EventPublisher p = publisher();
+        for (int i = 0; i < 3; i++) {
+            p.send(Topic.FILLS, "exec-1", fill("exec-" + i));
+        }
+        RecordingProducer producer = awaitSent(0, 3);
+        kafkaAnswers.set(false);
+        advance(Duration.ofSeconds(60));
+        kafkaAnswers.set(true);
+        advance(Duration.ofSeconds(1));
+
+        // The oldest record moves on within the bound each time, although every record is over a minute old.
+        producer.pending.get(0).ack(producer);
+        advance(STUCK_AFTER.minusMillis(500));
+        producer.pending.get(1).ack(producer);
+        advance(STUCK_AFTER.minusMillis(500));
+        assertThat(p.heals()).isZero();
+        assertThat(p.stuckPartitions()).isEmpty();
+        assertThat(p.oldestUnacknowledgedSeconds()).isGreaterThan(60);
+
+        // The last one stays where it is for the bound: stuck.
+        advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> producers.size() == 2);
+        assertThat(p.heals()).isEqualTo(1);
+    }
+
+    @Test
     void aPartitionWithoutALeaderWaitsForOneAndIsNotHealed() {
         EventPublisher p = publisher();
         p.send(Topic.FILLS, "exec-1", fill("exec-1"));

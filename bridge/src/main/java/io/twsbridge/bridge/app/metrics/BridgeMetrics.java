@@ -269,8 +269,8 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
                 .strongReference(true)
                 .register(registry);
         Gauge.builder(PREFIX + "publish.stuck.partitions", publisher, p -> p.stuckPartitions().size())
-                .description("Partitions whose oldest unacknowledged record passed kafka.stuck-partition-timeout while"
-                        + " Kafka answered, at the watchdog's last look")
+                .description("Partitions whose oldest unacknowledged record has not moved on for"
+                        + " kafka.stuck-partition-timeout while Kafka answered, at the watchdog's last look")
                 .strongReference(true)
                 .register(registry);
         functionCounter("publish.heals", publisher, EventPublisher::heals,

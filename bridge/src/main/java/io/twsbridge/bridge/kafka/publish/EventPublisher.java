@@ -255,9 +255,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         config.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
         // Retry through broker outages instead of failing records after the default two minutes: a record waits for
-        // Kafka as long as Kafka is away, never silently for ever, because the publisher's watchdog reports any
-        // record older than kafka.stuck-partition-timeout and heals the partition when Kafka answers meanwhile
-        // (docs/reliability.md). A bounded timeout would instead fail the record after it and lose it.
+        // Kafka as long as Kafka is away, never silently for ever: the publisher's watchdog measures the oldest
+        // unacknowledged record and heals a partition that does not move on for kafka.stuck-partition-timeout
+        // while Kafka answers (docs/reliability.md). A bounded timeout would instead fail the record and lose it.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);
         // Forgetting an idle topic's metadata (default: 5 minutes) would make its next record, a fill after a quiet

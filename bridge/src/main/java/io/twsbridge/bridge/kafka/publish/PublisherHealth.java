@@ -8,7 +8,7 @@ import java.util.Map;
  * What the publisher's watchdog saw at its last look, for {@code GET /status}.
  *
  * @param oldestUnacknowledgedSeconds how long the oldest record the producer has not acknowledged has waited
- * @param stuckPartitions             partitions over {@code kafka.stuck-partition-timeout} while Kafka answers (or
+ * @param stuckPartitions             partitions whose oldest record has not moved on for {@code kafka.stuck-partition-timeout} while Kafka answers (or
  *                                    overtaken), each with what was seen; empty when none
  * @param heals                       times the producer was replaced to heal a stuck partition
  * @param recordsSentAgain            records those heals sent again

@@ -105,6 +105,12 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     /** Publisher thread only: since when Kafka has answered, as the watchdog saw it; the stuck bound runs from it. */
     private long answeringSinceNanos;
     private boolean answeredAtLastLook = true;
+    /** Publisher thread only: the current producer's count of bytes received from Kafka, and its last reading. */
+    private Metric incomingBytes;
+    private double incomingBytesAtLastLook = -1;
+    private long lastHeardNanos;
+    /** Twice the producer's longest retry backoff (one second unless set), so that a stuck producer is always heard. */
+    private final long heardWindowNanos;
     private final RecordEncoder encoder;
     private final Clock clock;
     private final Map<Topic, AtomicLong> published = new EnumMap<>(Topic.class);
@@ -185,6 +191,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.watchdog = watchdog;
         this.lastWatchNanos = watchdog.nanoTime().getAsLong();
         this.answeringSinceNanos = lastWatchNanos;
+        this.lastHeardNanos = lastWatchNanos;
+        this.heardWindowNanos = 2 * java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.parseLong(
+                settings.clientProperties().getOrDefault(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "1000").trim()));
         this.unacknowledged = new Unacknowledged<>(watchdog.nanoTime());
         // A partitioner of the user's own decides where keyed records go: then the publisher does not presume to.
         this.explicitPartitions = !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_CLASS_CONFIG)
@@ -461,7 +470,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         List<Unacknowledged.Oldest> oldest = unacknowledged.oldest();
         long bound = settings.stuckPartitionTimeout().toNanos();
         long oldestAge = 0;
-        boolean kafkaAnswers = watchdog.kafkaAnswers().getAsBoolean();
+        boolean heard = producerHeardFromKafka(now);
+        boolean kafkaAnswers = heard && watchdog.kafkaAnswers().getAsBoolean();
         if (kafkaAnswers && !answeredAtLastLook) {
             answeringSinceNanos = now; // back from an outage: what waited through it is not stuck, yet
         }
@@ -504,6 +514,40 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         heal(heal);
     }
 
+    /**
+     * Whether the producer has received anything from Kafka within the last {@link #heardWindowNanos}: a
+     * producer stuck on a partition keeps retrying and hears an error back at least every
+     * {@code retry.backoff.max.ms} (one second by default), one whose broker went away hears nothing. The
+     * health check tells the same only seconds late, long enough to take an outage's first seconds for a stuck
+     * partition. True when the producer keeps no such count (a test's producer).
+     */
+    private boolean producerHeardFromKafka(long nowNanos) {
+        Metric metric = incomingBytes;
+        if (metric == null) {
+            metric = producerMetric("incoming-byte-total");
+            if (metric == null) {
+                return true;
+            }
+            incomingBytes = metric;
+        }
+        Object value = metric.metricValue();
+        if (!(value instanceof Number n)) {
+            return true;
+        }
+        double bytes = n.doubleValue();
+        if (bytes > incomingBytesAtLastLook) {
+            lastHeardNanos = nowNanos;
+        }
+        incomingBytesAtLastLook = bytes;
+        return nowNanos - lastHeardNanos <= heardWindowNanos;
+    }
+
+    private Metric producerMetric(String name) {
+        return producer.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
     private void reportOutage(boolean waiting, long oldestAge) {
         if (waiting && !outageReported) {
             log.warn("{} record(s) wait for Kafka, which does not answer (the oldest for {} ms); they are sent when it"
@@ -533,6 +577,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         unacknowledged = new Unacknowledged<>(watchdog.nanoTime());
         producer = fresh;
         bufferAvailable = null;
+        incomingBytes = null;
+        incomingBytesAtLastLook = -1;
         old.close(java.time.Duration.ZERO);
         List<Outgoing> again = new ArrayList<>();
         long quotesDropped = 0;

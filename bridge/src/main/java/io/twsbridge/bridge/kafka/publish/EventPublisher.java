@@ -1038,10 +1038,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private boolean bufferNearlyFull() {
         Metric metric = bufferAvailable;
         if (metric == null) {
-            metric = producer.metrics().entrySet().stream()
-                    .filter(e -> e.getKey().name().equals("buffer-available-bytes")
-                            && e.getKey().group().equals("producer-metrics"))
-                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            metric = producerMetric("buffer-available-bytes");
             bufferAvailable = metric;
             if (metric == null) {
                 return false;

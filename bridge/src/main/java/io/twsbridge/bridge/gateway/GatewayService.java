@@ -6,6 +6,7 @@ import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.ShutdownReport;
 import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
+import io.twsbridge.bridge.gateway.transport.TcpGatewayConnector;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.time.ThreadEventLoop;
 import org.slf4j.Logger;
@@ -50,7 +51,8 @@ public final class GatewayService implements AutoCloseable {
     public GatewayService(GatewayConfig config, ZombieProbe probe, Clock clock, LinkPermit permit) {
         this.loop = new ThreadEventLoop("gateway-session", clock);
         this.rateLimiter = outboundRateLimiter(config.messagesPerSecond());
-        this.session = new GatewaySession(config, loop, rateLimiter, permit);
+        this.session = new GatewaySession(config, loop, new TcpGatewayConnector(config.host(), config.port(),
+                config.connectTimeout(), rateLimiter, config.pacingHardLimit(), config.frameTimeout(), permit));
         this.supervisor = new ConnectionSupervisor(config, session, probe, loop);
     }
 

@@ -1,7 +1,7 @@
 package io.twsbridge.bridge.events;
 
 import io.twsbridge.bridge.gateway.GatewayConfig;
-import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.testing.InMemoryGateway;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.time.ManualEventLoop;
 import io.twsbridge.protocol.message.Execution;
@@ -126,7 +126,7 @@ class EventMapperTest {
     @Test
     void theSessionViewReadsTheRealSession() {
         GatewaySession real = new GatewaySession(GatewayConfig.builder().build(), loop,
-                GatewayService.outboundRateLimiter(45));
+                new InMemoryGateway());
         real.subscribeMarketData(Ib.AAPL);
         loop.runReady();
 

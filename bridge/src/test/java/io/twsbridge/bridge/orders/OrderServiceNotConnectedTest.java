@@ -2,7 +2,7 @@ package io.twsbridge.bridge.orders;
 
 import io.twsbridge.bridge.commands.CommandOutcome;
 import io.twsbridge.bridge.gateway.GatewayConfig;
-import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.testing.InMemoryGateway;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.time.ManualEventLoop;
 import io.twsbridge.schema.Command;
@@ -32,7 +32,7 @@ class OrderServiceNotConnectedTest {
 
     private final ManualEventLoop loop = new ManualEventLoop();
     private final GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), loop,
-            GatewayService.outboundRateLimiter(45));
+                new InMemoryGateway());
     private final List<JournalEntry> written = new ArrayList<>();
     private final OrderSettings settings = OrderSettings.builder().enabled(true).accountAllowlist(java.util.Set.of("DU111111"))
             .build();

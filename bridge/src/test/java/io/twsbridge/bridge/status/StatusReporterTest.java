@@ -1,7 +1,7 @@
 package io.twsbridge.bridge.status;
 
 import io.twsbridge.bridge.gateway.GatewayConfig;
-import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.testing.InMemoryGateway;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
@@ -27,7 +27,7 @@ class StatusReporterTest {
         ClosingLoop loop = new ClosingLoop(manual);
         List<SpecificRecord> published = new CopyOnWriteArrayList<>();
         GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
-                GatewayService.outboundRateLimiter(45));
+                new InMemoryGateway());
         StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, loop,
                 "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
         reporter.start();

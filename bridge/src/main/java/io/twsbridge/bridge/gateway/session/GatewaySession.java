@@ -1,11 +1,10 @@
 package io.twsbridge.bridge.gateway.session;
 
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.IbErrorCategory;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
-import io.twsbridge.bridge.gateway.transport.GatewayTransport;
-import io.twsbridge.bridge.gateway.transport.LinkPermit;
+import io.twsbridge.bridge.gateway.transport.GatewayConnector;
+import io.twsbridge.bridge.gateway.transport.GatewayLink;
 import io.twsbridge.bridge.time.EventLoop;
 import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.codec.ClientMessageCodec;
@@ -18,8 +17,6 @@ import io.twsbridge.protocol.wire.Handshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +42,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The session never reconnects by itself: {@link #connect} is called by the supervisor only.
  *
- * <p>Threading: all state lives on the {@link EventLoop}; the transport's reader hands frames over to it.
- * Public methods may be called from any thread.
+ * <p>Threading: all state lives on the {@link EventLoop}, which never waits for the network: the
+ * {@link GatewayConnector} opens links on a thread of its own and the outcome comes back to the loop as an event,
+ * and the link's reader hands frames over the same way. Public methods may be called from any thread; the few
+ * fields they read off the loop say so where they are declared.
  */
 public final class GatewaySession implements SessionControl {
 
@@ -56,7 +56,7 @@ public final class GatewaySession implements SessionControl {
 
     private final GatewayConfig config;
     private final EventLoop loop;
-    private final RateLimiter rateLimiter;
+    private final GatewayConnector connector;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final MarketDataSubscriptions subscriptions = new MarketDataSubscriptions();
     private final MarketDataInbox marketDataInbox = new MarketDataInbox();
@@ -92,23 +92,33 @@ public final class GatewaySession implements SessionControl {
     private List<String> accounts = List.of();
     private int serverVersion;
     private volatile long nextOrderId;
-    private volatile Socket pendingSocket;
     private volatile boolean shuttingDown;
-    private final LinkPermit permit;
 
     /** The attempt in progress, or the link that made it to READY; null without a link. Event loop only. */
     private Link link;
 
-    public GatewaySession(GatewayConfig config, EventLoop loop, RateLimiter rateLimiter) {
-        this(config, loop, rateLimiter, LinkPermit.ALWAYS);
+    /**
+     * The synced link's writing half; null unless the session is READY or DEGRADED. Read by {@link #send} from any
+     * thread (the command consumer's), written on the event loop only, in {@link #setState} before the state that
+     * goes with it. Immutable, so a reader sees a link together with the codec of that link's server version.
+     */
+    private volatile SyncedLink syncedLink;
+
+    /** The open link, for {@link #outboundQueueDepth()} on the metrics thread; written on the event loop only. */
+    private volatile GatewayLink openLink;
+
+    /** A synced link and the codec of its server version. */
+    private record SyncedLink(GatewayLink link, ClientMessageCodec codec) {
+        boolean send(ClientMessage message) {
+            return link.send(codec.encode(message));
+        }
     }
 
-    /** @param permit asked before every write to the Gateway (see {@link LinkPermit}) */
-    public GatewaySession(GatewayConfig config, EventLoop loop, RateLimiter rateLimiter, LinkPermit permit) {
+    /** @param connector opens each link (a TCP connect and the hello) off the event loop */
+    public GatewaySession(GatewayConfig config, EventLoop loop, GatewayConnector connector) {
         this.config = config;
         this.loop = loop;
-        this.rateLimiter = rateLimiter;
-        this.permit = permit;
+        this.connector = connector;
     }
 
     // ---- what the rest of the bridge reads ----------------------------------------------------------------
@@ -157,8 +167,8 @@ public final class GatewaySession implements SessionControl {
 
     /** Frames queued for the Gateway, behind the rate limiter. */
     public int outboundQueueDepth() {
-        Link l = link;
-        return l == null ? 0 : l.transport.queuedFrames();
+        GatewayLink l = openLink;
+        return l == null ? 0 : l.queuedFrames();
     }
 
     /** Ticks dropped because the event loop was too far behind the Gateway (see {@link MarketDataInbox}). */
@@ -179,17 +189,15 @@ public final class GatewaySession implements SessionControl {
     // ---- requests ---------------------------------------------------------------------------------------------
 
     /**
-     * Sends a request on the synced link.
+     * Sends a request on the synced link. True means the link took the frame while open: it is written, or the
+     * link closed first and counted it among the frames it dropped (and the link's loss is reported as usual).
+     * A link that has closed but whose loss the event loop has not yet handled takes nothing and answers false.
      *
      * @return false when there is no synced link (the caller decides whether to wait or reject)
      */
     public boolean send(ClientMessage message) {
-        Link l = link;
-        if (l == null || !state.isSynced()) {
-            return false;
-        }
-        l.send(message);
-        return true;
+        SyncedLink l = syncedLink;
+        return l != null && l.send(message);
     }
 
     /** Adds a desired subscription; it is requested now if the session is synced, and after every READY. */
@@ -219,8 +227,11 @@ public final class GatewaySession implements SessionControl {
     @Override
     public void closeLink(String reason) {
         loop.execute(() -> {
-            if (link != null) {
-                link.transport.close(reason);
+            Link l = link;
+            if (l != null && l.transport != null) {
+                l.transport.close(reason);
+            } else if (l != null) {
+                fail(l, AttemptFailure.LINK_DROPPED, "the connect was given up: " + reason);
             }
         });
     }
@@ -237,14 +248,14 @@ public final class GatewaySession implements SessionControl {
      */
     public CompletableFuture<ShutdownReport> shutdown(Duration maxDrain) {
         shuttingDown = true;
-        Socket connecting = pendingSocket;
-        if (connecting != null && state == SessionState.CONNECTING) {
-            closeQuietly(connecting);
-        }
         CompletableFuture<ShutdownReport> done = new CompletableFuture<>();
         loop.execute(() -> {
             Link l = link;
-            if (l == null || l.transport == null) {
+            if (l != null && l.transport == null) {
+                fail(l, AttemptFailure.SHUT_DOWN, "shutting down while connecting");
+                l = null;
+            }
+            if (l == null) {
                 setState(SessionState.CLOSED, "shut down");
                 done.complete(ShutdownReport.NO_LINK);
                 return;
@@ -319,20 +330,41 @@ public final class GatewaySession implements SessionControl {
         setState(SessionState.CONNECTING, "connecting to " + config.host() + ":" + config.port() + " as client " + id);
         Link l = new Link(id, started, outcome);
         link = l;
-        try {
-            l.transport = GatewayTransport.connect(config.host(), config.port(), config.connectTimeout(),
-                    new Handshake.ClientHello(config.minServerVersion(), config.maxServerVersion(), ""),
-                    rateLimiter, config.pacingHardLimit(), config.frameTimeout(), l,
-                    "gateway-" + connectionNumber.incrementAndGet(), s -> pendingSocket = s, permit);
-        } catch (SocketTimeoutException e) {
-            fail(l, AttemptFailure.CONNECT_TIMEOUT, "TCP connect timed out after " + config.connectTimeout().toMillis() + " ms");
+        l.attempt = connector.open("gateway-" + connectionNumber.incrementAndGet(),
+                new Handshake.ClientHello(config.minServerVersion(), config.maxServerVersion(), ""), l);
+        // The connector bounds its own connect by the same timeout; this timer is the session's word on it, on
+        // the session's clock, whatever the connector does.
+        l.timer = loop.schedule(config.connectTimeout(), () -> {
+            if (link == l && l.transport == null) {
+                fail(l, AttemptFailure.CONNECT_TIMEOUT, "TCP connect did not complete within "
+                        + config.connectTimeout().toMillis() + " ms");
+            }
+        });
+        l.attempt.link().whenComplete((opened, error) -> loop.execute(() -> onOpened(l, opened, error)));
+    }
+
+    /** The connector's answer, on the loop: a link to start, or why there is none. */
+    private void onOpened(Link l, GatewayLink opened, Throwable error) {
+        if (link != l || l.outcome.isDone()) {
+            if (opened != null) {
+                opened.close("the attempt had already ended");
+            }
             return;
-        } catch (IOException e) {
-            fail(l, shuttingDown ? AttemptFailure.SHUT_DOWN : AttemptFailure.REFUSED, "cannot connect: " + e.getMessage());
-            return;
-        } finally {
-            pendingSocket = null;
         }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof SocketTimeoutException) {
+                fail(l, AttemptFailure.CONNECT_TIMEOUT, "TCP connect timed out after "
+                        + config.connectTimeout().toMillis() + " ms");
+            } else {
+                fail(l, shuttingDown ? AttemptFailure.SHUT_DOWN : AttemptFailure.REFUSED, "cannot connect: "
+                        + cause.getMessage());
+            }
+            return;
+        }
+        l.cancelTimers();
+        l.transport = opened;
+        openLink = opened;
         setState(SessionState.HANDSHAKING, "hello sent; waiting for the server version");
         l.timer = loop.schedule(config.handshakeTimeout(), () -> {
             if (link == l && l.serverCodec == null && l.transport.anyByteReceived()) {
@@ -345,6 +377,7 @@ public final class GatewaySession implements SessionControl {
                         + "sockets on the Gateway are the usual cause");
             }
         });
+        opened.start(); // last: its first frame must find the link recorded and the handshake timer set
     }
 
     /** Ends an attempt that did not reach READY: closes our socket at once and reports why. */
@@ -355,9 +388,12 @@ public final class GatewaySession implements SessionControl {
         l.cancelTimers();
         if (link == l) {
             link = null;
+            openLink = null;
         }
         if (l.transport != null) {
             l.transport.close(failure + ": " + detail);
+        } else if (l.attempt != null) {
+            l.attempt.abandon(failure + ": " + detail);
         }
         Duration elapsed = Duration.between(l.started, loop.clock().instant());
         setState(SessionState.DISCONNECTED, "attempt failed (" + failure + "): " + detail);
@@ -623,6 +659,7 @@ public final class GatewaySession implements SessionControl {
             return;
         }
         link = null;
+        openLink = null;
         l.cancelTimers();
         subscriptions.deactivateAll();
         if (state == SessionState.CLOSED) {
@@ -645,6 +682,7 @@ public final class GatewaySession implements SessionControl {
         }
         boolean synced = to.isSynced();
         Link l = link;
+        syncedLink = synced && l != null && l.transport != null ? new SyncedLink(l.transport, l.clientCodec) : null;
         snapshot = new SessionSnapshot(to, reason, synced ? accounts : List.of(), synced ? serverVersion : 0,
                 synced && l != null ? l.clientId : -1);
         state = to;
@@ -661,21 +699,15 @@ public final class GatewaySession implements SessionControl {
         }
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            log.debug("aborting a pending connect", e);
-        }
-    }
-
-    /** One TCP link to the Gateway, from the connect to its close. Its callbacks hop onto the event loop. */
-    private final class Link implements GatewayTransport.Listener {
+    /** One link to the Gateway, from the connect to its close. Its callbacks hop onto the event loop. */
+    private final class Link implements GatewayLink.Listener {
         final int clientId;
         final Instant started;
         final CompletableFuture<AttemptOutcome> outcome;
         final Map<SyncStep, EventLoop.Timer> syncTimers = new EnumMap<>(SyncStep.class);
-        GatewayTransport transport;
+        /** The connector's attempt; its link, once opened, is {@link #transport}. */
+        GatewayConnector.Attempt attempt;
+        GatewayLink transport;
         ServerMessageCodec serverCodec;
         ClientMessageCodec clientCodec;
         EventLoop.Timer timer;

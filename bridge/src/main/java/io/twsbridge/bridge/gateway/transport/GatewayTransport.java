@@ -3,14 +3,12 @@ package io.twsbridge.bridge.gateway.transport;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.wire.Frames;
-import io.twsbridge.protocol.wire.Handshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,13 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The only code that touches the Gateway socket: connects, writes the hello, reads frames on a reader thread
- * and writes queued frames on a writer thread behind the outbound rate limiter.
+ * The {@link GatewayLink} over a TCP socket: reads frames on a reader thread and writes queued frames on a writer
+ * thread behind the outbound rate limiter. {@link TcpGatewayConnector} makes the connection and writes the hello;
+ * together they are the only code that touches the Gateway socket.
  *
  * <p>Threading contract: {@link #send} may be called from any thread and only enqueues. Frames are handed to
- * the {@link Listener} on the reader thread, in order. {@link Listener#onClosed} is called exactly once, from
- * whichever thread saw the end first (reader on EOF or a protocol error, writer on a write error, or the
- * caller of {@link #close}).
+ * the {@link GatewayLink.Listener} on the reader thread, in order. {@link GatewayLink.Listener#onClosed} is called
+ * exactly once, from whichever thread saw the end first (reader on EOF or a protocol error, writer on a write
+ * error, or the caller of {@link #close}).
  *
  * <p>Never a zombie of our making: when the Gateway closes its side, the reader sees the end of the stream and
  * closes this socket at once, so it never lingers in CLOSE_WAIT.
@@ -35,16 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ProtocolException.TruncatedMessage}. Silence between frames is not a fault: a Gateway outside market
  * hours may say nothing for a long time.
  */
-public final class GatewayTransport implements AutoCloseable {
-
-    /** Receives what the transport reads. */
-    public interface Listener {
-        /** One frame's payload; the first is the server-version reply. Called on the reader thread. */
-        void onFrame(byte[] payload);
-
-        /** The link is closed, for {@code reason}; {@code cause} is null for a clean end. Called once. */
-        void onClosed(String reason, Throwable cause);
-    }
+public final class GatewayTransport implements GatewayLink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayTransport.class);
 
@@ -56,7 +46,7 @@ public final class GatewayTransport implements AutoCloseable {
 
     private final Socket socket;
     private final RateLimiter rateLimiter;
-    private final Listener listener;
+    private final GatewayLink.Listener listener;
     private final LinkedBlockingQueue<Outbound> outbound = new LinkedBlockingQueue<>();
     /**
      * Frames handed to {@link #send}/{@link #sendHandshake} and not yet written: those in the queue and the one
@@ -65,6 +55,8 @@ public final class GatewayTransport implements AutoCloseable {
      */
     private final AtomicInteger unsent = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Makes "not closed, so queue it" and "close, so clear the queue" exclusive (see {@link #enqueue}). */
+    private final Object queueLock = new Object();
     private final SlidingWindowGuard hardLimit;
     private final Thread reader;
     private final Thread writer;
@@ -72,8 +64,9 @@ public final class GatewayTransport implements AutoCloseable {
     private final FrameReader frames;
     private final LinkPermit permit;
 
-    private GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Duration frameTimeout,
-                             Listener listener, String name, LinkPermit permit) throws IOException {
+    /** A transport over {@code socket}, connected and with the hello written (see {@link TcpGatewayConnector}). */
+    GatewayTransport(Socket socket, RateLimiter rateLimiter, int hardLimitPerSecond, Duration frameTimeout,
+                     GatewayLink.Listener listener, String name, LinkPermit permit) throws IOException {
         this.socket = socket;
         this.permit = permit;
         this.frames = new FrameReader(socket, frameTimeout.toNanos());
@@ -93,103 +86,52 @@ public final class GatewayTransport implements AutoCloseable {
         writer.setDaemon(true);
     }
 
-    /**
-     * Connects and sends the hello. The reader and writer start at once; the first frame the listener gets is
-     * the server-version reply.
-     *
-     * @param rateLimiter       sets the outbound pace; shared by every link of the process
-     * @param hardLimitPerSecond never more frames than this in any sliding second
-     * @param frameTimeout      a frame must arrive whole within this time of its first byte
-     * @param pendingSocket     receives the socket before it connects, so another thread can abort the connect
-     * @throws IOException when the TCP connection cannot be made in time
-     */
-    public static GatewayTransport connect(String host, int port, Duration connectTimeout,
-                                           Handshake.ClientHello hello, RateLimiter rateLimiter,
-                                           int hardLimitPerSecond, Duration frameTimeout, Listener listener,
-                                           String name, java.util.function.Consumer<Socket> pendingSocket)
-            throws IOException {
-        return connect(host, port, connectTimeout, hello, rateLimiter, hardLimitPerSecond, frameTimeout, listener, name,
-                pendingSocket, LinkPermit.ALWAYS);
+    /** Starts the reader and the writer (see {@link GatewayLink#start()}). */
+    @Override
+    public void start() {
+        if (closed.get()) {
+            return;
+        }
+        writer.start();
+        reader.start();
+    }
+
+    @Override
+    public boolean send(byte[] frame) {
+        return enqueue(new Outbound(frame, true));
     }
 
     /**
-     * As {@link #connect(String, int, Duration, Handshake.ClientHello, RateLimiter, int, Duration, Listener, String,
-     * java.util.function.Consumer)}, asking {@code permit} before the hello and before every frame: a refusal
-     * closes the link with nothing more written.
-     *
-     * @throws IOException also when {@code permit} refuses before the hello ({@link NotPermittedException})
+     * {@inheritDoc} Pacing them would add a tenth of a second to every connect.
      */
-    public static GatewayTransport connect(String host, int port, Duration connectTimeout,
-                                           Handshake.ClientHello hello, RateLimiter rateLimiter,
-                                           int hardLimitPerSecond, Duration frameTimeout, Listener listener,
-                                           String name, java.util.function.Consumer<Socket> pendingSocket,
-                                           LinkPermit permit)
-            throws IOException {
-        String refused = permit.refusal();
-        if (refused != null) {
-            throw new NotPermittedException(refused);
-        }
-        Socket socket = new Socket();
-        pendingSocket.accept(socket);
-        try {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
-            OutputStream out = socket.getOutputStream();
-            refused = permit.refusal(); // the connect itself may have taken seconds
-            if (refused != null) {
-                throw new NotPermittedException(refused);
+    @Override
+    public boolean sendHandshake(byte[] frame) {
+        return enqueue(new Outbound(frame, false));
+    }
+
+    /**
+     * Takes a frame unless the link is closed. The check and the take share the close's lock: without it, a
+     * sender could see the link open, a close could then clear the queue, and the frame would land behind the
+     * writer's stop, dropped while its sender was told it was taken.
+     */
+    private boolean enqueue(Outbound frame) {
+        synchronized (queueLock) {
+            if (closed.get()) {
+                return false;
             }
-            byte[] helloBytes = Handshake.encodeClientHello(hello);
-            WireTrace.text("->", "API\\0 v" + hello.minVersion() + ".." + hello.maxVersion());
-            out.write(helloBytes);
-            out.flush();
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
-            throw e;
-        }
-        GatewayTransport transport;
-        try {
-            transport = new GatewayTransport(socket, rateLimiter, hardLimitPerSecond, frameTimeout, listener, name, permit);
-        } catch (IOException e) {
-            closeQuietly(socket);
-            throw e;
-        }
-        transport.writer.start();
-        transport.reader.start();
-        return transport;
-    }
-
-    /** Queues a whole frame (length prefix included) for the writer, behind the rate limiter. Ignored once closed. */
-    public void send(byte[] frame) {
-        enqueue(new Outbound(frame, true));
-    }
-
-    /**
-     * Queues one of the handshake's frames (startApi and the initial-sync requests). They skip the rate limiter's
-     * pace: they are the first frames of a new connection, whose pacing window at the Gateway is empty, and
-     * pacing them would add a tenth of a second to every connect. The hard limit still applies.
-     */
-    public void sendHandshake(byte[] frame) {
-        enqueue(new Outbound(frame, false));
-    }
-
-    private void enqueue(Outbound frame) {
-        if (!closed.get()) {
             // Counted before it is queued, so that the writer's count-down after the write never comes first.
             unsent.incrementAndGet();
             outbound.add(frame);
+            return true;
         }
     }
 
-    /** Frames in the queue, waiting for the writer (the one the writer holds is not among them). */
+    @Override
     public int queuedFrames() {
         return outbound.size();
     }
 
-    /**
-     * Frames not yet written to the socket: those queued and the one the writer holds while it waits for the
-     * pace. Zero means everything sent so far is on the socket. After a close, the frames it dropped.
-     */
+    @Override
     public int unsentFrames() {
         return unsent.get();
     }
@@ -198,11 +140,12 @@ public final class GatewayTransport implements AutoCloseable {
         return socket.getLocalPort();
     }
 
+    @Override
     public boolean isClosed() {
         return closed.get();
     }
 
-    /** True once the peer has sent at least one byte (the start of a frame, complete or not). */
+    @Override
     public boolean anyByteReceived() {
         return frames.anyByteReceived();
     }
@@ -211,6 +154,7 @@ public final class GatewayTransport implements AutoCloseable {
      * Closes the socket at once; queued frames are dropped, and so is the one the writer holds. Idempotent. A
      * clean close waits first until {@link #unsentFrames()} is zero.
      */
+    @Override
     public void close(String reason) {
         closeWith(reason, null);
     }
@@ -228,11 +172,13 @@ public final class GatewayTransport implements AutoCloseable {
     }
 
     private void closeWith(String reason, Throwable cause) {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        synchronized (queueLock) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            outbound.clear();
+            outbound.add(STOP);
         }
-        outbound.clear();
-        outbound.add(STOP);
         closeQuietly(socket);
         writer.interrupt();
         // INFO only: the session reports why the link ended (WARN, once), with what it means for the attempt.

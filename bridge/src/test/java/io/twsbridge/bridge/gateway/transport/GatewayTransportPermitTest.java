@@ -27,11 +27,11 @@ import static org.awaitility.Awaitility.await;
  */
 class GatewayTransportPermitTest {
 
-    private static final Handshake.ClientHello HELLO = new Handshake.ClientHello(157, 178, "");
+    private static final Handshake.ClientHello HELLO = TcpLinks.HELLO;
     private static final String DEPOSED = "not the active instance: the lease partition was handed to another instance";
     private static final int READ_TIMEOUT_MS = 5_000;
 
-    private static final class RecordingListener implements GatewayTransport.Listener {
+    private static final class RecordingListener implements GatewayLink.Listener {
         final List<String> closes = new CopyOnWriteArrayList<>();
         final List<Throwable> causes = new CopyOnWriteArrayList<>();
 
@@ -51,10 +51,8 @@ class GatewayTransportPermitTest {
 
     private final RecordingListener listener = new RecordingListener();
 
-    private GatewayTransport connect(int port, LinkPermit permit, List<Socket> pending) throws Exception {
-        return GatewayTransport.connect("127.0.0.1", port, Duration.ofSeconds(2), HELLO,
-                GatewayService.outboundRateLimiter(45), 48, Duration.ofSeconds(5), listener, "permit-test",
-                pending::add, permit);
+    private GatewayTransport connect(int port, LinkPermit permit) throws Exception {
+        return TcpLinks.open(port, GatewayService.outboundRateLimiter(45), 48, permit, listener, "permit-test");
     }
 
     @Test
@@ -63,14 +61,11 @@ class GatewayTransportPermitTest {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
             server.configureBlocking(false);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            List<Socket> pending = new CopyOnWriteArrayList<>();
-
             GatewayTransport.NotPermittedException e = catchThrowableOfType(GatewayTransport.NotPermittedException.class,
-                    () -> connect(port, () -> DEPOSED, pending));
+                    () -> connect(port, () -> DEPOSED));
 
             assertThat(e).hasMessage("not permitted to write to the Gateway: " + DEPOSED);
-            assertThat(pending).as("no socket was even made").isEmpty();
-            // connect() returns only after a TCP connect has completed, so one made would be waiting here now.
+            // The connector answers only after a TCP connect has completed, so one made would be waiting here now.
             assertThat(server.accept()).as("a connection in the backlog").isNull();
             assertThat(listener.closes).isEmpty();
         }
@@ -81,14 +76,11 @@ class GatewayTransportPermitTest {
         AtomicInteger asked = new AtomicInteger();
         LinkPermit lapsesAfterTheFirstQuestion = () -> asked.incrementAndGet() == 1 ? null : DEPOSED;
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> pending = new CopyOnWriteArrayList<>();
-
             GatewayTransport.NotPermittedException e = catchThrowableOfType(GatewayTransport.NotPermittedException.class,
-                    () -> connect(server.getLocalPort(), lapsesAfterTheFirstQuestion, pending));
+                    () -> connect(server.getLocalPort(), lapsesAfterTheFirstQuestion));
 
             assertThat(e).hasMessageContaining(DEPOSED);
             assertThat(asked).hasValue(2);
-            assertThat(pending).singleElement().satisfies(s -> assertThat(s.isClosed()).isTrue());
             try (Socket peer = server.accept()) {
                 peer.setSoTimeout(READ_TIMEOUT_MS);
                 assertThat(peer.getInputStream().read()).as("the end, without a byte").isEqualTo(-1);
@@ -100,7 +92,7 @@ class GatewayTransportPermitTest {
     void aRefusalAfterTheHelloClosesTheLinkWithTheQueuedFrameUnsent() throws Exception {
         AtomicReference<String> refusal = new AtomicReference<>();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            GatewayTransport transport = connect(server.getLocalPort(), refusal::get, new CopyOnWriteArrayList<>());
+            GatewayTransport transport = connect(server.getLocalPort(), refusal::get);
             try (Socket peer = server.accept()) {
                 peer.setSoTimeout(READ_TIMEOUT_MS);
                 InputStream in = peer.getInputStream();
@@ -125,7 +117,7 @@ class GatewayTransportPermitTest {
     void thePermitIsAskedBeforeEveryFrameNotOnlyTheFirst() throws Exception {
         AtomicReference<String> refusal = new AtomicReference<>();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            GatewayTransport transport = connect(server.getLocalPort(), refusal::get, new CopyOnWriteArrayList<>());
+            GatewayTransport transport = connect(server.getLocalPort(), refusal::get);
             try (Socket peer = server.accept()) {
                 peer.setSoTimeout(READ_TIMEOUT_MS);
                 InputStream in = peer.getInputStream();

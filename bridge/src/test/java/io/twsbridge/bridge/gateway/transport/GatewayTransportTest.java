@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 class GatewayTransportTest {
 
     /** What a listener does whose event loop has already shut down: refuse every hand-over. */
-    private static final class RefusingListener implements GatewayTransport.Listener {
+    private static final class RefusingListener implements GatewayLink.Listener {
         final List<String> closes = new CopyOnWriteArrayList<>();
 
         @Override
@@ -44,10 +44,8 @@ class GatewayTransportTest {
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
         RefusingListener listener = new RefusingListener();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            GatewayTransport transport = GatewayTransport.connect("127.0.0.1", server.getLocalPort(),
-                    Duration.ofSeconds(2), new Handshake.ClientHello(157, 178, ""),
-                    GatewayService.outboundRateLimiter(45), 48, Duration.ofSeconds(5), listener, "refused",
-                    s -> { });
+            GatewayTransport transport = TcpLinks.open(server.getLocalPort(), GatewayService.outboundRateLimiter(45),
+                    48, LinkPermit.ALWAYS, listener, "refused");
             try (Socket peer = server.accept()) {
                 Handshake.readClientHello(peer.getInputStream());
                 peer.getOutputStream().write(new FieldWriter(16).int32(176).string("now").toFrame());
@@ -79,9 +77,8 @@ class GatewayTransportTest {
                 .limitRefreshPeriod(Duration.ofMinutes(1)).timeoutDuration(Duration.ofDays(1)).build());
         List<String> closes = new CopyOnWriteArrayList<>();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            GatewayTransport transport = GatewayTransport.connect("127.0.0.1", server.getLocalPort(),
-                    Duration.ofSeconds(2), new Handshake.ClientHello(157, 178, ""), onePerMinute, 48,
-                    Duration.ofSeconds(5), new GatewayTransport.Listener() {
+            GatewayTransport transport = TcpLinks.open(server.getLocalPort(), onePerMinute, 48, LinkPermit.ALWAYS,
+                    new GatewayLink.Listener() {
                         @Override
                         public void onFrame(byte[] payload) {
                             // the peer sends nothing
@@ -91,7 +88,7 @@ class GatewayTransportTest {
                         public void onClosed(String reason, Throwable cause) {
                             closes.add(reason);
                         }
-                    }, "held", s -> { });
+                    }, "held");
             try (Socket peer = server.accept()) {
                 peer.setSoTimeout(5_000);
                 InputStream in = peer.getInputStream();

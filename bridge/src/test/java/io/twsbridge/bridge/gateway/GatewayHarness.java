@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.gateway;
 
 import io.twsbridge.bridge.gateway.session.SessionListener;
+import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.session.SessionStateChange;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
@@ -26,6 +27,11 @@ final class GatewayHarness implements AutoCloseable {
     final GatewaySimulator simulator;
     final GatewayService service;
     final List<SessionStateChange> changes = new CopyOnWriteArrayList<>();
+    /**
+     * The session's snapshot after each state change. The snapshot is replaced only on a state change, so this is
+     * every answer any caller on any thread could have read.
+     */
+    final List<SessionSnapshot> snapshots = new CopyOnWriteArrayList<>();
     final List<SupervisorStatus> statuses = new CopyOnWriteArrayList<>();
     final List<ServerMessage> messages = new CopyOnWriteArrayList<>();
 
@@ -36,6 +42,7 @@ final class GatewayHarness implements AutoCloseable {
             @Override
             public void onStateChange(SessionStateChange change) {
                 changes.add(change);
+                snapshots.add(service.session().snapshot());
             }
 
             @Override

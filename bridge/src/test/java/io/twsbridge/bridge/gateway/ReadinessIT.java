@@ -1,6 +1,5 @@
 package io.twsbridge.bridge.gateway;
 
-import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.session.SessionStateChange;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
@@ -11,8 +10,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,27 +29,16 @@ class ReadinessIT {
         } else {
             sim.handshakeDelay(Duration.ofMillis(300));
         }
-        List<String> observed = new CopyOnWriteArrayList<>();
-        AtomicBoolean polling = new AtomicBoolean(true);
         try (GatewayHarness h = GatewayHarness.start(sim)) {
-            // A caller asking all the time, as the failing worker did: what does it get while connecting?
-            Thread poller = new Thread(() -> {
-                while (polling.get()) {
-                    SessionSnapshot s = h.service.session().snapshot();
-                    if (s.connected() || !s.accounts().isEmpty()) {
-                        observed.add(s.state() + " " + s.accounts());
-                    }
-                    Thread.onSpinWait();
-                }
-            });
-            poller.start();
             h.awaitState(SessionState.READY, Duration.ofSeconds(10));
-            polling.set(false);
-            poller.join();
 
             assertThat(h.service.session().accounts()).containsExactly("DU111111", "DU222222");
-            assertThat(observed).as("every non-empty answer seen while connecting").isNotEmpty()
-                    .allSatisfy(o -> assertThat(o).isEqualTo("READY [DU111111, DU222222]"));
+            // What the failing worker would have read at any moment of the connect: every snapshot the session
+            // ever published. Only READY carries accounts, and exactly the Gateway's.
+            assertThat(h.snapshots).as("every answer the session gave while connecting")
+                    .filteredOn(s -> s.connected() || !s.accounts().isEmpty())
+                    .extracting(s -> s.state() + " " + s.accounts())
+                    .containsExactly("READY [DU111111, DU222222]");
 
             List<SessionState> path = h.changes.stream().map(SessionStateChange::to).toList();
             assertThat(path).containsSubsequence(SessionState.CONNECTING, SessionState.HANDSHAKING,

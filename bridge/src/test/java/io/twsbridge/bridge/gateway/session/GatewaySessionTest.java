@@ -372,14 +372,40 @@ class GatewaySessionTest {
         }
 
         @Test
-        void aFirstFrameThatIsNotAServerVersionReplyIsAProtocolError() {
+        void aMessageInPlaceOfTheServerVersionReplyIsAProtocolErrorNotAVersion() {
             CompletableFuture<AttemptOutcome> outcome = connect(17);
             gateway.peer().useVersion(SERVER_VERSION);
             gateway.peer().send(new ServerMessage.NextValidId(1)); // a message, where the reply must come
 
             loop.runReady();
 
-            assertThat(failed(outcome).failure()).isEqualTo(AttemptFailure.PROTOCOL_ERROR);
+            AttemptOutcome.Failed f = failed(outcome);
+            assertThat(f.failure()).isEqualTo(AttemptFailure.PROTOCOL_ERROR);
+            assertThat(f.detail()).contains("the first frame has 3 fields");
+        }
+
+        @Test
+        void aNoticeInPlaceOfTheServerVersionReplyIsAProtocolError() {
+            CompletableFuture<AttemptOutcome> outcome = connect(17);
+            gateway.peer().useVersion(SERVER_VERSION);
+            gateway.peer().send(new ServerMessage.ErrorMessage(-1, 2104, "Market data farm connection is OK:usfarm",
+                    ""));
+
+            loop.runReady();
+
+            assertThat(failed(outcome).detail()).contains("the first frame has 6 fields"); // id, version, reqId, code, text, reject JSON
+        }
+
+        @Test
+        void aServerVersionThatIsNoNumberIsAProtocolErrorNamingTheField() {
+            CompletableFuture<AttemptOutcome> outcome = connect(17);
+            gateway.peer().sendBytes(new FieldWriter(32).string("abc").string("20260101 12:00:00 UTC").toFrame());
+
+            loop.runReady();
+
+            AttemptOutcome.Failed f = failed(outcome);
+            assertThat(f.failure()).isEqualTo(AttemptFailure.PROTOCOL_ERROR);
+            assertThat(f.detail()).isEqualTo("bad server-version reply: field 0 is not an integer: 'abc'");
         }
 
         @Test
@@ -591,7 +617,8 @@ class GatewaySessionTest {
             loop.runReady();
 
             assertThat(peer.isClosed()).isTrue();
-            assertThat(faults).singleElement().asString().contains("malformed message");
+            assertThat(faults).singleElement().asString()
+                    .isEqualTo("malformed message: field 2 is not an integer: 'not-a-number'");
             assertThat(linksLost).hasSize(1);
             assertThat(session.state()).isEqualTo(SessionState.DISCONNECTED);
             assertThat(session.snapshot().accounts()).isEmpty();
@@ -600,16 +627,23 @@ class GatewaySessionTest {
         @Test
         void aMessageIdOutsideTheProtocolIsAFaultButAnUnmodelledOneIsSkippedAndCounted() {
             InMemoryGateway.Peer peer = ready(17);
-            peer.sendBytes(new FieldWriter(16).int32(46).int32(6).int32(100_000_000).int32(45).string("x").toFrame());
-            peer.sendBytes(new FieldWriter(16).int32(46).int32(6).int32(100_000_000).int32(45).string("y").toFrame());
-            loop.runReady();
+            try (Captured log = Captured.from(GatewaySession.class)) {
+                for (int i = 0; i < 1_000; i++) {
+                    peer.sendBytes(new FieldWriter(16).int32(46).int32(6).int32(100_000_000).int32(45).string("x")
+                            .toFrame());
+                }
+                loop.runReady();
+                assertThat(log.lines("skipping Gateway message id 46")).as("logged once per id").hasSize(1);
+            }
             assertThat(session.state()).as("tickString (46) is TWS, only not used").isEqualTo(SessionState.READY);
-            assertThat(session.skippedMessages()).containsEntry(46, 2L);
+            assertThat(session.skippedMessages()).containsEntry(46, 1_000L);
 
             peer.sendBytes(new FieldWriter(16).int32(GatewaySession.MAX_PROTOCOL_MESSAGE_ID + 1).toFrame());
             loop.runReady();
 
-            assertThat(faults).singleElement().asString().contains("outside the protocol");
+            assertThat(faults).singleElement().asString()
+                    .isEqualTo("message id " + (GatewaySession.MAX_PROTOCOL_MESSAGE_ID + 1) + " is outside the protocol's 1.."
+                            + GatewaySession.MAX_PROTOCOL_MESSAGE_ID);
             assertThat(session.state()).isEqualTo(SessionState.DISCONNECTED);
         }
 
@@ -622,6 +656,19 @@ class GatewaySessionTest {
 
             assertThat(failed(outcome).failure()).isEqualTo(AttemptFailure.PROTOCOL_ERROR);
             assertThat(faults).as("a fault before READY is a failed attempt, not a lost link").isEmpty();
+        }
+
+        @Test
+        void aFaultTheTransportDetectsDuringTheHandshakeFailsTheAttemptAsAProtocolError() {
+            CompletableFuture<AttemptOutcome> outcome = connect(17);
+            InMemoryGateway.Peer peer = serverVersion();
+            peer.send(new ServerMessage.ManagedAccounts(ACCOUNTS));
+            peer.closeWithFault(new ProtocolException.TruncatedMessage("frame incomplete: 4 of 20 bytes"));
+            loop.runReady();
+
+            AttemptOutcome.Failed f = failed(outcome);
+            assertThat(f.failure()).as("not an API timeout").isEqualTo(AttemptFailure.PROTOCOL_ERROR);
+            assertThat(f.detail()).contains("frame incomplete: 4 of 20 bytes");
         }
 
         @Test

@@ -93,7 +93,8 @@ public final class CommandExecutor {
     private CompletableFuture<CommandOutcome> subscribe(SubscribeQuotes s) {
         Contract contract = Instruments.toContract(s.getInstrument());
         String key = MarketDataSubscriptions.keyOf(contract);
-        if (!session.subscriptions().desired().containsKey(key) && session.subscriptions().desiredCount() >= lineLimit) {
+        // Read on this thread through the session's thread-safe view: the subscriptions themselves are the loop's.
+        if (!session.wantsMarketData(contract) && session.wantedMarketDataCount() >= lineLimit) {
             return done(CommandOutcome.rejected(ReasonCodes.LINE_LIMIT_REACHED, "already " + lineLimit
                     + " market-data subscriptions (market-data.line-limit); unsubscribe one first"));
         }

@@ -25,6 +25,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +60,13 @@ public final class GatewaySession implements SessionControl {
     private final GatewayConnector connector;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final MarketDataSubscriptions subscriptions = new MarketDataSubscriptions();
+    /**
+     * The keys of {@link #subscriptions}' desired set, for readers on any thread (the command consumer's line
+     * limit). Changed by the caller of {@link #subscribeMarketData}/{@link #unsubscribeMarketData} at once, in call
+     * order, so a caller's next check counts its own last change; the loop applies the same changes in the same
+     * order to the subscriptions themselves.
+     */
+    private final Set<String> wantedMarketData = ConcurrentHashMap.newKeySet();
     private final MarketDataInbox marketDataInbox = new MarketDataInbox();
     /**
      * Request ids start far above any order id: IB reports errors about requests and about orders in the same id
@@ -155,9 +163,19 @@ public final class GatewaySession implements SessionControl {
         return requestIds.getAndIncrement();
     }
 
-    /** The desired and active market-data subscriptions. Read on the event loop (listener callbacks). */
+    /** The desired and active market-data subscriptions. Read on the event loop only (listener callbacks). */
     public MarketDataSubscriptions subscriptions() {
         return subscriptions;
+    }
+
+    /** Whether market data for {@code contract} is wanted (subscribed and not unsubscribed); any thread. */
+    public boolean wantsMarketData(Contract contract) {
+        return wantedMarketData.contains(MarketDataSubscriptions.keyOf(contract));
+    }
+
+    /** How many market-data subscriptions are wanted; any thread. */
+    public int wantedMarketDataCount() {
+        return wantedMarketData.size();
     }
 
     /** How many messages of each id were skipped because the bridge does not model them, since start. */
@@ -202,8 +220,9 @@ public final class GatewaySession implements SessionControl {
 
     /** Adds a desired subscription; it is requested now if the session is synced, and after every READY. */
     public void subscribeMarketData(Contract contract) {
+        String key = MarketDataSubscriptions.keyOf(contract);
+        wantedMarketData.add(key);
         loop.execute(() -> {
-            String key = MarketDataSubscriptions.keyOf(contract);
             if (subscriptions.addDesired(key, contract) && state.isSynced()) {
                 request(key, contract);
             }
@@ -211,7 +230,9 @@ public final class GatewaySession implements SessionControl {
     }
 
     public void unsubscribeMarketData(Contract contract) {
-        loop.execute(() -> subscriptions.removeDesired(MarketDataSubscriptions.keyOf(contract))
+        String key = MarketDataSubscriptions.keyOf(contract);
+        wantedMarketData.remove(key);
+        loop.execute(() -> subscriptions.removeDesired(key)
                 .ifPresent(reqId -> send(new ClientMessage.CancelMktData(reqId))));
     }
 

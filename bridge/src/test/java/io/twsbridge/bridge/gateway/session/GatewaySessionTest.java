@@ -247,6 +247,20 @@ class GatewaySessionTest {
         }
 
         @Test
+        void whatIsWantedCountsTheCallersOwnLastChangeBeforeTheLoopHasRunIt() {
+            GatewaySession s = session();
+            s.subscribeMarketData(AAPL);
+            assertThat(s.wantsMarketData(AAPL)).as("read on the caller's thread, loop not run").isTrue();
+            assertThat(s.wantedMarketDataCount()).isEqualTo(1);
+            s.unsubscribeMarketData(AAPL);
+            assertThat(s.wantsMarketData(AAPL)).isFalse();
+
+            loop.runReady();
+
+            assertThat(s.subscriptions().desired()).as("the loop applied both, in order").isEmpty();
+        }
+
+        @Test
         void aSubscriptionAddedWhileReadyIsRequestedAtOnceAndCancelledOnUnsubscribe() {
             InMemoryGateway.Peer peer = ready(17);
             session.subscribeMarketData(AAPL);

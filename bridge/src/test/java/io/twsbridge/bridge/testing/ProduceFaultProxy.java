@@ -1,11 +1,13 @@
 package io.twsbridge.bridge.testing;
 
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 
@@ -18,7 +20,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +51,9 @@ public final class ProduceFaultProxy implements AutoCloseable {
     private final AtomicInteger armedCount = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger produceRequests = new AtomicInteger();
+    private final AtomicInteger racesStruck = new AtomicInteger();
+    /** Races still wanted by {@link #refuseUntilRaced}; 0 when refusals are armed by count alone. */
+    private final AtomicInteger racesWanted = new AtomicInteger();
     private volatile boolean closed;
 
     private ProduceFaultProxy(ServerSocket server, InetSocketAddress broker) {
@@ -86,7 +94,21 @@ public final class ProduceFaultProxy implements AutoCloseable {
      * forwarded request writes first.
      */
     public synchronized void refuseProduce(String clientId, int count) {
+        racesWanted.set(0);
         armedCount.set(count);
+        armedFor.set(clientId);
+    }
+
+    /**
+     * Refuses the produce requests of the client with this client id, one at a time (the request after each refusal
+     * goes on and releases it), until {@code races} refusals were raced by that following request
+     * ({@link #racesStruck()}) or {@code maxRefusals} were made. Whether a following request writes a refused
+     * partition again is the client's batching, so one refusal alone may or may not start the race; this keeps
+     * trying, a few requests apart, each refusal a plain retry for the client when it does not.
+     */
+    public synchronized void refuseUntilRaced(String clientId, int races, int maxRefusals) {
+        racesWanted.set(races);
+        armedCount.set(maxRefusals);
         armedFor.set(clientId);
     }
 
@@ -100,9 +122,25 @@ public final class ProduceFaultProxy implements AutoCloseable {
         return refused.get();
     }
 
+    /**
+     * Refusals released by a following produce request that writes one of the refused request's partitions: the
+     * only ones whose retries the broker can find out of sequence. A following request to other partitions
+     * releases the refusal too, and its retry then simply succeeds.
+     */
+    public int racesStruck() {
+        return racesStruck.get();
+    }
+
     /** Produce requests seen so far, of every client. */
     public int produceRequests() {
         return produceRequests.get();
+    }
+
+    /** A refusal was raced: with {@link #refuseUntilRaced}, one race fewer to wait for. */
+    private synchronized void raced() {
+        if (racesWanted.get() > 0 && racesWanted.decrementAndGet() == 0) {
+            armedFor.set(null);
+        }
     }
 
     private synchronized boolean takeRefusal(String clientId) {
@@ -165,21 +203,35 @@ public final class ProduceFaultProxy implements AutoCloseable {
                     byte[] frame = readFrame(in);
                     ByteBuffer buf = ByteBuffer.wrap(frame);
                     RequestHeader header = RequestHeader.parse(buf);
+                    Set<String> partitions = Set.of();
                     if (header.apiKey() == ApiKeys.PRODUCE) {
                         produceRequests.incrementAndGet();
-                        if (takeRefusal(header.clientId())) {
-                            refuse(header, buf);
+                        partitions = partitionsOf(header, buf.duplicate());
+                        boolean holding;
+                        synchronized (this) {
+                            holding = owed.stream().anyMatch(o -> o.answer != null && !o.releasable);
+                        }
+                        // Racing: one refusal at a time, so that the following request can race it.
+                        if (!(racesWanted.get() > 0 && holding) && takeRefusal(header.clientId())) {
+                            refuse(header, buf, partitions);
                             continue;
                         }
                     }
                     boolean produce = header.apiKey() == ApiKeys.PRODUCE;
                     synchronized (this) {
-                        owed.addLast(new Owed(null));
+                        owed.addLast(new Owed(null, Set.of()));
                         // Only now the broker has the request that follows a refused one: the refusal may go.
                         toBroker.write(frameOf(frame));
                         toBroker.flush();
                         if (produce) {
-                            owed.forEach(o -> o.releasable = true);
+                            for (Owed o : owed) {
+                                if (o.answer != null && !o.releasable
+                                        && !Collections.disjoint(o.refusedPartitions, partitions)) {
+                                    racesStruck.incrementAndGet();
+                                    raced();
+                                }
+                                o.releasable = true;
+                            }
                         }
                         flushOurs();
                     }
@@ -192,7 +244,7 @@ public final class ProduceFaultProxy implements AutoCloseable {
             }
         }
 
-        private void refuse(RequestHeader header, ByteBuffer body) throws IOException {
+        private void refuse(RequestHeader header, ByteBuffer body, Set<String> partitions) throws IOException {
             AbstractRequest request = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(),
                     new ByteBufferAccessor(body)).request;
             AbstractResponse refusal = request.getErrorResponse(0, Errors.NOT_LEADER_OR_FOLLOWER.exception());
@@ -204,7 +256,7 @@ public final class ProduceFaultProxy implements AutoCloseable {
             b.get(answer, answer.length - b.remaining(), b.remaining());
             refused.incrementAndGet();
             synchronized (this) {
-                owed.addLast(new Owed(answer));
+                owed.addLast(new Owed(answer, partitions));
             }
         }
 
@@ -248,11 +300,27 @@ public final class ProduceFaultProxy implements AutoCloseable {
     /** An answer owed to the client: the broker's (null) or ours, released once the next produce request went on. */
     private static final class Owed {
         private final byte[] answer;
+        private final Set<String> refusedPartitions;
         private boolean releasable;
 
-        Owed(byte[] answer) {
+        Owed(byte[] answer, Set<String> refusedPartitions) {
             this.answer = answer;
+            this.refusedPartitions = refusedPartitions;
         }
+    }
+
+    /** The partitions a produce request writes, as "topic-or-id/partition". */
+    private static Set<String> partitionsOf(RequestHeader header, ByteBuffer body) {
+        ProduceRequest request = (ProduceRequest) AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(),
+                new ByteBufferAccessor(body)).request;
+        Set<String> partitions = new HashSet<>();
+        for (ProduceRequestData.TopicProduceData topic : request.data().topicData()) {
+            String name = topic.name() == null || topic.name().isEmpty() ? topic.topicId().toString() : topic.name();
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                partitions.add(name + "/" + partition.index());
+            }
+        }
+        return partitions;
     }
 
     private static byte[] readFrame(DataInputStream in) throws IOException {

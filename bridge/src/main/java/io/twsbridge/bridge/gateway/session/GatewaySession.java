@@ -88,18 +88,25 @@ public final class GatewaySession implements SessionControl {
     /** How often a shutdown looks whether the writer is done: about one frame's pace at the default rate. */
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
+    /** Taken from any thread: the loop's own requests and the command consumer's. */
     private final AtomicInteger requestIds = new AtomicInteger(FIRST_REQUEST_ID);
     /** Messages skipped because the bridge does not model them, by message id; bounded by the id range. */
     private final Map<Integer, Long> skipped = new ConcurrentHashMap<>();
     private final NoticeThrottle notices = new NoticeThrottle(NOTICE_LOG_INTERVAL);
-    private final AtomicInteger connectionNumber = new AtomicInteger();
+    /** Numbers each link's name ("gateway-N"). Event loop only. */
+    private int connectionNumber;
 
+    // Written on the event loop, read from any thread: volatile, and immutable values.
     private volatile SessionState state = SessionState.DISCONNECTED;
     private volatile SessionSnapshot snapshot =
             new SessionSnapshot(SessionState.DISCONNECTED, "not connected yet", List.of(), 0, -1);
+    /** Event loop only. */
     private List<String> accounts = List.of();
+    /** Event loop only. */
     private int serverVersion;
+    /** Raised on the event loop only (never lowered); read by the order service's thread. */
     private volatile long nextOrderId;
+    /** Set by {@link #shutdown} on the caller's thread; read on the loop. */
     private volatile boolean shuttingDown;
 
     /** The attempt in progress, or the link that made it to READY; null without a link. Event loop only. */
@@ -351,7 +358,7 @@ public final class GatewaySession implements SessionControl {
         setState(SessionState.CONNECTING, "connecting to " + config.host() + ":" + config.port() + " as client " + id);
         Link l = new Link(id, started, outcome);
         link = l;
-        l.attempt = connector.open("gateway-" + connectionNumber.incrementAndGet(),
+        l.attempt = connector.open("gateway-" + ++connectionNumber,
                 new Handshake.ClientHello(config.minServerVersion(), config.maxServerVersion(), ""), l);
         // The connector bounds its own connect by the same timeout; this timer is the session's word on it, on
         // the session's clock, whatever the connector does.

@@ -53,7 +53,13 @@ final class KafkaTestClients {
      * so the tests here keep the few lines they need.
      */
     static KafkaProducer<String, String> producer(EmbeddedKafka kafka, Duration timeout, List<String> topics) {
-        KafkaProducer<String, String> producer = producer(kafka, timeout);
+        return producer(kafka, timeout, topics, Map.of());
+    }
+
+    /** {@link #producer(EmbeddedKafka, Duration, List)} with {@code overrides} on top of its configuration. */
+    static KafkaProducer<String, String> producer(EmbeddedKafka kafka, Duration timeout, List<String> topics,
+                                                  Map<String, Object> overrides) {
+        KafkaProducer<String, String> producer = producer(kafka, timeout, overrides);
         try {
             await().atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
                     .until(() -> topics.stream().allMatch(t -> leadersKnown(producer, t)));
@@ -71,6 +77,11 @@ final class KafkaTestClients {
 
     /** An idempotent acks=all producer whose waits are bounded by {@code timeout}. */
     static KafkaProducer<String, String> producer(EmbeddedKafka kafka, Duration timeout) {
+        return producer(kafka, timeout, Map.of());
+    }
+
+    private static KafkaProducer<String, String> producer(EmbeddedKafka kafka, Duration timeout,
+                                                          Map<String, Object> overrides) {
         Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -79,6 +90,7 @@ final class KafkaTestClients {
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
         config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        config.putAll(overrides);
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 

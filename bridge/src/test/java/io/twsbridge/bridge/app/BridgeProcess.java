@@ -162,12 +162,18 @@ final class BridgeProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM, then SIGKILL if it has not ended within {@code grace}. */
-    void stop(Duration grace) throws InterruptedException {
+    /**
+     * SIGTERM, then SIGKILL if it has not ended within {@code grace}.
+     *
+     * @return whether it ended on the SIGTERM (its shutdown ran), not on the SIGKILL
+     */
+    boolean stop(Duration grace) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             kill();
+            return false;
         }
+        return true;
     }
 
     /** SIGKILL, not waiting for the end (a test's clean-up). */

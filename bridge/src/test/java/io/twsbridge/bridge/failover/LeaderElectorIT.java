@@ -121,6 +121,17 @@ class LeaderElectorIT {
         return d.groupState();
     }
 
+    /** The group's members now, by their static {@code group.instance.id} ({@code <bridge>-leader-<instance>}). */
+    private static List<String> members(String bridgeId) throws Exception {
+        String group = LeaderElector.groupId(bridgeId);
+        return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS)
+                .members().stream().map(m -> m.groupInstanceId().orElse(m.consumerId())).sorted().toList();
+    }
+
+    private static String member(String bridgeId, Candidate c) {
+        return bridgeId + "-leader-" + c.instanceId;
+    }
+
     private static void awaitStableGroupOf(String bridgeId, int size) {
         int[] members = new int[1];
         await().atMost(ELECTION).pollInterval(Duration.ofMillis(200))
@@ -128,7 +139,7 @@ class LeaderElectorIT {
     }
 
     @Test
-    void exactlyOneLeadsAndClosingItHandsTheLeaseOverWellWithinTheSessionTimeout() {
+    void exactlyOneLeadsAndClosingItLeavesTheGroupSoTheOtherTakesOverWithoutASessionTimeout() throws Exception {
         String bridgeId = "bridge-handover";
         Candidate a = candidate(bridgeId, "a");
         Candidate b = candidate(bridgeId, "b");
@@ -146,6 +157,7 @@ class LeaderElectorIT {
         assertThat(leader.elections()).isEqualTo(1);
         assertThat(other.heard).isEmpty();
         assertThat(other.lease.refusal()).isEqualTo("not the active instance: this instance has not been elected");
+        assertThat(members(bridgeId)).containsExactlyInAnyOrder(member(bridgeId, a), member(bridgeId, b));
 
         candidates.remove(leader);
         long closing = System.nanoTime();
@@ -154,18 +166,34 @@ class LeaderElectorIT {
 
         assertThat(leader.lease.holds()).isFalse();
         assertThat(leader.heard).last().extracting(Heard::what).isEqualTo("deposed: shutting down");
-        await().atMost(SESSION_TIMEOUT).until(() -> other.elections() == 1);
-        long gapMs = TimeUnit.NANOSECONDS.toMillis(other.heard.get(0).atNanos() - closing);
+        // What makes the handover quick, checked without a clock: close() returns once the lease consumer has
+        // closed, and a consumer closing with LEAVE_GROUP waits for the coordinator's answer to its LeaveGroup. So
+        // the broker has already dropped the closed leader from the group. A static member that went away without
+        // leaving would still be listed here, until its session timed out (SESSION_TIMEOUT after its last heartbeat,
+        // a moment ago), and only then would the partition move: the wait this test rules out.
+        assertThat(members(bridgeId)).as("a closing leader leaves the group; nobody waits for its session to time out")
+                .doesNotContain(member(bridgeId, leader));
+
+        // A generous give-up, not a claim about the speed: the membership above is the proof.
+        await().atMost(ELECTION).until(() -> other.elections() == 1);
+        long deposedAt = leader.heard.get(leader.heard.size() - 1).atNanos();
+        long electedAt = other.heard.get(0).atNanos();
+        // Never two leaders: the other is elected only after the old leader's lease was revoked and its listener
+        // told, which happened after the close began (one monotonic clock, one JVM: an ordering, not a duration).
+        assertThat(deposedAt).as("the old leader deposed after its close began").isGreaterThan(closing);
+        assertThat(electedAt).as("the other elected after the old leader was deposed").isGreaterThan(deposedAt);
+        assertThat(other.heard).extracting(Heard::what).containsExactly("elected");
+        assertThat(other.lease.holds()).isTrue();
+
+        // The takeover time is a figure to read, not to assert: on a busy shared CI machine an upper bound on it
+        // would only be flaky (timing targets live in bench/). Printed for docs/failover.md.
+        long gapMs = TimeUnit.NANOSECONDS.toMillis(electedAt - closing);
         System.out.printf("LeaderElectorIT: %s closed (close() took %d ms); %s elected %d ms after the close began "
                         + "(session timeout %d ms)%n", leader, TimeUnit.NANOSECONDS.toMillis(closed - closing), other,
                 gapMs, SESSION_TIMEOUT.toMillis());
 
-        assertThat(other.lease.holds()).isTrue();
-        // The other member hears of the rebalance on its next heartbeat (every tenth of the session timeout), then
-        // joins and commits: well within the session timeout that a leader which vanished without leaving costs.
-        assertThat(gapMs).as("a closing leader leaves the group; nobody waits for its session to time out")
-                .isLessThan(SESSION_TIMEOUT.toMillis() * 3 / 4);
         awaitStableGroupOf(bridgeId, 1);
+        assertThat(members(bridgeId)).containsExactly(member(bridgeId, other));
         assertThat(other.lease.holds()).isTrue();
     }
 

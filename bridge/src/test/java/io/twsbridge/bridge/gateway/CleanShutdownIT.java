@@ -1,13 +1,18 @@
 package io.twsbridge.bridge.gateway;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.session.ShutdownReport;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.testing.LogCapture;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorState;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -111,18 +116,36 @@ class CleanShutdownIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> bridge.session().state() == SessionState.READY
                     && sim.state().subscriptions().size() == SYMBOLS.size());
 
-            refusal.set("not the active instance: deposed for this test");
-            bridge.close();
-
-            ShutdownReport report = bridge.shutdownReport().orElseThrow();
+            // The session says at INFO how its wait for the writer ended; tests log at WARN, so this test alone
+            // lets the session's INFO lines through to the capture.
+            Logger sessionLog = (Logger) LoggerFactory.getLogger(GatewaySession.class);
+            Level level = sessionLog.getLevel();
+            sessionLog.setLevel(Level.INFO);
+            ShutdownReport report;
+            List<String> drainEnds;
+            try (LogCapture logs = LogCapture.capture()) {
+                refusal.set("not the active instance: deposed for this test");
+                bridge.close();
+                report = bridge.shutdownReport().orElseThrow();
+                drainEnds = logs.lines().stream().filter(l -> l.contains(GatewaySession.class.getName() + " - shutdown: "))
+                        .toList();
+            } finally {
+                sessionLog.setLevel(level);
+            }
             await().atMost(Duration.ofSeconds(5)).until(() -> sim.state().connections().isEmpty());
             Cancels received = Cancels.receivedBy(sim.state());
             System.out.printf("deposed shutdown: %d cancels queued, %d frames left unsent, %d received; closed after "
-                    + "%d ms of a %d ms bound%n", report.cancels(), report.framesLeftUnsent(), received.total(),
-                    report.drainTime().toMillis(), report.drainBound().toMillis());
+                    + "%d ms of a %d ms bound (%s)%n", report.cancels(), report.framesLeftUnsent(), received.total(),
+                    report.drainTime().toMillis(), report.drainBound().toMillis(), drainEnds);
             assertThat(received).isEqualTo(new Cancels(0, 0, 0));
             assertThat(report.framesLeftUnsent()).isEqualTo(report.cancels()).isEqualTo(SYMBOLS.size() + 2);
-            assertThat(report.drainTime()).as("closed at the first refusal").isLessThan(report.drainBound());
+            // Which way the wait for the writer ended, not how long it took (on a busy machine the two could come
+            // close; the drain time stays a printed figure): the writer's first refusal closed the link, and the
+            // close followed from that, not from the drain bound running out, which would say "still unsent after
+            // the drain bound" at WARN instead.
+            assertThat(drainEnds).as("how the shutdown's wait for the writer ended").singleElement().asString()
+                    .contains("shutdown: the link ended before the writer was done (" + report.framesLeftUnsent()
+                            + " frames unsent)");
         }
     }
 }

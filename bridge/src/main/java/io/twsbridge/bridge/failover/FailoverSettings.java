@@ -1,8 +1,7 @@
 package io.twsbridge.bridge.failover;
 
+import io.twsbridge.bridge.validation.SettingProblems;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -97,29 +96,27 @@ public record FailoverSettings(boolean enabled, String instanceId, boolean insta
         public Builder leaseTopic(String v) { leaseTopic = v; return this; }
 
         public FailoverSettings build() {
-            List<String> problems = new ArrayList<>();
+            SettingProblems problems = new SettingProblems("failover");
             String id = instanceId == null ? defaultInstanceId() : instanceId;
             if (!INSTANCE_ID.matcher(id).matches()) {
-                problems.add("failover.instance-id must be 1 to 100 letters, digits, '.', '_' or '-' but was '" + id + "'");
+                problems.add("failover.instance-id", "must be 1 to 100 letters, digits, '.', '_' or '-' but was '" + id + "'");
             }
             if (sessionTimeout == null || sessionTimeout.compareTo(MIN_SESSION_TIMEOUT) < 0
                     || sessionTimeout.compareTo(MAX_SESSION_TIMEOUT) > 0) {
-                problems.add("failover.session-timeout must be between " + MIN_SESSION_TIMEOUT + " and "
+                problems.add("failover.session-timeout", "must be between " + MIN_SESSION_TIMEOUT + " and "
                         + MAX_SESSION_TIMEOUT + " but was " + sessionTimeout);
             }
             if (takeoverDelay == null || takeoverDelay.isNegative() || takeoverDelay.compareTo(Duration.ofMinutes(10)) > 0) {
-                problems.add("failover.takeover-delay must be between 0 and 10 minutes but was " + takeoverDelay);
+                problems.add("failover.takeover-delay", "must be between 0 and 10 minutes but was " + takeoverDelay);
             }
             if (commitInterval == null || commitInterval.compareTo(Duration.ofMillis(1)) < 0
                     || commitInterval.compareTo(Duration.ofSeconds(10)) > 0) {
-                problems.add("failover.commit-interval must be between 1 ms and 10 s but was " + commitInterval);
+                problems.add("failover.commit-interval", "must be between 1 ms and 10 s but was " + commitInterval);
             }
             if (leaseTopic == null || !leaseTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                problems.add("topics.leader must be a legal Kafka topic name but was '" + leaseTopic + "'");
+                problems.add("topics.leader", "must be a legal Kafka topic name but was '" + leaseTopic + "'");
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid failover configuration:\n  - " + String.join("\n  - ", problems));
-            }
+            problems.throwIfAny();
             return new FailoverSettings(enabled, id, instanceId != null, sessionTimeout, takeoverDelay, commitInterval,
                     leaseTopic);
         }

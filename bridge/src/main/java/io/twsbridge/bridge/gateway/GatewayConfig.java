@@ -1,9 +1,9 @@
 package io.twsbridge.bridge.gateway;
 
+import io.twsbridge.bridge.validation.SettingProblems;
 import io.twsbridge.protocol.ServerVersion;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -137,79 +137,71 @@ public record GatewayConfig(
 
         /** @throws IllegalArgumentException listing every invalid setting with its value */
         public GatewayConfig build() {
-            List<String> problems = new ArrayList<>();
+            SettingProblems problems = new SettingProblems("gateway");
             if (host == null || host.isBlank()) {
-                problems.add("gateway.host must not be empty");
+                problems.add("gateway.host", "must not be empty");
             }
             if (port < 1 || port > 65535) {
-                problems.add("gateway.port must be 1..65535 but was " + port);
+                problems.add("gateway.port", "must be 1..65535 but was " + port);
             }
             if (clientId < 0) {
-                problems.add("gateway.client-id must be >= 0 but was " + clientId);
+                problems.add("gateway.client-id", "must be >= 0 but was " + clientId);
             }
             if (fallbackClientIds == null || fallbackClientIds.stream().anyMatch(id -> id == null || id < 0)) {
-                problems.add("gateway.fallback-client-ids must be ids >= 0 but was " + fallbackClientIds);
+                problems.add("gateway.fallback-client-ids", "must be ids >= 0 but was " + fallbackClientIds);
             } else if (fallbackClientIds.contains(clientId)) {
-                problems.add("gateway.fallback-client-ids must not repeat gateway.client-id " + clientId);
+                problems.add("gateway.fallback-client-ids", "must not repeat gateway.client-id " + clientId);
             }
-            positive(problems, "gateway.connect-timeout", connectTimeout);
-            positive(problems, "gateway.handshake-timeout", handshakeTimeout);
-            positive(problems, "gateway.api-ready-timeout", apiReadyTimeout);
-            positive(problems, "gateway.frame-timeout", frameTimeout);
+            problems.positive("gateway.connect-timeout", connectTimeout);
+            problems.positive("gateway.handshake-timeout", handshakeTimeout);
+            problems.positive("gateway.api-ready-timeout", apiReadyTimeout);
+            problems.positive("gateway.frame-timeout", frameTimeout);
             if (frameTimeout != null && frameTimeout.toMillis() > Integer.MAX_VALUE) {
-                problems.add("gateway.frame-timeout must be at most " + Integer.MAX_VALUE + " ms but was " + frameTimeout);
+                problems.add("gateway.frame-timeout", "must be at most " + Integer.MAX_VALUE + " ms but was " + frameTimeout);
             }
             if (syncTimeouts == null) {
-                problems.add("gateway.sync-timeouts must be set");
+                problems.add("gateway.sync-timeouts", "must be set");
             } else {
-                positive(problems, "gateway.sync-timeout.positions", syncTimeouts.positions());
-                positive(problems, "gateway.sync-timeout.open-orders", syncTimeouts.openOrders());
-                positive(problems, "gateway.sync-timeout.completed-orders", syncTimeouts.completedOrders());
-                positive(problems, "gateway.sync-timeout.executions", syncTimeouts.executions());
-                positive(problems, "gateway.sync-timeout.account-summary", syncTimeouts.accountSummary());
+                problems.positive("gateway.sync-timeout.positions", syncTimeouts.positions());
+                problems.positive("gateway.sync-timeout.open-orders", syncTimeouts.openOrders());
+                problems.positive("gateway.sync-timeout.completed-orders", syncTimeouts.completedOrders());
+                problems.positive("gateway.sync-timeout.executions", syncTimeouts.executions());
+                problems.positive("gateway.sync-timeout.account-summary", syncTimeouts.accountSummary());
             }
             if (pacingHardLimit < 1 || pacingHardLimit > 50) {
-                problems.add("gateway.pacing-hard-limit must be 1..50 (IB allows 50 a second) but was " + pacingHardLimit);
+                problems.add("gateway.pacing-hard-limit", "must be 1..50 (IB allows 50 a second) but was " + pacingHardLimit);
             }
             if (messagesPerSecond < 1 || messagesPerSecond > pacingHardLimit) {
-                problems.add("gateway.messages-per-second must be 1..gateway.pacing-hard-limit (" + pacingHardLimit
+                problems.add("gateway.messages-per-second", "must be 1..gateway.pacing-hard-limit (" + pacingHardLimit
                         + ") but was " + messagesPerSecond);
             }
             if (failuresToOpen < 1) {
-                problems.add("gateway.failures-to-open must be >= 1 but was " + failuresToOpen);
+                problems.add("gateway.failures-to-open", "must be >= 1 but was " + failuresToOpen);
             }
-            positive(problems, "gateway.retry-initial-backoff", retryInitialBackoff);
-            positive(problems, "gateway.retry-max-backoff", retryMaxBackoff);
+            problems.positive("gateway.retry-initial-backoff", retryInitialBackoff);
+            problems.positive("gateway.retry-max-backoff", retryMaxBackoff);
             if (retryInitialBackoff != null && retryMaxBackoff != null && retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
-                problems.add("gateway.retry-max-backoff (" + retryMaxBackoff + ") must be >= gateway.retry-initial-backoff ("
+                problems.add("gateway.retry-max-backoff", "(" + retryMaxBackoff + ") must be >= gateway.retry-initial-backoff ("
                         + retryInitialBackoff + ")");
             }
             if (!(backoffJitter >= 0 && backoffJitter < 1)) {
-                problems.add("gateway.backoff-jitter must be in [0, 1) but was " + backoffJitter);
+                problems.add("gateway.backoff-jitter", "must be in [0, 1) but was " + backoffJitter);
             }
-            positive(problems, "gateway.zombie-probe-interval", zombieProbeInterval);
-            positive(problems, "gateway.stall-hold", stallHold);
+            problems.positive("gateway.zombie-probe-interval", zombieProbeInterval);
+            problems.positive("gateway.stall-hold", stallHold);
             if (accountSummaryTags == null || accountSummaryTags.isBlank()) {
-                problems.add("gateway.account-summary-tags must not be empty");
+                problems.add("gateway.account-summary-tags", "must not be empty");
             }
             if (minServerVersion < ServerVersion.MIN_SUPPORTED || maxServerVersion > ServerVersion.MAX_SUPPORTED
                     || minServerVersion > maxServerVersion) {
-                problems.add("gateway.server-versions must lie within " + ServerVersion.MIN_SUPPORTED + ".."
+                problems.add("gateway.server-versions", "must lie within " + ServerVersion.MIN_SUPPORTED + ".."
                         + ServerVersion.MAX_SUPPORTED + " but was " + minServerVersion + ".." + maxServerVersion);
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid gateway configuration:\n  - " + String.join("\n  - ", problems));
-            }
+            problems.throwIfAny();
             return new GatewayConfig(host, port, clientId, fallbackClientIds, connectTimeout, handshakeTimeout,
                     apiReadyTimeout, frameTimeout, syncTimeouts, messagesPerSecond, pacingHardLimit, failuresToOpen, retryInitialBackoff,
                     retryMaxBackoff, backoffJitter, zombieProbeInterval, stallHold, accountSummaryTags,
                     minServerVersion, maxServerVersion);
-        }
-
-        private static void positive(List<String> problems, String key, Duration d) {
-            if (d == null || d.isZero() || d.isNegative()) {
-                problems.add(key + " must be a positive duration but was " + d);
-            }
         }
     }
 }

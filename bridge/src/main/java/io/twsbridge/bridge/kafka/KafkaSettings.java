@@ -1,12 +1,12 @@
 package io.twsbridge.bridge.kafka;
 
+import io.twsbridge.bridge.validation.SettingProblems;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -101,6 +101,11 @@ public record KafkaSettings(
         return topicNames.get(topic);
     }
 
+    /** The configuration file's key that names {@code topic} ({@code topics.commands-dlq}, say). */
+    public static String topicKey(Topic topic) {
+        return "topics." + topic.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -158,59 +163,58 @@ public record KafkaSettings(
 
         /** @throws IllegalArgumentException listing every invalid setting with its key and value */
         public KafkaSettings build() {
-            List<String> problems = new ArrayList<>();
+            SettingProblems problems = new SettingProblems("Kafka");
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                problems.add("kafka.bootstrap.servers must not be empty");
+                problems.add("kafka.bootstrap.servers", "must not be empty");
             }
             topicNames.forEach((t, name) -> {
                 if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}")) {
-                    problems.add("topics." + t.name().toLowerCase() + " must be a legal Kafka topic name but was '" + name + "'");
+                    problems.add(topicKey(t), "must be a legal Kafka topic name but was '" + name + "'");
                 }
             });
             if (subscriptionsTopic == null || !subscriptionsTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                problems.add("topics.subscriptions must be a legal Kafka topic name but was '" + subscriptionsTopic + "'");
+                problems.add("topics.subscriptions", "must be a legal Kafka topic name but was '" + subscriptionsTopic + "'");
             }
             if (topicNames.values().stream().distinct().count() != topicNames.size()
                     || topicNames.containsValue(subscriptionsTopic)) {
-                problems.add("topic names must all differ but were " + topicNames.values() + " and " + subscriptionsTopic);
+                problems.addGeneral("topic names must all differ but were " + topicNames.values() + " and "
+                        + subscriptionsTopic);
             }
             if (partitions < 1) {
-                problems.add("topics.partitions must be >= 1 but was " + partitions);
+                problems.add("topics.partitions", "must be >= 1 but was " + partitions);
             }
             if (replicationFactor < 1) {
-                problems.add("topics.replication-factor must be >= 1 but was " + replicationFactor);
+                problems.add("topics.replication-factor", "must be >= 1 but was " + replicationFactor);
             }
             if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
-                problems.add("kafka.compression must be none, gzip, snappy, lz4 or zstd but was '" + compression + "'");
+                problems.add("kafka.compression", "must be none, gzip, snappy, lz4 or zstd but was '" + compression + "'");
             }
             if (commandGroupId == null || commandGroupId.isBlank()) {
-                problems.add("kafka.command-group-id must not be empty");
+                problems.add("kafka.command-group-id", "must not be empty");
             }
             if (bridgeId == null || bridgeId.isBlank()) {
-                problems.add("bridge.id must not be empty");
+                problems.add("bridge.id", "must not be empty");
             }
             if (heartbeatInterval == null || heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
-                problems.add("status.heartbeat-interval must be positive but was " + heartbeatInterval);
+                problems.add("status.heartbeat-interval", "must be positive but was " + heartbeatInterval);
             }
             if (quoteConflationWindow == null || quoteConflationWindow.isNegative()) {
-                problems.add("quotes.conflation-window must be >= 0 but was " + quoteConflationWindow);
+                problems.add("quotes.conflation-window", "must be >= 0 but was " + quoteConflationWindow);
             }
             if (marketDataLineLimit < 1) {
-                problems.add("market-data.line-limit must be >= 1 but was " + marketDataLineLimit);
+                problems.add("market-data.line-limit", "must be >= 1 but was " + marketDataLineLimit);
             }
             if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
-                problems.add("commands.request-timeout must be positive but was " + requestTimeout);
+                problems.add("commands.request-timeout", "must be positive but was " + requestTimeout);
             }
             if (producerBufferBytes < 1024 * 1024) {
-                problems.add("kafka.producer-buffer-bytes must be >= 1 MiB but was " + producerBufferBytes);
+                problems.add("kafka.producer-buffer-bytes", "must be >= 1 MiB but was " + producerBufferBytes);
             }
             if (stuckPartitionTimeout == null || stuckPartitionTimeout.compareTo(MIN_STUCK_PARTITION_TIMEOUT) < 0) {
-                problems.add("kafka.stuck-partition-timeout must be >= " + MIN_STUCK_PARTITION_TIMEOUT.toSeconds()
+                problems.add("kafka.stuck-partition-timeout", "must be >= " + MIN_STUCK_PARTITION_TIMEOUT.toSeconds()
                         + "s but was " + stuckPartitionTimeout);
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid Kafka configuration:\n  - " + String.join("\n  - ", problems));
-            }
+            problems.throwIfAny();
             return new KafkaSettings(bootstrapServers, clientProperties, topicNames, subscriptionsTopic, partitions,
                     replicationFactor, compression, commandGroupId, bridgeId, heartbeatInterval, quoteConflationWindow,
                     marketDataLineLimit, requestTimeout, producerBufferBytes,

@@ -1,9 +1,8 @@
 package io.twsbridge.bridge.orders;
 
+import io.twsbridge.bridge.validation.SettingProblems;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -58,25 +57,23 @@ public record OrderSettings(boolean enabled, Set<String> accountAllowlist, BigDe
         public Builder journalTopic(String v) { journalTopic = v; return this; }
 
         public OrderSettings build() {
-            List<String> problems = new ArrayList<>();
+            SettingProblems problems = new SettingProblems("order");
             if (maxQuantity == null || maxQuantity.signum() <= 0) {
-                problems.add("orders.max-quantity must be positive but was " + maxQuantity);
+                problems.add("orders.max-quantity", "must be positive but was " + maxQuantity);
             }
             if (maxNotional == null || maxNotional.signum() <= 0) {
-                problems.add("orders.max-notional must be positive but was " + maxNotional);
+                problems.add("orders.max-notional", "must be positive but was " + maxNotional);
             }
             if (ackTimeout == null || ackTimeout.isNegative() || ackTimeout.isZero()) {
-                problems.add("orders.ack-timeout must be positive but was " + ackTimeout);
+                problems.add("orders.ack-timeout", "must be positive but was " + ackTimeout);
             }
             if (journalTopic == null || !journalTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                problems.add("topics.order-journal must be a legal Kafka topic name but was '" + journalTopic + "'");
+                problems.add("topics.order-journal", "must be a legal Kafka topic name but was '" + journalTopic + "'");
             }
             if (accountAllowlist == null || symbolAllowlist == null) {
-                problems.add("orders.account-allowlist and orders.symbol-allowlist must not be null");
+                problems.add("orders.account-allowlist", "and orders.symbol-allowlist must not be null");
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid order configuration:\n  - " + String.join("\n  - ", problems));
-            }
+            problems.throwIfAny();
             return new OrderSettings(enabled, accountAllowlist, maxQuantity, maxNotional, symbolAllowlist, killSwitch,
                     ackTimeout, journalTopic);
         }

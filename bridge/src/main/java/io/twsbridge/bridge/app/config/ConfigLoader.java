@@ -6,6 +6,7 @@ import io.twsbridge.bridge.app.config.Settings.Setting;
 import io.twsbridge.bridge.app.config.Values.InvalidValue;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.validation.InvalidSettingsException;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.schema.catalogue.Topic;
@@ -292,44 +293,17 @@ public final class ConfigLoader {
         return Suggestions.closest(key, candidates).map(s -> "; did you mean " + s + "?").orElse("");
     }
 
-    /** Builds one part; its IllegalArgumentException's lines become problems and the part is null. */
+    /**
+     * Builds one part; its problems, typed and keyed by the file's keys already, become the loader's, and the part
+     * is null. Nothing is read out of message text.
+     */
     private static <T> T build(List<Problem> problems, Supplier<T> builder) {
         try {
             return builder.get();
-        } catch (IllegalArgumentException e) {
-            String message = Objects.requireNonNullElse(e.getMessage(), e.toString());
-            List<String> lines = message.lines().filter(l -> l.startsWith("  - ")).map(l -> l.substring(4)).toList();
-            for (String line : lines.isEmpty() ? List.of(message) : lines) {
-                String text = rekey(line);
-                problems.add(new Problem(leadingKey(text), text));
-            }
+        } catch (InvalidSettingsException e) {
+            e.problems().forEach(p -> problems.add(new Problem(p.key(), p.text())));
             return null;
         }
-    }
-
-    /** The builders' names for settings where they differ from the keys of the file. */
-    static String rekey(String text) {
-        String t = text.replace("schema-registry.basic-auth.user", "registry.user")
-                .replace("schema-registry.basic-auth.password", "registry.password")
-                .replace("use the basic-auth settings", "use registry.user and registry.password")
-                .replace("schema-registry.", "registry.");
-        for (Topic topic : Topic.values()) {
-            String builderName = "topics." + topic.name().toLowerCase(Locale.ROOT);
-            if (builderName.contains("_")) {
-                t = t.replace(builderName, Settings.topicKey(topic));
-            }
-        }
-        return t;
-    }
-
-    /** The key a problem's text starts with, if it starts with one. */
-    private static String leadingKey(String text) {
-        int end = 0;
-        while (end < text.length() && text.charAt(end) != ' ' && text.charAt(end) != ':') {
-            end++;
-        }
-        String first = text.substring(0, end);
-        return Settings.BY_KEY.containsKey(first) || first.startsWith(KAFKA_PREFIX) ? first : null;
     }
 
     /**

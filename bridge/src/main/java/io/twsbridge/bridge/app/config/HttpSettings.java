@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.app.config;
 
+import io.twsbridge.bridge.validation.SettingProblems;
+
 /**
  * Where the management HTTP endpoint (health, status) listens.
  *
@@ -13,19 +15,14 @@ public record HttpSettings(String host, int port) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
 
-    /** @throws IllegalArgumentException naming every bad value, one per line (the builders' format) */
+    /** @throws io.twsbridge.bridge.validation.InvalidSettingsException naming every bad value */
     public HttpSettings {
-        StringBuilder problems = new StringBuilder();
-        if (host == null || host.isBlank()) {
-            problems.append("\n  - http.host must not be empty");
-        }
+        SettingProblems problems = new SettingProblems("HTTP");
+        problems.notBlank("http.host", host);
         if (port < DISABLED || port > 65535) {
-            problems.append("\n  - http.port must be 1..65535, 0 for any free port or -1 to disable, but was ")
-                    .append(port);
+            problems.add("http.port", "must be 1..65535, 0 for any free port or -1 to disable, but was " + port);
         }
-        if (problems.length() > 0) {
-            throw new IllegalArgumentException("invalid HTTP configuration:" + problems);
-        }
+        problems.throwIfAny();
     }
 
     public static HttpSettings defaults() {

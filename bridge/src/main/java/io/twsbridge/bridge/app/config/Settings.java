@@ -224,7 +224,7 @@ final class Settings {
 
     /** {@code topics.commands}, {@code topics.command-results}, ..., {@code topics.commands-dlq}. */
     static String topicKey(Topic t) {
-        return "topics." + t.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return KafkaSettings.topicKey(t);
     }
 
     /** Whether {@code key}'s value is a secret (never printed, never quoted in a problem). */

@@ -1,10 +1,9 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.bridge.validation.SettingProblems;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -99,55 +98,52 @@ public record SchemaRegistryConfig(
 
         /** @throws IllegalArgumentException listing every invalid setting with its value (never the password) */
         public SchemaRegistryConfig build() {
-            List<String> problems = new ArrayList<>();
+            SettingProblems problems = new SettingProblems("schema registry");
             URI url = parseBaseUrl(problems);
             BasicAuth auth = null;
             if (user != null || password != null) {
                 if (user == null || user.isEmpty()) {
-                    problems.add("schema-registry.basic-auth.user must be set when a password is");
+                    problems.add("registry.user", "must be set when a password is");
                 } else if (user.indexOf(':') >= 0) {
-                    problems.add("schema-registry.basic-auth.user must not contain ':' but was " + user);
+                    problems.add("registry.user", "must not contain ':' but was " + user);
                 }
                 if (password == null) {
-                    problems.add("schema-registry.basic-auth.password must be set when a user is");
+                    problems.add("registry.password", "must be set when a user is");
                 }
                 if (problems.isEmpty()) {
                     auth = new BasicAuth(user, password);
                 }
             }
-            positive(problems, "schema-registry.connect-timeout", connectTimeout);
-            positive(problems, "schema-registry.request-timeout", requestTimeout);
+            problems.positive("registry.connect-timeout", connectTimeout);
+            problems.positive("registry.request-timeout", requestTimeout);
             if (maxAttempts < 1) {
-                problems.add("schema-registry.max-attempts must be >= 1 but was " + maxAttempts);
+                problems.add("registry.max-attempts", "must be >= 1 but was " + maxAttempts);
             }
-            atLeastOneMilli(problems, "schema-registry.initial-backoff", initialBackoff);
-            atLeastOneMilli(problems, "schema-registry.max-backoff", maxBackoff);
+            problems.atLeast("registry.initial-backoff", initialBackoff, Duration.ofMillis(1));
+            problems.atLeast("registry.max-backoff", maxBackoff, Duration.ofMillis(1));
             if (initialBackoff != null && maxBackoff != null && maxBackoff.compareTo(initialBackoff) < 0) {
-                problems.add("schema-registry.max-backoff (" + maxBackoff + ") must be >= schema-registry.initial-backoff ("
+                problems.add("registry.max-backoff", "(" + maxBackoff + ") must be >= registry.initial-backoff ("
                         + initialBackoff + ")");
             }
-            atLeastOneMilli(problems, "schema-registry.startup-max-backoff", startupMaxBackoff);
+            problems.atLeast("registry.startup-max-backoff", startupMaxBackoff, Duration.ofMillis(1));
             if (maxBackoff != null && startupMaxBackoff != null && startupMaxBackoff.compareTo(maxBackoff) < 0) {
-                problems.add("schema-registry.startup-max-backoff (" + startupMaxBackoff
-                        + ") must be >= schema-registry.max-backoff (" + maxBackoff + ")");
+                problems.add("registry.startup-max-backoff", "(" + startupMaxBackoff
+                        + ") must be >= registry.max-backoff (" + maxBackoff + ")");
             }
             if (!(backoffMultiplier >= 1.0) || Double.isInfinite(backoffMultiplier)) {
-                problems.add("schema-registry.backoff-multiplier must be >= 1 but was " + backoffMultiplier);
+                problems.add("registry.backoff-multiplier", "must be >= 1 but was " + backoffMultiplier);
             }
             if (!(backoffJitter >= 0 && backoffJitter < 1)) {
-                problems.add("schema-registry.backoff-jitter must be in [0, 1) but was " + backoffJitter);
+                problems.add("registry.backoff-jitter", "must be in [0, 1) but was " + backoffJitter);
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "invalid schema registry configuration:\n  - " + String.join("\n  - ", problems));
-            }
+            problems.throwIfAny();
             return new SchemaRegistryConfig(url, auth, connectTimeout, requestTimeout, maxAttempts, initialBackoff,
                     backoffMultiplier, maxBackoff, backoffJitter, startupMaxBackoff);
         }
 
-        private URI parseBaseUrl(List<String> problems) {
+        private URI parseBaseUrl(SettingProblems problems) {
             if (baseUrl == null || baseUrl.isBlank()) {
-                problems.add("schema-registry.url must be set");
+                problems.add("registry.url", "must be set");
                 return null;
             }
             String text = baseUrl.trim();
@@ -158,39 +154,27 @@ public record SchemaRegistryConfig(
             try {
                 url = new URI(text);
             } catch (URISyntaxException e) {
-                problems.add("schema-registry.url is not a URL" + quoted(text) + ": " + e.getReason());
+                problems.add("registry.url", "is not a URL" + quoted(text) + ": " + e.getReason());
                 return null;
             }
             if (url.getRawUserInfo() != null) {
                 // Never echo this value: it holds credentials.
-                problems.add("schema-registry.url must not carry credentials (user info); use the basic-auth settings");
+                problems.add("registry.url", "must not carry credentials (user info); use registry.user and registry.password");
                 return null;
             }
             if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
-                problems.add("schema-registry.url must be an http or https URL but was " + text);
+                problems.add("registry.url", "must be an http or https URL but was " + text);
             } else if (url.getHost() == null) {
-                problems.add("schema-registry.url must name a host but was " + text);
+                problems.add("registry.url", "must name a host but was " + text);
             }
             if (url.getRawQuery() != null || url.getRawFragment() != null) {
-                problems.add("schema-registry.url must not have a query or fragment but was " + text);
+                problems.add("registry.url", "must not have a query or fragment but was " + text);
             }
             return url;
         }
 
         private static String quoted(String text) {
             return text.indexOf('@') >= 0 ? "" : " (" + text + ")";
-        }
-
-        private static void atLeastOneMilli(List<String> problems, String key, Duration d) {
-            if (d == null || d.toMillis() < 1) {
-                problems.add(key + " must be >= 1 ms but was " + d);
-            }
-        }
-
-        private static void positive(List<String> problems, String key, Duration d) {
-            if (d == null || d.isZero() || d.isNegative()) {
-                problems.add(key + " must be > 0 but was " + d);
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.app.config;
 
+import io.twsbridge.bridge.validation.SettingProblem;
+import io.twsbridge.bridge.validation.InvalidSettingsException;
 import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
@@ -543,12 +545,33 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theBuildersNamesAreTranslatedToTheKeysOfTheFile() {
-        assertThat(ConfigLoader.rekey("schema-registry.basic-auth.user must be set when a password is"))
-                .isEqualTo("registry.user must be set when a password is");
-        assertThat(ConfigLoader.rekey("topics.commands_dlq must be a legal Kafka topic name but was ''"))
-                .isEqualTo("topics.commands-dlq must be a legal Kafka topic name but was ''");
+    void theBuildersNameTheirProblemsByTheKeysOfTheFile() {
+        InvalidSettingsException registry = catchThrowableOfType(InvalidSettingsException.class,
+                () -> SchemaRegistryConfig.builder("http://127.0.0.1:8081").basicAuth(null, "secret").build());
+        assertThat(registry.problems()).containsExactly(
+                new SettingProblem("registry.user", "must be set when a password is"));
+        InvalidSettingsException kafka = catchThrowableOfType(InvalidSettingsException.class,
+                () -> KafkaSettings.builder().topicName(Topic.COMMANDS_DLQ, "").build());
+        assertThat(kafka.problems()).extracting(SettingProblem::key).contains("topics.commands-dlq");
         assertThat(Set.copyOf(ConfigLoader.keys())).contains("topics.commands-dlq", "topics.command-results");
+    }
+
+    /** Five problems in five parts of the configuration, each reported under its file key from the typed path. */
+    @Test
+    void problemsFromEveryPartAreListedTogetherEachUnderItsFileKey() {
+        ConfigException e = problems(Map.of(
+                "gateway.messages-per-second", "60",
+                "topics.partitions", "0",
+                "registry.max-attempts", "0",
+                "orders.max-quantity", "-1",
+                "failover.takeover-delay", "1h"));
+
+        assertThat(e.problems()).containsExactly(
+                "failover.takeover-delay must be between 0 and 10 minutes but was PT1H",
+                "gateway.messages-per-second must be 1..gateway.pacing-hard-limit (48) but was 60",
+                "orders.max-quantity must be positive but was -1",
+                "registry.max-attempts must be >= 1 but was 0",
+                "topics.partitions must be >= 1 but was 0");
     }
 
     // ---------------------------------------------------------------- standby (failover)

@@ -517,7 +517,7 @@ class SchemaRegistryClientTest {
     void configRefusesCredentialsInTheUrlWithoutEchoingThem() {
         assertThatThrownBy(() -> SchemaRegistryConfig.builder("http://bridge:s3cr3t@registry:8081").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("schema-registry.url must not carry credentials")
+                .hasMessageContaining("registry.url must not carry credentials")
                 .message().doesNotContain("s3cr3t");
     }
 
@@ -532,12 +532,12 @@ class SchemaRegistryClientTest {
                 .basicAuth(null, "pw-only")
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContainingAll("schema-registry.url must be an http or https URL but was ftp://registry:8081",
-                        "schema-registry.max-attempts must be >= 1 but was 0",
-                        "schema-registry.request-timeout must be > 0 but was PT0S",
-                        "schema-registry.backoff-jitter must be in [0, 1) but was 1.5",
-                        "schema-registry.max-backoff (PT1S) must be >= schema-registry.initial-backoff (PT2S)",
-                        "schema-registry.basic-auth.user must be set when a password is")
+                .hasMessageContainingAll("registry.url must be an http or https URL but was ftp://registry:8081",
+                        "registry.max-attempts must be >= 1 but was 0",
+                        "registry.request-timeout must be a positive duration but was PT0S",
+                        "registry.backoff-jitter must be in [0, 1) but was 1.5",
+                        "registry.max-backoff (PT1S) must be >= registry.initial-backoff (PT2S)",
+                        "registry.user must be set when a password is")
                 .message().doesNotContain("pw-only");
     }
 

@@ -6,7 +6,7 @@ import io.twsbridge.bench.support.Closing;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
 import io.twsbridge.bench.support.Stats;
-import io.twsbridge.bridge.app.metrics.PublishObserver;
+import io.twsbridge.bridge.kafka.publish.PublishObserver;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
 import io.twsbridge.schema.Quote;

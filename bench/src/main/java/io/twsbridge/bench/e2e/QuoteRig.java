@@ -6,7 +6,7 @@ import io.twsbridge.bench.support.Closing;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.BridgeConfig;
-import io.twsbridge.bridge.app.metrics.PublishObserver;
+import io.twsbridge.bridge.kafka.publish.PublishObserver;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;

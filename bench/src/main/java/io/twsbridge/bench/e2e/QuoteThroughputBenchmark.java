@@ -4,7 +4,7 @@ import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
-import io.twsbridge.bridge.app.metrics.PublishObserver;
+import io.twsbridge.bridge.kafka.publish.PublishObserver;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.schema.Quote;
 import io.twsbridge.schema.catalogue.Topic;

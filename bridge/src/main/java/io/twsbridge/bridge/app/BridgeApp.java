@@ -3,7 +3,7 @@ package io.twsbridge.bridge.app;
 import io.twsbridge.bridge.commands.CommandExecutor;
 import io.twsbridge.bridge.commands.GatewayRequests;
 import io.twsbridge.bridge.commands.SubscriptionStore;
-import io.twsbridge.bridge.commands.Instruments;
+import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.events.EventMapper;
 import io.twsbridge.bridge.events.EventMapperConfig;
 import io.twsbridge.bridge.events.SessionView;
@@ -242,7 +242,7 @@ public final class BridgeApp implements AutoCloseable {
         orders = new OrderService(config.orders(), guardrails, journal, view, session, clock,
                 lastPrices::price);
         session.addListener(orders);
-        SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher);
+        SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher::sendToTopic);
         GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
         CommandExecutor executor = new CommandExecutor(session, requests, store, kafka.marketDataLineLimit(),
                 config.gateway().accountSummaryTags(), orders);

@@ -2,7 +2,7 @@ package io.twsbridge.bridge.cli;
 
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.commands.CommandValidator;
-import io.twsbridge.bridge.commands.Rejection;
+import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
 import io.twsbridge.schema.Command;

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.commands;
 
+import io.twsbridge.bridge.events.Instruments;
+import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.MarketDataSubscriptions;
 import io.twsbridge.protocol.message.Contract;

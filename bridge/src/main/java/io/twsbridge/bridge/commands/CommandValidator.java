@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.commands;
 
+import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.schema.CancelOrder;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Instrument;

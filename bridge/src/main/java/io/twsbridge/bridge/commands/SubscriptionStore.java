@@ -1,7 +1,7 @@
 package io.twsbridge.bridge.commands;
 
-import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.schema.Instrument;
+import org.apache.avro.specific.SpecificRecord;
 import io.twsbridge.schema.catalogue.RecordKeys;
 
 import java.util.concurrent.CompletableFuture;
@@ -14,19 +14,28 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class SubscriptionStore {
 
-    private final String topic;
-    private final EventPublisher publisher;
+    /**
+     * Writes one key of a compacted topic; a null value is a tombstone. The publisher's {@code sendToTopic}: an
+     * interface here, so that command handling knows nothing of Kafka's side of the bridge.
+     */
+    @FunctionalInterface
+    public interface CompactedTopicWriter {
+        CompletableFuture<?> write(String topic, String key, SpecificRecord value);
+    }
 
-    public SubscriptionStore(String topic, EventPublisher publisher) {
+    private final String topic;
+    private final CompactedTopicWriter publisher;
+
+    public SubscriptionStore(String topic, CompactedTopicWriter publisher) {
         this.topic = topic;
         this.publisher = publisher;
     }
 
     public CompletableFuture<?> added(Instrument instrument) {
-        return publisher.sendToTopic(topic, RecordKeys.instrument(instrument), instrument);
+        return publisher.write(topic, RecordKeys.instrument(instrument), instrument);
     }
 
     public CompletableFuture<?> removed(Instrument instrument) {
-        return publisher.sendToTopic(topic, RecordKeys.instrument(instrument), null);
+        return publisher.write(topic, RecordKeys.instrument(instrument), null);
     }
 }

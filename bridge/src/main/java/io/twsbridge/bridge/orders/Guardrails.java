@@ -1,6 +1,6 @@
 package io.twsbridge.bridge.orders;
 
-import io.twsbridge.bridge.commands.Rejection;
+import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.schema.PlaceOrder;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 

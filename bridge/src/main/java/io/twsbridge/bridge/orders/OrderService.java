@@ -1,8 +1,9 @@
 package io.twsbridge.bridge.orders;
 
-import io.twsbridge.bridge.commands.CommandOutcome;
-import io.twsbridge.bridge.commands.Instruments;
-import io.twsbridge.bridge.commands.Rejection;
+import io.twsbridge.bridge.diagnostics.CrashPoints;
+import io.twsbridge.bridge.results.CommandOutcome;
+import io.twsbridge.bridge.events.Instruments;
+import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.bridge.gateway.IbErrorCategory;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
 import io.twsbridge.bridge.gateway.session.GatewaySession;

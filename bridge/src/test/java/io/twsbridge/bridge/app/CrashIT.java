@@ -1,6 +1,6 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.orders.CrashPoints;
+import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;

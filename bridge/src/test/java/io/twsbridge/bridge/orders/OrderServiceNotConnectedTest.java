@@ -1,6 +1,6 @@
 package io.twsbridge.bridge.orders;
 
-import io.twsbridge.bridge.commands.CommandOutcome;
+import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.testing.InMemoryGateway;
 import io.twsbridge.bridge.gateway.session.GatewaySession;

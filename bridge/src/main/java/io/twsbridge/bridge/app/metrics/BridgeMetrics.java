@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.app.metrics;
 
+import io.twsbridge.bridge.kafka.publish.PublishObserver;
+import io.twsbridge.bridge.kafka.consume.CommandObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.registry.InMemoryRegistryStore;

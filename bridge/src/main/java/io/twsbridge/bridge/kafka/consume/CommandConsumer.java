@@ -1,10 +1,10 @@
 package io.twsbridge.bridge.kafka.consume;
 
 import io.twsbridge.bridge.commands.CommandExecutor;
-import io.twsbridge.bridge.commands.CommandOutcome;
+import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.commands.CommandValidator;
 import io.twsbridge.bridge.commands.Printable;
-import io.twsbridge.bridge.commands.Rejection;
+import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
@@ -107,8 +107,8 @@ public final class CommandConsumer implements AutoCloseable {
     private final Map<String, AtomicLong> resultsByStatus = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
-    private volatile io.twsbridge.bridge.app.metrics.CommandObserver commandObserver =
-            io.twsbridge.bridge.app.metrics.CommandObserver.NONE;
+    private volatile io.twsbridge.bridge.kafka.consume.CommandObserver commandObserver =
+            io.twsbridge.bridge.kafka.consume.CommandObserver.NONE;
     /**
      * Partitions held at a record whose writer schema the registry could not be asked for, with when to try again
      * ({@link System#nanoTime()}). Consumer thread only.
@@ -169,7 +169,7 @@ public final class CommandConsumer implements AutoCloseable {
     }
 
     /** Told of every result (commands by type and status in the metrics). */
-    public void setCommandObserver(io.twsbridge.bridge.app.metrics.CommandObserver observer) {
+    public void setCommandObserver(io.twsbridge.bridge.kafka.consume.CommandObserver observer) {
         this.commandObserver = observer;
     }
 
@@ -286,7 +286,7 @@ public final class CommandConsumer implements AutoCloseable {
             throw new IllegalStateException("results not acknowledged", e);
         }
         if (!done.isEmpty()) {
-            io.twsbridge.bridge.orders.CrashPoints.reach(io.twsbridge.bridge.orders.CrashPoints.AFTER_RESULT);
+            io.twsbridge.bridge.diagnostics.CrashPoints.reach(io.twsbridge.bridge.diagnostics.CrashPoints.AFTER_RESULT);
             consumer.commitSync(done);
         }
     }
@@ -330,7 +330,7 @@ public final class CommandConsumer implements AutoCloseable {
 
     private List<CompletableFuture<?>> handle(ConsumerRecord<byte[], byte[]> record, Command command)
             throws InterruptedException {
-        io.twsbridge.bridge.orders.CrashPoints.reach(io.twsbridge.bridge.orders.CrashPoints.AFTER_CONSUME);
+        io.twsbridge.bridge.diagnostics.CrashPoints.reach(io.twsbridge.bridge.diagnostics.CrashPoints.AFTER_CONSUME);
         Rejection rejection = validator.validate(command).orElse(null);
         if (rejection != null) {
             log.warn("command {} at {} rejected: {}", Printable.of(command.getCommandId(), LOGGED_ID), where(record),

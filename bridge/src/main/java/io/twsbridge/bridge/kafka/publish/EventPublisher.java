@@ -125,8 +125,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final java.util.concurrent.LinkedBlockingQueue<Outgoing> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread publisherThread;
     private volatile boolean closed;
-    private volatile io.twsbridge.bridge.app.metrics.PublishObserver publishObserver =
-            io.twsbridge.bridge.app.metrics.PublishObserver.NONE;
+    private volatile io.twsbridge.bridge.kafka.publish.PublishObserver publishObserver =
+            io.twsbridge.bridge.kafka.publish.PublishObserver.NONE;
     /** Null for a bridge that runs alone; a standby bridge's active instance publishes in transactions. */
     private final Fencing fencing;
     private final Header instanceHeader;
@@ -368,7 +368,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     /** Told of every acknowledgement with its latency (the metrics' publish-latency histogram). */
-    public void setPublishObserver(io.twsbridge.bridge.app.metrics.PublishObserver observer) {
+    public void setPublishObserver(io.twsbridge.bridge.kafka.publish.PublishObserver observer) {
         this.publishObserver = observer;
     }
 

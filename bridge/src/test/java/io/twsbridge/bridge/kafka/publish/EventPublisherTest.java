@@ -147,7 +147,7 @@ class EventPublisherTest {
     @Test
     void theObserverHearsEachAcknowledgementWithTheEventItCarried() {
         java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
-        publisher.setPublishObserver(new io.twsbridge.bridge.app.metrics.PublishObserver() {
+        publisher.setPublishObserver(new io.twsbridge.bridge.kafka.publish.PublishObserver() {
             @Override
             public void acknowledged(String topic, long elapsedNanos) {
                 heard.add("latency-only " + topic);

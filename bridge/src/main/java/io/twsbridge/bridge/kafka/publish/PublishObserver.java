@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.app.metrics;
+package io.twsbridge.bridge.kafka.publish;
 
 import org.apache.avro.specific.SpecificRecord;
 

@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.commands;
+package io.twsbridge.bridge.results;
 
 import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.catalogue.ReasonCodes;

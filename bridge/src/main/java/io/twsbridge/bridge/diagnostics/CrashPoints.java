@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.orders;
+package io.twsbridge.bridge.diagnostics;
 
 import java.util.concurrent.CountDownLatch;
 

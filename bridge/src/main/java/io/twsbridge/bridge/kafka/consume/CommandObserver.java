@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.app.metrics;
+package io.twsbridge.bridge.kafka.consume;
 
 import io.twsbridge.schema.CommandStatus;
 

@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.commands;
+package io.twsbridge.bridge.events;
 
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.schema.Instrument;

@@ -1,11 +1,15 @@
 package io.twsbridge.bridge.app;
 
+import io.twsbridge.bridge.app.http.LiveBridgeView;
+import io.twsbridge.bridge.app.http.ManagementServer;
+import io.twsbridge.bridge.app.http.ManagementSettings;
+import io.twsbridge.bridge.app.metrics.BridgeMetrics;
 import io.twsbridge.bridge.commands.CommandExecutor;
 import io.twsbridge.bridge.commands.GatewayRequests;
 import io.twsbridge.bridge.commands.SubscriptionStore;
-import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.events.EventMapper;
 import io.twsbridge.bridge.events.EventMapperConfig;
+import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.events.SessionView;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.failover.FailoverStatus;
@@ -14,11 +18,12 @@ import io.twsbridge.bridge.failover.LeaderLease;
 import io.twsbridge.bridge.failover.StandbyStatus;
 import io.twsbridge.bridge.failover.StateFollower;
 import io.twsbridge.bridge.gateway.GatewayService;
-import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.StateTopics;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.registry.CompatibilityLevel;
@@ -35,23 +40,30 @@ import io.twsbridge.bridge.orders.LastPrices;
 import io.twsbridge.bridge.orders.OrderJournal;
 import io.twsbridge.bridge.orders.OrderService;
 import io.twsbridge.bridge.status.StatusReporter;
-import io.twsbridge.schema.state.OrderJournalEntry;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.catalogue.CleanupPolicy;
 import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.schema.state.OrderJournalEntry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One bridge, wired: topics, schemas, the producer, the Gateway session with its supervisor, the event mapper,
@@ -83,8 +95,8 @@ public final class BridgeApp implements AutoCloseable {
     private Guardrails guardrails;
     private boolean prepared;
     private final RegistryStartup registryStartup;
-    private final io.twsbridge.bridge.app.metrics.BridgeMetrics metrics = new io.twsbridge.bridge.app.metrics.BridgeMetrics();
-    private io.twsbridge.bridge.app.http.ManagementServer management;
+    private final BridgeMetrics metrics = new BridgeMetrics();
+    private ManagementServer management;
     private AvroWireSerializer serializer;
 
     // ---- standby bridges (failover): see the failover package and docs/failover.md --------------------------------
@@ -125,13 +137,13 @@ public final class BridgeApp implements AutoCloseable {
         }
         KafkaSettings kafka = config.kafka();
         admin = Admin.create(kafka.adminConfig());
-        List<TopicProvisioner.Wanted> topics = new java.util.ArrayList<>(TopicProvisioner.wanted(kafka));
+        List<TopicProvisioner.Wanted> topics = new ArrayList<>(TopicProvisioner.wanted(kafka));
         topics.add(new TopicProvisioner.Wanted(config.orders().journalTopic(), 1, kafka.replicationFactor(),
-                io.twsbridge.schema.catalogue.CleanupPolicy.COMPACT));
+                CleanupPolicy.COMPACT));
         if (failover.enabled()) {
             // One partition, never written: its owner in the lease group is the active instance.
             topics.add(new TopicProvisioner.Wanted(failover.leaseTopic(), 1, kafka.replicationFactor(),
-                    io.twsbridge.schema.catalogue.CleanupPolicy.DELETE));
+                    CleanupPolicy.DELETE));
         }
         List<String> warnings = new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(topics);
         warnings.forEach(w -> log.warn("topic check: {}", w));
@@ -174,13 +186,13 @@ public final class BridgeApp implements AutoCloseable {
         AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
         List<Instrument> subscriptions;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
-            subscriptions = io.twsbridge.bridge.kafka.StateTopics.load(reader, kafka.subscriptionsTopic(),
+            subscriptions = StateTopics.load(reader, kafka.subscriptionsTopic(),
                     instruments::deserialize, ADMIN_TIMEOUT);
         }
         AvroWireDeserializer<OrderJournalEntry> journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
         List<JournalEntry> restored;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
-            restored = io.twsbridge.bridge.kafka.StateTopics.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
+            restored = StateTopics.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
                     ADMIN_TIMEOUT).stream().map(OrderJournal::fromRecord).toList();
         }
         startActive(subscriptions, restored);
@@ -196,7 +208,7 @@ public final class BridgeApp implements AutoCloseable {
                 leaderWait = "waiting for Kafka to elect partition leaders: " + String.join(", ", missing);
                 log.info("start-up: {}", leaderWait);
             });
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("cannot start: " + e.getMessage()
                     + "; publishing to a partition without a leader could lose its first records (KAFKA-15591)", e);
         } finally {
@@ -205,14 +217,14 @@ public final class BridgeApp implements AutoCloseable {
     }
 
     /** What start-up waits for (the schema registry, partition leaders), or empty. */
-    private java.util.Optional<String> startupWait() {
+    private Optional<String> startupWait() {
         String leaders = leaderWait;
-        return leaders != null ? java.util.Optional.of(leaders) : registryStartup.waitingFor();
+        return leaders != null ? Optional.of(leaders) : registryStartup.waitingFor();
     }
 
     /** The topics this bridge writes, whose partitions' leaders the producer knows before the first record. */
     private List<String> writtenTopics() {
-        List<String> written = new java.util.ArrayList<>(config.kafka().topicNames().values());
+        List<String> written = new ArrayList<>(config.kafka().topicNames().values());
         written.add(config.kafka().subscriptionsTopic());
         written.add(config.orders().journalTopic());
         return written;
@@ -319,7 +331,7 @@ public final class BridgeApp implements AutoCloseable {
                 try {
                     deposedBecause.get(failover.takeoverDelay().toMillis(), TimeUnit.MILLISECONDS);
                     return; // deposed while waiting
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     // the delay is over
                 }
             }
@@ -345,9 +357,9 @@ public final class BridgeApp implements AutoCloseable {
             AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
             AvroWireDeserializer<OrderJournalEntry> journalRecords =
                     new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
-            List<Instrument> subscriptions = io.twsbridge.bridge.kafka.StateTopics.decode(kafka.subscriptionsTopic(),
+            List<Instrument> subscriptions = StateTopics.decode(kafka.subscriptionsTopic(),
                     state.get(kafka.subscriptionsTopic()), instruments::deserialize);
-            List<JournalEntry> restored = io.twsbridge.bridge.kafka.StateTopics.decode(config.orders().journalTopic(),
+            List<JournalEntry> restored = StateTopics.decode(config.orders().journalTopic(),
                     state.get(config.orders().journalTopic()), journalRecords::deserialize).stream()
                     .map(OrderJournal::fromRecord).toList();
             synchronized (this) {
@@ -442,7 +454,7 @@ public final class BridgeApp implements AutoCloseable {
     public String awaitDeposed() throws InterruptedException {
         try {
             return deposedBecause.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -466,16 +478,16 @@ public final class BridgeApp implements AutoCloseable {
      * Starts the management HTTP endpoint (health, status, metrics, the run-time kill switch) after
      * {@link #prepare()}: while {@link #start()} waits for the schema registry, readiness and {@code /status} say so.
      */
-    public synchronized java.net.URI startManagement(String host, int port) throws java.io.IOException {
+    public synchronized URI startManagement(String host, int port) throws IOException {
         if (gateway == null) {
             throw new IllegalStateException("prepare() the bridge before starting its management HTTP");
         }
         if (management != null) {
             throw new IllegalStateException("management HTTP already runs at " + management.uri());
         }
-        management = io.twsbridge.bridge.app.http.ManagementServer.start(
-                io.twsbridge.bridge.app.http.ManagementSettings.of(host, port),
-                new io.twsbridge.bridge.app.http.LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
+        management = ManagementServer.start(
+                ManagementSettings.of(host, port),
+                new LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
                         () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, this::startupWait,
                         this::failoverStatus, () -> publisher == null ? null : publisher.health()), metrics::scrape);
         return management.uri();

@@ -4,6 +4,7 @@ import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.config.HttpSettings;
 import io.twsbridge.bridge.app.config.LoadedConfig;
 
+import java.io.IOException;
 import java.util.Optional;
 
 /** Starts the management HTTP endpoint of a running bridge, when configured. */
@@ -12,7 +13,7 @@ final class Management {
     private Management() {
     }
 
-    static Optional<String> start(BridgeApp app, LoadedConfig config) throws java.io.IOException {
+    static Optional<String> start(BridgeApp app, LoadedConfig config) throws IOException {
         HttpSettings http = config.http();
         if (http.port() == HttpSettings.DISABLED) {
             return Optional.empty();

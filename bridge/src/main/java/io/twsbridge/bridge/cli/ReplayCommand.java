@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.WireFormat;
+import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +58,8 @@ public final class ReplayCommand implements Callable<Integer> {
     private static final GenericData READABLE = new GenericData();
 
     static {
-        READABLE.addLogicalTypeConversion(new org.apache.avro.Conversions.DecimalConversion());
-        READABLE.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMillisConversion());
+        READABLE.addLogicalTypeConversion(new Conversions.DecimalConversion());
+        READABLE.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
     }
 
     @Override
@@ -124,7 +127,7 @@ public final class ReplayCommand implements Callable<Integer> {
             out.put("schemaId", id);
             out.set("value", json.readTree(READABLE.toString(value)));
         } else {
-            out.put("valueBase64", java.util.Base64.getEncoder().encodeToString(r.value()));
+            out.put("valueBase64", Base64.getEncoder().encodeToString(r.value()));
         }
         return json.writeValueAsString(out);
     }

@@ -1,13 +1,15 @@
 package io.twsbridge.bridge.commands;
 
 import io.twsbridge.bridge.events.Instruments;
-import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.MarketDataSubscriptions;
+import io.twsbridge.bridge.orders.OrderService;
+import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.ExecutionFilter;
 import io.twsbridge.schema.CancelOrder;
 import io.twsbridge.schema.Command;
+import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.ModifyOrder;
 import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.PlaceOrder;
@@ -42,10 +44,10 @@ public final class CommandExecutor {
     private final SubscriptionStore store;
     private final int lineLimit;
     private final String accountSummaryTags;
-    private final io.twsbridge.bridge.orders.OrderService orders;
+    private final OrderService orders;
 
     public CommandExecutor(GatewaySession session, GatewayRequests requests, SubscriptionStore store, int lineLimit,
-                           String accountSummaryTags, io.twsbridge.bridge.orders.OrderService orders) {
+                           String accountSummaryTags, OrderService orders) {
         this.orders = orders;
         this.session = session;
         this.requests = requests;
@@ -118,7 +120,7 @@ public final class CommandExecutor {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof GatewayRequests.GatewayRequestException ib) {
-                return new CommandOutcome(io.twsbridge.schema.CommandStatus.REJECTED, ReasonCodes.ibError(ib.code()),
+                return new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ibError(ib.code()),
                         ib.getMessage(), ib.code());
             }
             if (cause instanceof TimeoutException) {

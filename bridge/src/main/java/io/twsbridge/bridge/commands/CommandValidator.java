@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -185,7 +186,7 @@ public final class CommandValidator {
                     + shown(i.getSymbol()) + "'");
         }
         if (i.getSecType() == null || !SEC_TYPES.contains(i.getSecType())) {
-            problems.add("instrument.secType must be one of " + new java.util.TreeSet<>(SEC_TYPES) + " but was '"
+            problems.add("instrument.secType must be one of " + new TreeSet<>(SEC_TYPES) + " but was '"
                     + shown(i.getSecType()) + "'");
         }
         if (!validText(i.getExchange())) {

@@ -1,6 +1,9 @@
 package io.twsbridge.bridge.failover;
 
 import io.twsbridge.bridge.validation.SettingProblems;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -70,8 +73,8 @@ public record FailoverSettings(boolean enabled, String instanceId, boolean insta
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
                 host = "bridge";
             }
         }

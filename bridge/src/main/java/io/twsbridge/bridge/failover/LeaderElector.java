@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.failover;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -13,9 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -89,7 +92,7 @@ public final class LeaderElector implements AutoCloseable {
      * @param base the bridge's common client settings ({@code KafkaSettings.clientConfig()})
      */
     public static Map<String, Object> consumerConfig(Map<String, Object> base, String bridgeId, FailoverSettings settings) {
-        Map<String, Object> c = new java.util.HashMap<>(base);
+        Map<String, Object> c = new HashMap<>(base);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(bridgeId));
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, bridgeId + "-leader-" + settings.instanceId());
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, bridgeId + "-leader-" + settings.instanceId());
@@ -134,7 +137,7 @@ public final class LeaderElector implements AutoCloseable {
         try {
             if (!standAfter.isZero()) {
                 log.info("standby: instance {} stands for election in {} ms", settings.instanceId(), standAfter.toMillis());
-                if (closeRequested.await(standAfter.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (closeRequested.await(standAfter.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
             }
@@ -168,8 +171,8 @@ public final class LeaderElector implements AutoCloseable {
             try {
                 // A static member leaves only when told to: the partition moves to a standby at once, not after a
                 // session timeout.
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
-                        org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                consumer.close(CloseOptions.groupMembershipOperation(
+                        CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
                 log.debug("closing the lease consumer", e);

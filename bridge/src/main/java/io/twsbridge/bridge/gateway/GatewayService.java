@@ -8,6 +8,7 @@ import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.gateway.transport.TcpGatewayConnector;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.time.EventLoop;
 import io.twsbridge.bridge.time.ThreadEventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,7 @@ public final class GatewayService implements AutoCloseable {
     }
 
     /** The event loop that owns the session; listeners that schedule work (quote conflation) use it. */
-    public io.twsbridge.bridge.time.EventLoop eventLoop() {
+    public EventLoop eventLoop() {
         return loop;
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -103,7 +104,7 @@ public record KafkaSettings(
 
     /** The configuration file's key that names {@code topic} ({@code topics.commands-dlq}, say). */
     public static String topicKey(Topic topic) {
-        return "topics." + topic.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return "topics." + topic.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static Builder builder() {

@@ -6,8 +6,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +41,7 @@ public final class StateTopics {
                 throw new IllegalStateException("reading " + topic + " took longer than " + timeout);
             }
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                String key = r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
                 if (r.value() == null) {
                     live.remove(key);
                     continue;
@@ -61,7 +63,7 @@ public final class StateTopics {
      * decode is skipped and logged, as in {@link #load}.
      */
     public static <T> List<T> decode(String topic, List<byte[]> values, Function<byte[], T> decoder) {
-        List<T> decoded = new java.util.ArrayList<>(values.size());
+        List<T> decoded = new ArrayList<>(values.size());
         for (byte[] value : values) {
             try {
                 decoded.add(decoder.apply(value));

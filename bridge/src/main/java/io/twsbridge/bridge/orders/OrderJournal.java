@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.orders;
 
+import io.twsbridge.schema.state.OrderJournalEntry;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +44,12 @@ public final class OrderJournal {
     }
 
     /** The Avro form of an entry, for the journal topic. */
-    public static io.twsbridge.schema.state.OrderJournalEntry toRecord(JournalEntry e, String bridgeId) {
+    public static OrderJournalEntry toRecord(JournalEntry e, String bridgeId) {
         return JournalRecords.toRecord(e, bridgeId);
     }
 
     /** An entry read back from the journal topic. */
-    public static JournalEntry fromRecord(io.twsbridge.schema.state.OrderJournalEntry r) {
+    public static JournalEntry fromRecord(OrderJournalEntry r) {
         return JournalRecords.fromRecord(r);
     }
 

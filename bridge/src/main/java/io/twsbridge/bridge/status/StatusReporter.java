@@ -12,6 +12,7 @@ import io.twsbridge.schema.catalogue.Topic;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Publishes a GatewayStatus on every change of the supervisor's status and as a heartbeat when nothing changes,
@@ -27,20 +28,20 @@ public final class StatusReporter {
     private final String bridgeId;
     private final Duration heartbeat;
     private final BooleanSupplier kafkaHealthy;
-    private final java.util.function.LongSupplier quotesShed;
+    private final LongSupplier quotesShed;
     private volatile SupervisorStatus last;
     private EventLoop.Timer timer;
     private volatile boolean stopped;
     private final String instanceId;
 
     public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
-                          BooleanSupplier kafkaHealthy, java.util.function.LongSupplier quotesShed) {
+                          BooleanSupplier kafkaHealthy, LongSupplier quotesShed) {
         this(sink, session, loop, bridgeId, heartbeat, kafkaHealthy, quotesShed, null);
     }
 
     /** @param instanceId the active instance of a standby bridge, named in each status; null when it runs alone */
     public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
-                          BooleanSupplier kafkaHealthy, java.util.function.LongSupplier quotesShed, String instanceId) {
+                          BooleanSupplier kafkaHealthy, LongSupplier quotesShed, String instanceId) {
         this.instanceId = instanceId;
         this.quotesShed = quotesShed;
         this.sink = sink;

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.validation;
 
+import java.io.Serializable;
+
 /**
  * One invalid setting.
  *
@@ -7,7 +9,7 @@ package io.twsbridge.bridge.validation;
  *                several settings together
  * @param message what is wrong, without the key (for example {@code must be >= 1 but was 0})
  */
-public record SettingProblem(String key, String message) implements java.io.Serializable {
+public record SettingProblem(String key, String message) implements Serializable {
 
     /** The line an operator reads: the key, then the message. */
     public String text() {

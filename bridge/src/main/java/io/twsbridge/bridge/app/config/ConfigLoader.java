@@ -4,17 +4,20 @@ import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.app.config.Settings.Resolved;
 import io.twsbridge.bridge.app.config.Settings.Setting;
 import io.twsbridge.bridge.app.config.Values.InvalidValue;
+import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.validation.InvalidSettingsException;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.bridge.validation.InvalidSettingsException;
 import io.twsbridge.schema.catalogue.Topic;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -210,7 +213,7 @@ public final class ConfigLoader {
         SchemaRegistryConfig registry = build(problems,
                 () -> draft.registry.basicAuth(draft.registryUser, draft.registryPassword).build());
         OrderSettings orders = build(problems, draft.orders::build);
-        io.twsbridge.bridge.failover.FailoverSettings failover = build(problems, draft.failover::build);
+        FailoverSettings failover = build(problems, draft.failover::build);
         HttpSettings http = build(problems, () -> new HttpSettings(draft.httpHost, draft.httpPort));
         if (kafka != null && orders != null) {
             checkJournalTopic(kafka, orders, problems);
@@ -312,7 +315,7 @@ public final class ConfigLoader {
      * and could not cancel the orders placed under it. The bridge ignores the fallback ids then, and says so.
      */
     private static void checkFailover(GatewayConfig gateway, KafkaSettings kafka, OrderSettings orders,
-                                      io.twsbridge.bridge.failover.FailoverSettings failover, List<Problem> problems,
+                                      FailoverSettings failover, List<Problem> problems,
                                       List<String> warnings) {
         String lease = failover.leaseTopic();
         if (kafka.topicNames().containsValue(lease) || kafka.subscriptionsTopic().equals(lease)
@@ -370,10 +373,10 @@ public final class ConfigLoader {
     }
 
     private static String describe(Exception e) {
-        if (e instanceof java.nio.charset.CharacterCodingException) {
+        if (e instanceof CharacterCodingException) {
             return "not UTF-8 text";
         }
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return "no such file";
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();

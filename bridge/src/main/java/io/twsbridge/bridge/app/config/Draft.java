@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.app.config;
 
+import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.kafka.KafkaSettings;
@@ -36,8 +37,8 @@ final class Draft {
     final KafkaSettings.Builder kafka = KafkaSettings.builder();
     final SchemaRegistryConfig.Builder registry = SchemaRegistryConfig.builder(DEFAULT_REGISTRY_URL);
     final OrderSettings.Builder orders = OrderSettings.builder();
-    final io.twsbridge.bridge.failover.FailoverSettings.Builder failover =
-            io.twsbridge.bridge.failover.FailoverSettings.builder();
+    final FailoverSettings.Builder failover =
+            FailoverSettings.builder();
     /** {@code kafka.<name>} pass-through settings, by Kafka's name. */
     final Map<String, String> clientProperties = new TreeMap<>();
 

@@ -2,6 +2,7 @@ package io.twsbridge.bridge.app.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -95,7 +96,7 @@ final class FileReferences {
         }
         String key = reference.substring(colon + 1);
         Properties properties = new Properties();
-        try (Reader reader = new java.io.StringReader(readText(path))) {
+        try (Reader reader = new StringReader(readText(path))) {
             properties.load(reader);
         } catch (IOException | IllegalArgumentException e) {
             // IllegalArgumentException: a malformed \\uXXXX escape; its message could quote the file.

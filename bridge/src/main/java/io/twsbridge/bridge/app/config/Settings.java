@@ -3,6 +3,7 @@ package io.twsbridge.bridge.app.config;
 import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.app.config.Values.InvalidValue;
 import io.twsbridge.bridge.app.config.Values.Parser;
+import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
@@ -49,7 +50,7 @@ final class Settings {
             return bridge.orders();
         }
 
-        io.twsbridge.bridge.failover.FailoverSettings failover() {
+        FailoverSettings failover() {
             return bridge.failover();
         }
     }

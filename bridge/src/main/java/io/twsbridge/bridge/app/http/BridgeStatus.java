@@ -1,6 +1,8 @@
 package io.twsbridge.bridge.app.http;
 
+import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.kafka.publish.PublisherHealth;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,15 +55,15 @@ public record BridgeStatus(
         long quotesShed,
         boolean ordersEnabled,
         boolean killSwitchEngaged,
-        io.twsbridge.bridge.failover.FailoverStatus failover,
-        io.twsbridge.bridge.kafka.publish.PublisherHealth publisher) {
+        FailoverStatus failover,
+        PublisherHealth publisher) {
 
     /** Without the publisher's part. */
     public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
                         int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
                         int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
                         String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
-                        boolean killSwitchEngaged, io.twsbridge.bridge.failover.FailoverStatus failover) {
+                        boolean killSwitchEngaged, FailoverStatus failover) {
         this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
                 breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
                 kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, null);

@@ -1,10 +1,12 @@
 package io.twsbridge.bridge.app.http;
 
+import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
+import io.twsbridge.bridge.kafka.publish.PublisherHealth;
 import io.twsbridge.bridge.orders.Guardrails;
 import io.twsbridge.bridge.time.EventLoop;
 import org.slf4j.Logger;
@@ -41,8 +43,8 @@ public final class LiveBridgeView implements BridgeView {
     private final LongSupplier quotesShed;
     private final Guardrails guardrails;
     private final Supplier<Optional<String>> startupWait;
-    private final Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover;
-    private final Supplier<io.twsbridge.bridge.kafka.publish.PublisherHealth> publisher;
+    private final Supplier<FailoverStatus> failover;
+    private final Supplier<PublisherHealth> publisher;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
@@ -63,15 +65,15 @@ public final class LiveBridgeView implements BridgeView {
      */
     public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
                           LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
-                          Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover) {
+                          Supplier<FailoverStatus> failover) {
         this(bridgeId, gateway, kafkaReachable, quotesShed, guardrails, startupWait, failover, () -> null);
     }
 
     /** @param publisher the publisher's watchdog ({@code EventPublisher::health}); null before there is one */
     public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
                           LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
-                          Supplier<io.twsbridge.bridge.failover.FailoverStatus> failover,
-                          Supplier<io.twsbridge.bridge.kafka.publish.PublisherHealth> publisher) {
+                          Supplier<FailoverStatus> failover,
+                          Supplier<PublisherHealth> publisher) {
         this.failover = failover;
         this.publisher = publisher;
         this.bridgeId = bridgeId;
@@ -86,7 +88,7 @@ public final class LiveBridgeView implements BridgeView {
     @Override
     public Readiness readiness() {
         SessionSnapshot s = gateway.session().snapshot();
-        io.twsbridge.bridge.failover.FailoverStatus f = failover.get();
+        FailoverStatus f = failover.get();
         if (standingBy(f)) {
             return Readiness.of(SessionState.STANDBY, startupWait.get().orElse(standbyReason(f)),
                     kafkaReachable.getAsBoolean());
@@ -99,7 +101,7 @@ public final class LiveBridgeView implements BridgeView {
         SessionSnapshot session = gateway.session().snapshot();
         SupervisorStatus supervisor = gateway.supervisor().status();
         int clientId = session.clientId() >= 0 ? session.clientId() : supervisor.clientId();
-        io.twsbridge.bridge.failover.FailoverStatus f = failover.get();
+        FailoverStatus f = failover.get();
         boolean standby = standingBy(f);
         return new BridgeStatus(bridgeId, version, standby ? SessionState.STANDBY : session.state(),
                 startupWait.get().orElse(standby ? standbyReason(f) : session.reason()),
@@ -111,13 +113,13 @@ public final class LiveBridgeView implements BridgeView {
     }
 
     /** A standby bridge's instance that runs no session: waiting, or deposed and on its way out. */
-    private static boolean standingBy(io.twsbridge.bridge.failover.FailoverStatus f) {
-        return f != null && (f.role() == io.twsbridge.bridge.failover.FailoverStatus.Role.STANDBY
-                || f.role() == io.twsbridge.bridge.failover.FailoverStatus.Role.DEPOSED);
+    private static boolean standingBy(FailoverStatus f) {
+        return f != null && (f.role() == FailoverStatus.Role.STANDBY
+                || f.role() == FailoverStatus.Role.DEPOSED);
     }
 
-    private static String standbyReason(io.twsbridge.bridge.failover.FailoverStatus f) {
-        return f.role() == io.twsbridge.bridge.failover.FailoverStatus.Role.DEPOSED
+    private static String standbyReason(FailoverStatus f) {
+        return f.role() == FailoverStatus.Role.DEPOSED
                 ? "deposed (" + f.lastChange() + "); restarting as a standby"
                 : "standby instance " + f.instanceId() + ": another instance is active, or the election is under way";
     }

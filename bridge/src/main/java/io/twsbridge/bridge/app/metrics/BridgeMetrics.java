@@ -1,7 +1,5 @@
 package io.twsbridge.bridge.app.metrics;
 
-import io.twsbridge.bridge.kafka.publish.PublishObserver;
-import io.twsbridge.bridge.kafka.consume.CommandObserver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.registry.InMemoryRegistryStore;
@@ -23,13 +21,16 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.twsbridge.bridge.events.EventCounters;
+import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.AttemptFailure;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.consume.CommandObserver;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.publish.PublishObserver;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.catalogue.Topic;
@@ -47,6 +48,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
@@ -146,9 +148,9 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
     }
 
     /** Market-data messages waiting for the event loop, and those dropped because it was too far behind. */
-    public BridgeMetrics bindMarketDataInbox(java.util.function.LongSupplier dropped, IntSupplier queued) {
+    public BridgeMetrics bindMarketDataInbox(LongSupplier dropped, IntSupplier queued) {
         retained.add(dropped);
-        functionCounter("ticks.dropped", dropped, java.util.function.LongSupplier::getAsLong,
+        functionCounter("ticks.dropped", dropped, LongSupplier::getAsLong,
                 "Market-data messages dropped because the event loop was too far behind the Gateway", Map.of());
         Gauge.builder(PREFIX + "ticks.queued", queued, IntSupplier::getAsInt)
                 .description("Market-data messages read from the Gateway and waiting for the event loop")
@@ -287,11 +289,11 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
      * {@code tws_bridge_failover_lease_remaining_seconds}, {@code tws_bridge_failover_takeovers_total} and
      * {@code tws_bridge_failover_records_refused_total} (records not produced because the instance no longer led).
      */
-    public BridgeMetrics bindFailover(Supplier<io.twsbridge.bridge.failover.FailoverStatus> status,
-                                      java.util.function.LongSupplier refused) {
+    public BridgeMetrics bindFailover(Supplier<FailoverStatus> status,
+                                      LongSupplier refused) {
         retained.add(status);
         retained.add(refused);
-        for (io.twsbridge.bridge.failover.FailoverStatus.Role r : io.twsbridge.bridge.failover.FailoverStatus.Role.values()) {
+        for (FailoverStatus.Role r : FailoverStatus.Role.values()) {
             Gauge.builder(PREFIX + "failover.role", status, s -> s.get().role() == r ? 1 : 0)
                     .description("1 for this instance's role in the standby election, 0 for every other")
                     .tag("role", r.name())
@@ -304,7 +306,7 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
                 .register(registry);
         functionCounter("failover.takeovers", status, s -> s.get().takeovers(),
                 "Times this instance became the active one", Map.of());
-        functionCounter("failover.records.refused", refused, java.util.function.LongSupplier::getAsLong,
+        functionCounter("failover.records.refused", refused, LongSupplier::getAsLong,
                 "Records not produced because this instance no longer led", Map.of());
         return this;
     }

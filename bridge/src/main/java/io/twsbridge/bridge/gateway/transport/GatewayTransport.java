@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@link GatewayLink} over a TCP socket: reads frames on a reader thread and writes queued frames on a writer
@@ -73,7 +74,7 @@ public final class GatewayTransport implements GatewayLink, AutoCloseable {
         this.rateLimiter = rateLimiter;
         this.hardLimit = new SlidingWindowGuard(hardLimitPerSecond, System::nanoTime,
                 nanos -> {
-                    java.util.concurrent.locks.LockSupport.parkNanos(this, nanos);
+                    LockSupport.parkNanos(this, nanos);
                     if (Thread.interrupted()) {
                         throw new InterruptedException("closing");
                     }

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.gateway.zombie;
 
+import java.util.Locale;
+
 /**
  * Counts "zombie" sockets: TCP connections involving the Gateway's API port that sit in CLOSE_WAIT, i.e. the
  * peer closed and this side never did. Zombies on the Gateway's side block its new handshakes until Gateway is
@@ -19,7 +21,7 @@ public interface ZombieProbe {
 
     /** The probe for this operating system: /proc on Linux, lsof on macOS, none elsewhere. */
     static ZombieProbe forThisHost() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
             return new ProcNetTcpProbe();
         }

@@ -1,19 +1,21 @@
 package io.twsbridge.bridge.kafka.consume;
 
 import io.twsbridge.bridge.commands.CommandExecutor;
-import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.commands.CommandValidator;
 import io.twsbridge.bridge.commands.Printable;
-import io.twsbridge.bridge.results.Rejection;
+import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
+import io.twsbridge.bridge.results.CommandOutcome;
+import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.catalogue.DlqHeaders;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 import io.twsbridge.schema.catalogue.Topic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -42,7 +45,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -107,8 +112,8 @@ public final class CommandConsumer implements AutoCloseable {
     private final Map<String, AtomicLong> resultsByStatus = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
-    private volatile io.twsbridge.bridge.kafka.consume.CommandObserver commandObserver =
-            io.twsbridge.bridge.kafka.consume.CommandObserver.NONE;
+    private volatile CommandObserver commandObserver =
+            CommandObserver.NONE;
     /**
      * Partitions held at a record whose writer schema the registry could not be asked for, with when to try again
      * ({@link System#nanoTime()}). Consumer thread only.
@@ -169,7 +174,7 @@ public final class CommandConsumer implements AutoCloseable {
     }
 
     /** Told of every result (commands by type and status in the metrics). */
-    public void setCommandObserver(io.twsbridge.bridge.kafka.consume.CommandObserver observer) {
+    public void setCommandObserver(CommandObserver observer) {
         this.commandObserver = observer;
     }
 
@@ -214,14 +219,14 @@ public final class CommandConsumer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (org.apache.kafka.common.errors.FencedInstanceIdException e) {
+        } catch (FencedInstanceIdException e) {
             // Another consumer joined under this group.instance.id: with standby instances, the new active one.
             log.warn("command consumer stopped: another consumer took over group.instance.id {} (a standby bridge's new"
                     + " active instance, or a second bridge with this bridge id)", settings.bridgeId() + "-commands");
         } catch (RuntimeException e) {
             log.error("command consumer stopped by an unexpected error", e);
         } finally {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
@@ -280,13 +285,13 @@ public final class CommandConsumer implements AutoCloseable {
         }
         try {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             // Without the acknowledgement the offsets stay uncommitted: the records come again after a restart.
             log.error("results were not acknowledged by Kafka; offsets not committed: {}", e.toString());
             throw new IllegalStateException("results not acknowledged", e);
         }
         if (!done.isEmpty()) {
-            io.twsbridge.bridge.diagnostics.CrashPoints.reach(io.twsbridge.bridge.diagnostics.CrashPoints.AFTER_RESULT);
+            CrashPoints.reach(CrashPoints.AFTER_RESULT);
             consumer.commitSync(done);
         }
     }
@@ -330,7 +335,7 @@ public final class CommandConsumer implements AutoCloseable {
 
     private List<CompletableFuture<?>> handle(ConsumerRecord<byte[], byte[]> record, Command command)
             throws InterruptedException {
-        io.twsbridge.bridge.diagnostics.CrashPoints.reach(io.twsbridge.bridge.diagnostics.CrashPoints.AFTER_CONSUME);
+        CrashPoints.reach(CrashPoints.AFTER_CONSUME);
         Rejection rejection = validator.validate(command).orElse(null);
         if (rejection != null) {
             log.warn("command {} at {} rejected: {}", Printable.of(command.getCommandId(), LOGGED_ID), where(record),
@@ -345,7 +350,7 @@ public final class CommandConsumer implements AutoCloseable {
         CommandOutcome outcome;
         try {
             outcome = executor.execute(command).get(settings.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             outcome = CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR, "execution failed: " + e);
         }
         return List.of(result(record, command, outcome));

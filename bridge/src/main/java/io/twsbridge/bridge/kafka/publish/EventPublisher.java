@@ -2,6 +2,8 @@ package io.twsbridge.bridge.kafka.publish;
 
 import io.twsbridge.bridge.events.EventSink;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.topics.PartitionLeaders;
+import io.twsbridge.schema.catalogue.CleanupPolicy;
 import io.twsbridge.schema.catalogue.DlqHeaders;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.avro.specific.SpecificRecord;
@@ -12,23 +14,44 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The bridge's one producer: every event, command result and dead letter goes through it.
@@ -75,18 +98,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     public static final int MAX_PENDING_QUOTES = 20_000;
     /** How long the producer keeps an unused topic's metadata: longer than any quiet spell of fills or positions. */
-    private static final long METADATA_IDLE_MS = java.time.Duration.ofDays(7).toMillis();
+    private static final long METADATA_IDLE_MS = Duration.ofDays(7).toMillis();
 
     /** A partition with this many records acknowledged behind one that is not has been overtaken: stuck at once. */
     static final int MAX_DONE_BEHIND = 100_000;
     /** How long a heal waits for the new producer to know the leaders before it sends again anyway. */
-    private static final java.time.Duration HEAL_LEADER_WAIT = java.time.Duration.ofSeconds(10);
+    private static final Duration HEAL_LEADER_WAIT = Duration.ofSeconds(10);
 
     private final KafkaSettings settings;
     /** Replaced, on the publisher thread only, when the watchdog heals a stuck partition. */
     private volatile Producer<byte[], byte[]> producer;
     /** Makes the replacement producer; null where the publisher cannot replace its producer (transactions). */
-    private final java.util.function.Supplier<Producer<byte[], byte[]>> producerFactory;
+    private final Supplier<Producer<byte[], byte[]>> producerFactory;
     private final Watchdog watchdog;
     /** What the current producer has not acknowledged; replaced with it. */
     private volatile Unacknowledged<Outgoing> unacknowledged;
@@ -94,7 +117,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final Map<String, Placement> placements = new HashMap<>();
     /** Whether the publisher picks each keyed record's partition itself (the Java client's default, murmur2). */
     private final boolean explicitPartitions;
-    private final java.util.Set<String> compactedTopics;
+    private final Set<String> compactedTopics;
     private long lastWatchNanos;
     private volatile long oldestUnacknowledgedNanos;
     private volatile List<String> stuckPartitions = List.of();
@@ -115,18 +138,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final Clock clock;
     private final Map<Topic, AtomicLong> published = new EnumMap<>(Topic.class);
     private final AtomicLong quotesShed = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger pendingQuotes = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger pendingQuotes = new AtomicInteger();
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong stateRecords = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private volatile Metric bufferAvailable;
     /** Records on their way to the producer, in the order they were published; the publisher thread takes them. */
-    private final java.util.concurrent.LinkedBlockingQueue<Outgoing> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Outgoing> outgoing = new LinkedBlockingQueue<>();
     private final Thread publisherThread;
     private volatile boolean closed;
-    private volatile io.twsbridge.bridge.kafka.publish.PublishObserver publishObserver =
-            io.twsbridge.bridge.kafka.publish.PublishObserver.NONE;
+    private volatile PublishObserver publishObserver =
+            PublishObserver.NONE;
     /** Null for a bridge that runs alone; a standby bridge's active instance publishes in transactions. */
     private final Fencing fencing;
     private final Header instanceHeader;
@@ -146,7 +169,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      * The bridge's publisher when it runs alone: {@code producers} makes its producer, and another one whenever the
      * watchdog heals a stuck partition.
      */
-    public EventPublisher(KafkaSettings settings, java.util.function.Supplier<Producer<byte[], byte[]>> producers,
+    public EventPublisher(KafkaSettings settings, Supplier<Producer<byte[], byte[]>> producers,
                           RecordEncoder encoder, Clock clock, Watchdog watchdog) {
         this(settings, producers.get(), producers, encoder, clock, null, null, watchdog);
     }
@@ -158,7 +181,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      *                     an outage is not stuck
      * @param nanoTime     the monotonic clock the ages are measured on
      */
-    public record Watchdog(java.util.function.BooleanSupplier kafkaAnswers, java.util.function.LongSupplier nanoTime) {
+    public record Watchdog(BooleanSupplier kafkaAnswers, LongSupplier nanoTime) {
         public static final Watchdog SYSTEM = new Watchdog(() -> true, System::nanoTime);
     }
 
@@ -183,7 +206,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     private EventPublisher(KafkaSettings settings, Producer<byte[], byte[]> producer,
-                           java.util.function.Supplier<Producer<byte[], byte[]>> producerFactory, RecordEncoder encoder,
+                           Supplier<Producer<byte[], byte[]>> producerFactory, RecordEncoder encoder,
                            Clock clock, Fencing fencing, String instanceId, Watchdog watchdog) {
         this.settings = settings;
         this.producer = producer;
@@ -192,15 +215,15 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.lastWatchNanos = watchdog.nanoTime().getAsLong();
         this.answeringSinceNanos = lastWatchNanos;
         this.lastHeardNanos = lastWatchNanos;
-        this.heardWindowNanos = 2 * java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.parseLong(
+        this.heardWindowNanos = 2 * TimeUnit.MILLISECONDS.toNanos(Long.parseLong(
                 settings.clientProperties().getOrDefault(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "1000").trim()));
         this.unacknowledged = new Unacknowledged<>(watchdog.nanoTime());
         // A partitioner of the user's own decides where keyed records go: then the publisher does not presume to.
         this.explicitPartitions = !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_CLASS_CONFIG)
                 && !settings.clientProperties().containsKey(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG);
-        java.util.Set<String> compacted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> compacted = ConcurrentHashMap.newKeySet();
         for (Topic t : Topic.values()) {
-            if (t.cleanupPolicy() == io.twsbridge.schema.catalogue.CleanupPolicy.COMPACT) {
+            if (t.cleanupPolicy() == CleanupPolicy.COMPACT) {
                 compacted.add(settings.topic(t));
             }
         }
@@ -230,8 +253,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      *                       entry, a command result) is committed as soon as nothing else is queued
      * @param onFenced       told, once, when Kafka fences the producer or refuses the transaction for good
      */
-    public record Fencing(String instanceId, java.time.Duration commitInterval, ProducePermit permit,
-                          java.util.function.Consumer<String> onFenced) {
+    public record Fencing(String instanceId, Duration commitInterval, ProducePermit permit,
+                          Consumer<String> onFenced) {
         /** The header that names, on every record, the instance that wrote it. */
         public static final String INSTANCE_HEADER = "bridge.instance";
     }
@@ -247,7 +270,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      * aborted by the coordinator.
      */
     public static Producer<byte[], byte[]> createTransactionalProducer(KafkaSettings settings, String transactionalId,
-                                                                       java.time.Duration transactionTimeout) {
+                                                                       Duration transactionTimeout) {
         Map<String, Object> config = producerConfig(settings);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
@@ -323,10 +346,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      *
      * @param onWait told, about once a second, which partitions still have no leader
      */
-    public void awaitPartitionLeaders(java.util.Collection<String> topicNames, java.time.Duration timeout,
-                                      java.util.function.Consumer<List<String>> onWait)
-            throws InterruptedException, java.util.concurrent.TimeoutException {
-        io.twsbridge.bridge.kafka.topics.PartitionLeaders.await(producer, topicNames, timeout, watchdog.nanoTime(),
+    public void awaitPartitionLeaders(Collection<String> topicNames, Duration timeout,
+                                      Consumer<List<String>> onWait)
+            throws InterruptedException, TimeoutException {
+        PartitionLeaders.await(producer, topicNames, timeout, watchdog.nanoTime(),
                 onWait);
     }
 
@@ -368,7 +391,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     /** Told of every acknowledgement with its latency (the metrics' publish-latency histogram). */
-    public void setPublishObserver(io.twsbridge.bridge.kafka.publish.PublishObserver observer) {
+    public void setPublishObserver(PublishObserver observer) {
         this.publishObserver = observer;
     }
 
@@ -403,7 +426,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         long watchMillis = watchIntervalMillis();
         try {
             while (true) {
-                Outgoing next = outgoing.poll(watchMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Outgoing next = outgoing.poll(watchMillis, TimeUnit.MILLISECONDS);
                 watch();
                 if (next == null) {
                     continue;
@@ -438,11 +461,11 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      * long as Kafka does not answer.
      */
     private void watchUntilAcknowledged(long watchMillis) throws InterruptedException {
-        long bound = settings.stuckPartitionTimeout().toNanos() + 2 * java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(watchMillis);
+        long bound = settings.stuckPartitionTimeout().toNanos() + 2 * TimeUnit.MILLISECONDS.toNanos(watchMillis);
         long since = watchdog.nanoTime().getAsLong();
         long healsSeen = heals.get();
         while (unacknowledged.waiting() > 0 && watchdog.nanoTime().getAsLong() - since < bound) {
-            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(watchMillis); // acknowledgements come on Kafka's thread
+            TimeUnit.MILLISECONDS.sleep(watchMillis); // acknowledgements come on Kafka's thread
             watch();
             if (heals.get() != healsSeen) {
                 healsSeen = heals.get();
@@ -463,7 +486,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     private void watch() {
         long now = watchdog.nanoTime().getAsLong();
-        if (now - lastWatchNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(watchIntervalMillis())) {
+        if (now - lastWatchNanos < TimeUnit.MILLISECONDS.toNanos(watchIntervalMillis())) {
             return;
         }
         lastWatchNanos = now;
@@ -490,7 +513,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             }
             String name = partitionName(o.partition());
             String what = name + ": " + o.waiting() + " record(s) unacknowledged, the oldest for "
-                    + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(age) + " ms, " + o.doneBehind()
+                    + TimeUnit.NANOSECONDS.toMillis(age) + " ms, " + o.doneBehind()
                     + " later one(s) acknowledged";
             if (!hasLeader(o.partition())) {
                 stuck.add(what + "; no leader known, waiting for one");
@@ -551,7 +574,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private void reportOutage(boolean waiting, long oldestAge) {
         if (waiting && !outageReported) {
             log.warn("{} record(s) wait for Kafka, which does not answer (the oldest for {} ms); they are sent when it"
-                    + " answers", unacknowledged.waiting(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(oldestAge));
+                    + " answers", unacknowledged.waiting(), TimeUnit.NANOSECONDS.toMillis(oldestAge));
         }
         outageReported = waiting;
     }
@@ -579,7 +602,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         bufferAvailable = null;
         incomingBytes = null;
         incomingBytesAtLastLook = -1;
-        old.close(java.time.Duration.ZERO);
+        old.close(Duration.ZERO);
         List<Outgoing> again = new ArrayList<>();
         long quotesDropped = 0;
         for (Unacknowledged.Held<Outgoing> held : oldRecords.held()) {
@@ -589,10 +612,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             quotesShed.addAndGet(quotesDropped);
         }
         try {
-            io.twsbridge.bridge.kafka.topics.PartitionLeaders.await(fresh,
+            PartitionLeaders.await(fresh,
                     again.stream().map(Outgoing::topic).distinct().toList(), HEAL_LEADER_WAIT, watchdog.nanoTime(),
                     missing -> log.info("healing: waiting for partition leaders: {}", missing));
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             log.warn("healing: {}; sending again anyway (the new producer waits for them)", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -605,7 +628,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         log.warn("healed stuck partition(s) (heal {}): producer replaced, {} unacknowledged record(s) sent again in "
                         + "order per partition, {} unacknowledged quote(s) dropped (newer quotes follow), in {} ms", n,
                 again.size(), quotesDropped,
-                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(watchdog.nanoTime().getAsLong() - started));
+                TimeUnit.NANOSECONDS.toMillis(watchdog.nanoTime().getAsLong() - started));
     }
 
     /**
@@ -616,7 +639,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
      */
     private long toSendAgain(Unacknowledged.Held<Outgoing> held, List<Outgoing> again) {
         boolean compacted = compactedTopics.contains(held.partition().topic());
-        java.util.Set<java.nio.ByteBuffer> rewritten = new java.util.HashSet<>();
+        Set<ByteBuffer> rewritten = new HashSet<>();
         long quotes = 0;
         for (int i = 0; i < held.records().size(); i++) {
             Outgoing o = held.records().get(i);
@@ -630,7 +653,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 }
                 continue;
             }
-            java.nio.ByteBuffer key = o.key() == null ? null : java.nio.ByteBuffer.wrap(o.key());
+            ByteBuffer key = o.key() == null ? null : ByteBuffer.wrap(o.key());
             if (!done) {
                 again.add(o);
                 if (compacted && key != null) {
@@ -657,8 +680,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
     /** The producer's retries on {@code topic} so far: the producer's own log names the broker's error. */
     private String retries(String topic) {
-        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
-            org.apache.kafka.common.MetricName m = e.getKey();
+        for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            MetricName m = e.getKey();
             if (m.name().equals("record-retry-total") && m.group().equals("producer-topic-metrics")
                     && topic.equals(m.tags().get("topic"))) {
                 Object v = e.getValue().metricValue();
@@ -689,8 +712,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         if (key == null || !explicitPartitions || placement.partitions.length == 0) {
             return placement.unplaced;
         }
-        return placement.partitions[org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(key)) % placement.partitions.length];
+        return placement.partitions[Utils.toPositive(
+                Utils.murmur2(key)) % placement.partitions.length];
     }
 
     /** A topic's partitions as the producer knows them. */
@@ -817,7 +840,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             while (true) {
                 Outgoing next = transactionOpen
                         ? outgoing.poll(Math.max(0, transactionOpenedAt + intervalNanos - System.nanoTime()),
-                                java.util.concurrent.TimeUnit.NANOSECONDS)
+                                TimeUnit.NANOSECONDS)
                         : outgoing.take();
                 if (next == null) {
                     commit();
@@ -894,10 +917,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
         try {
             producer.commitTransaction();
-        } catch (org.apache.kafka.common.errors.ProducerFencedException
-                 | org.apache.kafka.common.errors.InvalidProducerEpochException
-                 | org.apache.kafka.common.errors.TransactionalIdAuthorizationException
-                 | org.apache.kafka.common.errors.UnsupportedVersionException
+        } catch (ProducerFencedException
+                 | InvalidProducerEpochException
+                 | TransactionalIdAuthorizationException
+                 | UnsupportedVersionException
                  | IllegalStateException e) {
             fenced("Kafka refused the transaction: " + e);
             done.forEach(w -> refuse(w.outgoing(), fencedBecause));
@@ -1023,13 +1046,13 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         // A closed or abandoned publisher's thread may have ended before this barrier went in: nothing would reach it.
         while (!reached.isDone() && publisherThread.isAlive()) {
             try {
-                reached.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+                reached.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
                 // look again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
         }
@@ -1120,7 +1143,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             publisherThread.interrupt();
             Thread.currentThread().interrupt();
         }
-        producer.close(fencedBecause != null ? java.time.Duration.ZERO : java.time.Duration.ofMillis(Long.MAX_VALUE));
+        producer.close(fencedBecause != null ? Duration.ZERO : Duration.ofMillis(Long.MAX_VALUE));
     }
 
     /**
@@ -1137,7 +1160,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
         closed = true;
         outgoing.add(Outgoing.barrier(new CompletableFuture<>()));
-        producer.close(java.time.Duration.ZERO);
+        producer.close(Duration.ZERO);
     }
 
     private static Header header(String key, String value) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The records one producer was given and has not acknowledged yet, per partition, oldest first: what the
@@ -64,9 +65,9 @@ final class Unacknowledged<T> {
     }
 
     private final Map<TopicPartition, Partition<T>> partitions = new ConcurrentHashMap<>();
-    private final java.util.function.LongSupplier nanoTime;
+    private final LongSupplier nanoTime;
 
-    Unacknowledged(java.util.function.LongSupplier nanoTime) {
+    Unacknowledged(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
     }
 

@@ -1,17 +1,19 @@
 package io.twsbridge.bridge.kafka.registry;
 
 import io.twsbridge.schema.catalogue.Topic;
+import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.avro.Schema;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Registers, at start-up, the value schema of every topic that has one under its subject {@code <topicName>-value}
@@ -139,7 +141,7 @@ public final class SchemaRegistrar {
     private SubjectRegistration done(Topic topic, String topicName, String subject, int id,
                                      SubjectRegistration.Outcome outcome) {
         log.info("Schema Registry subject {}: schema id {} ({}), compatibility {}", subject, id,
-                outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), level);
+                outcome.name().toLowerCase(Locale.ROOT).replace('_', ' '), level);
         return new SubjectRegistration(topic, topicName, subject, id, outcome);
     }
 

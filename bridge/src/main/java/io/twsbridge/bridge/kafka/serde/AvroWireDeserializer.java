@@ -2,17 +2,21 @@ package io.twsbridge.bridge.kafka.serde;
 
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryException;
-import java.io.IOException;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
 
 /**
  * Reads Confluent-wire-format values ({@link WireFormat}) into one generated record class, resolving the writer
@@ -114,24 +118,24 @@ public final class AvroWireDeserializer<T extends SpecificRecord> implements Des
      * for a value that does not fit the reader's contract (a required field written as null, say), the caller
      * can still learn, for example, which command it was. Bounded like {@link #deserialize}; never throws.
      */
-    public java.util.Optional<String> readWriterStringField(byte[] data, String field) {
+    public Optional<String> readWriterStringField(byte[] data, String field) {
         try {
             if (data == null || data.length < WireFormat.HEADER_SIZE || data[0] != WireFormat.MAGIC_BYTE) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             Schema writer = registry.schemaById(WireFormat.readSchemaId(data));
             if (writer.getType() != Schema.Type.RECORD || writer.getField(field) == null) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             BoundedBinaryDecoder in = new BoundedBinaryDecoder(data, WireFormat.HEADER_SIZE,
                     data.length - WireFormat.HEADER_SIZE, true);
-            org.apache.avro.generic.GenericRecord record =
-                    new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(writer)
+            GenericRecord record =
+                    new GenericDatumReader<GenericRecord>(writer)
                             .read(null, in);
             Object value = record.get(field);
-            return value instanceof CharSequence cs ? java.util.Optional.of(cs.toString()) : java.util.Optional.empty();
+            return value instanceof CharSequence cs ? Optional.of(cs.toString()) : Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

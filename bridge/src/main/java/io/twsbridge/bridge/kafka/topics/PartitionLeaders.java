@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -59,7 +60,7 @@ public final class PartitionLeaders {
      * @throws TimeoutException naming the partitions still without a leader when {@code timeout} has passed
      */
     public static void await(Producer<?, ?> producer, Collection<String> topics, Duration timeout,
-                             LongSupplier nanoTime, java.util.function.Consumer<List<String>> onWait)
+                             LongSupplier nanoTime, Consumer<List<String>> onWait)
             throws InterruptedException, TimeoutException {
         long start = nanoTime.getAsLong();
         long lastReport = start - TimeUnit.SECONDS.toNanos(1);

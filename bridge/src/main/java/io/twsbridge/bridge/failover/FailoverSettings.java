@@ -116,9 +116,7 @@ public record FailoverSettings(boolean enabled, String instanceId, boolean insta
                     || commitInterval.compareTo(Duration.ofSeconds(10)) > 0) {
                 problems.add("failover.commit-interval", "must be between 1 ms and 10 s but was " + commitInterval);
             }
-            if (leaseTopic == null || !leaseTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                problems.add("topics.leader", "must be a legal Kafka topic name but was '" + leaseTopic + "'");
-            }
+            problems.topicName("topics.leader", leaseTopic);
             problems.throwIfAny();
             return new FailoverSettings(enabled, id, instanceId != null, sessionTimeout, takeoverDelay, commitInterval,
                     leaseTopic);

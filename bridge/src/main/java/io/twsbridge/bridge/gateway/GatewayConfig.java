@@ -138,12 +138,8 @@ public record GatewayConfig(
         /** @throws IllegalArgumentException listing every invalid setting with its value */
         public GatewayConfig build() {
             SettingProblems problems = new SettingProblems("gateway");
-            if (host == null || host.isBlank()) {
-                problems.add("gateway.host", "must not be empty");
-            }
-            if (port < 1 || port > 65535) {
-                problems.add("gateway.port", "must be 1..65535 but was " + port);
-            }
+            problems.notBlank("gateway.host", host);
+            problems.inRange("gateway.port", port, 1, 65535);
             if (clientId < 0) {
                 problems.add("gateway.client-id", "must be >= 0 but was " + clientId);
             }
@@ -189,9 +185,7 @@ public record GatewayConfig(
             }
             problems.positive("gateway.zombie-probe-interval", zombieProbeInterval);
             problems.positive("gateway.stall-hold", stallHold);
-            if (accountSummaryTags == null || accountSummaryTags.isBlank()) {
-                problems.add("gateway.account-summary-tags", "must not be empty");
-            }
+            problems.notBlank("gateway.account-summary-tags", accountSummaryTags);
             if (minServerVersion < ServerVersion.MIN_SUPPORTED || maxServerVersion > ServerVersion.MAX_SUPPORTED
                     || minServerVersion > maxServerVersion) {
                 problems.add("gateway.server-versions", "must lie within " + ServerVersion.MIN_SUPPORTED + ".."

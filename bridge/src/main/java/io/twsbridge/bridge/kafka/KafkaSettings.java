@@ -165,17 +165,9 @@ public record KafkaSettings(
         /** @throws IllegalArgumentException listing every invalid setting with its key and value */
         public KafkaSettings build() {
             SettingProblems problems = new SettingProblems("Kafka");
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                problems.add("kafka.bootstrap.servers", "must not be empty");
-            }
-            topicNames.forEach((t, name) -> {
-                if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}")) {
-                    problems.add(topicKey(t), "must be a legal Kafka topic name but was '" + name + "'");
-                }
-            });
-            if (subscriptionsTopic == null || !subscriptionsTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                problems.add("topics.subscriptions", "must be a legal Kafka topic name but was '" + subscriptionsTopic + "'");
-            }
+            problems.notBlank("kafka.bootstrap.servers", bootstrapServers);
+            topicNames.forEach((t, name) -> problems.topicName(topicKey(t), name));
+            problems.topicName("topics.subscriptions", subscriptionsTopic);
             if (topicNames.values().stream().distinct().count() != topicNames.size()
                     || topicNames.containsValue(subscriptionsTopic)) {
                 problems.addGeneral("topic names must all differ but were " + topicNames.values() + " and "
@@ -190,12 +182,8 @@ public record KafkaSettings(
             if (!List.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
                 problems.add("kafka.compression", "must be none, gzip, snappy, lz4 or zstd but was '" + compression + "'");
             }
-            if (commandGroupId == null || commandGroupId.isBlank()) {
-                problems.add("kafka.command-group-id", "must not be empty");
-            }
-            if (bridgeId == null || bridgeId.isBlank()) {
-                problems.add("bridge.id", "must not be empty");
-            }
+            problems.notBlank("kafka.command-group-id", commandGroupId);
+            problems.notBlank("bridge.id", bridgeId);
             if (heartbeatInterval == null || heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
                 problems.add("status.heartbeat-interval", "must be positive but was " + heartbeatInterval);
             }

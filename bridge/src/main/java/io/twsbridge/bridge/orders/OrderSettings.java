@@ -67,9 +67,7 @@ public record OrderSettings(boolean enabled, Set<String> accountAllowlist, BigDe
             if (ackTimeout == null || ackTimeout.isNegative() || ackTimeout.isZero()) {
                 problems.add("orders.ack-timeout", "must be positive but was " + ackTimeout);
             }
-            if (journalTopic == null || !journalTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                problems.add("topics.order-journal", "must be a legal Kafka topic name but was '" + journalTopic + "'");
-            }
+            problems.topicName("topics.order-journal", journalTopic);
             if (accountAllowlist == null || symbolAllowlist == null) {
                 problems.add("orders.account-allowlist", "and orders.symbol-allowlist must not be null");
             }

@@ -48,6 +48,13 @@ public final class SettingProblems {
         }
     }
 
+    /** {@code name} must be a legal Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-'. */
+    public void topicName(String key, String name) {
+        if (name == null || !name.matches("[a-zA-Z0-9._-]{1,249}")) {
+            add(key, "must be a legal Kafka topic name but was '" + name + "'");
+        }
+    }
+
     /** {@code value} must be set and not blank. */
     public void notBlank(String key, String value) {
         if (value == null || value.isBlank()) {

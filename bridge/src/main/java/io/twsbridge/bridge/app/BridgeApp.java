@@ -4,6 +4,7 @@ import io.twsbridge.bridge.app.http.LiveBridgeView;
 import io.twsbridge.bridge.app.http.ManagementServer;
 import io.twsbridge.bridge.app.http.ManagementSettings;
 import io.twsbridge.bridge.app.metrics.BridgeMetrics;
+import io.twsbridge.bridge.commands.CommandDispatcher;
 import io.twsbridge.bridge.commands.CommandExecutor;
 import io.twsbridge.bridge.commands.GatewayRequests;
 import io.twsbridge.bridge.commands.SubscriptionStore;
@@ -256,7 +257,7 @@ public final class BridgeApp implements AutoCloseable {
         session.addListener(orders);
         SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher::sendToTopic);
         GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
-        CommandExecutor executor = new CommandExecutor(session, requests, store, kafka.marketDataLineLimit(),
+        CommandExecutor executor = new CommandDispatcher(session, requests, store, kafka.marketDataLineLimit(),
                 config.gateway().accountSummaryTags(), orders);
 
         status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(), kafka.heartbeatInterval(),

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.twsbridge.bridge.app.HostileCorpus.Hostile;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
+import io.twsbridge.bridge.kafka.consume.CommandHandler;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.bridge.testing.LogCapture;
@@ -220,7 +221,7 @@ class HostileCommandsIT extends WithKafkaStack {
                 assertThat(warnings).as("every WARN comes from the bridge's command path, one line of bounded length")
                         .allSatisfy(e -> {
                             assertThat(e.getLoggerName()).isIn(CommandConsumer.class.getName(),
-                                    io.twsbridge.bridge.orders.OrderService.class.getName());
+                                    CommandHandler.class.getName(), io.twsbridge.bridge.orders.OrderService.class.getName());
                             assertThat(e.getFormattedMessage()).doesNotContain("\n", "\r").hasSizeLessThan(MAX_LOG_LINE);
                         });
 

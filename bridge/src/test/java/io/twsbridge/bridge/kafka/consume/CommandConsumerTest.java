@@ -117,7 +117,7 @@ class CommandConsumerTest {
 
     @Test
     void aFaultInsideTheBridgeRejectsThatCommandAndTheNextOneIsStillHandled() {
-        // An executor without a session fails on the first command that names an account: a bridge bug, simulated.
+        // The executor fails on every command: a bridge bug, simulated.
         start(true, bytes -> positions(new String(bytes, StandardCharsets.UTF_8), "DU1"));
         deliver(List.of(record(0, "k", "first".getBytes(StandardCharsets.UTF_8)),
                 record(1, "k", "second".getBytes(StandardCharsets.UTF_8))));
@@ -153,7 +153,9 @@ class CommandConsumerTest {
             encoded.add(record);
             return new byte[] {1};
         }, Clock.systemUTC());
-        CommandExecutor executor = new CommandExecutor(null, null, null, 1, "", null);
+        CommandExecutor executor = command -> {
+            throw new IllegalStateException("a fault inside the bridge");
+        };
         consumer = new CommandConsumer(settings, kafka, decoder, bytes -> Optional.empty(), executor, publisher,
                 () -> true, Clock.systemUTC());
         kafka.schedulePollTask(() -> {

@@ -1,0 +1,291 @@
+package io.twsbridge.bridge.kafka.consume;
+
+import io.twsbridge.bridge.commands.CommandExecutor;
+import io.twsbridge.bridge.commands.CommandValidator;
+import io.twsbridge.bridge.commands.Printable;
+import io.twsbridge.bridge.diagnostics.CrashPoints;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
+import io.twsbridge.bridge.results.CommandOutcome;
+import io.twsbridge.bridge.results.Rejection;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.CommandResult;
+import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.catalogue.DlqHeaders;
+import io.twsbridge.schema.catalogue.ReasonCodes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * What happens to one command record, without Kafka's consumer or a thread: decode, validate, check expiry,
+ * execute, and answer with exactly one bounded result (and a dead-letter copy of a record that cannot be carried
+ * out). {@link CommandConsumer} polls, pauses and commits around it.
+ *
+ * <p>No record can make an answer Kafka refuses: results repeat bounded text only, and a dead letter too large to
+ * copy whole loses its value, then its key, then its headers. A fault of the bridge on one record answers that
+ * record INTERNAL_ERROR instead of stopping the commands behind it.
+ *
+ * <p>Used by one thread at a time (the consumer's); the counters may be read from any.
+ */
+public final class CommandHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+    /** The dead-letter headers the publisher adds: names, offsets, class, a message of at most 1,000 characters. */
+    private static final long DLQ_HEADERS_ALLOWANCE = 8 * 1024;
+    /** Record batch header (61 bytes) and the record's own varints, rounded up. */
+    private static final long RECORD_OVERHEAD = 128;
+    private static final long HEADER_OVERHEAD = 10;
+    /** Everything of a result but its commandId, with message and account bounded as below. */
+    private static final long RESULT_ALLOWANCE = 16 * 1024;
+    private static final int RESULT_MESSAGE_CHARS = 2000;
+    private static final int RESULT_ACCOUNT_CHARS = 64;
+    /** How much of a record's text a log line repeats. */
+    private static final int LOGGED = 500;
+    private static final int LOGGED_ID = 80;
+
+    private final KafkaSettings settings;
+    private final Function<byte[], Command> decoder;
+    private final Function<byte[], Optional<String>> commandIdOfUnreadable;
+    private final CommandValidator validator;
+    private final CommandExecutor executor;
+    private final CommandAnswers answers;
+    private final Clock clock;
+    private final AtomicLong handled = new AtomicLong();
+    private final Map<String, AtomicLong> resultsByStatus = new HashMap<>();
+    private volatile CommandObserver commandObserver = CommandObserver.NONE;
+    /** The largest record the bridge's producer sends: results and dead letters must fit in it. */
+    private final int maxRecordBytes;
+
+    /**
+     * @param commandIdOfUnreadable finds the commandId of a value that does not decode as a Command (read with
+     *                              its writer's schema), so that even such a command gets its REJECTED result
+     */
+    public CommandHandler(KafkaSettings settings, Function<byte[], Command> decoder,
+                          Function<byte[], Optional<String>> commandIdOfUnreadable, CommandExecutor executor,
+                          CommandAnswers answers, Clock clock) {
+        this.settings = settings;
+        this.decoder = decoder;
+        this.commandIdOfUnreadable = commandIdOfUnreadable;
+        this.executor = executor;
+        this.answers = answers;
+        this.clock = clock;
+        this.validator = new CommandValidator(clock);
+        this.maxRecordBytes = maxRequestSize(settings);
+        for (CommandStatus s : CommandStatus.values()) {
+            resultsByStatus.put(s.name(), new AtomicLong());
+        }
+    }
+
+    /** Told of every result (commands by type and status in the metrics). */
+    public void setCommandObserver(CommandObserver observer) {
+        this.commandObserver = observer;
+    }
+
+    /** Records handled so far. */
+    public long handled() {
+        return handled.get();
+    }
+
+    /** Results published so far with {@code status}. */
+    public long results(CommandStatus status) {
+        return resultsByStatus.get(status.name()).get();
+    }
+
+    /**
+     * Handles one record; returns the acknowledgements to wait for before its offset may be committed.
+     *
+     * @throws SchemaLookupException when the registry, not the record, failed: the caller holds the record
+     */
+    public List<CompletableFuture<?>> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        handled.incrementAndGet();
+        Command command;
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("empty record (null value)");
+            }
+            command = decoder.apply(record.value());
+        } catch (SchemaLookupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("undecodable command at {} dead-lettered: {}", where(record), Printable.of(e.getMessage(), LOGGED));
+            Optional<String> commandId = record.value() == null ? Optional.empty()
+                    : commandIdOfUnreadable.apply(record.value());
+            List<CompletableFuture<?>> acks = new ArrayList<>();
+            commandId.ifPresent(id -> acks.add(result(record, id, null, null, CommandOutcome.rejected(
+                    ReasonCodes.VALIDATION_FAILED, "the command does not match the Command contract: " + e.getMessage()))));
+            acks.add(deadLetter(record, e));
+            return acks;
+        }
+        try {
+            return handle(record, command);
+        } catch (RuntimeException e) {
+            // A fault of the bridge, not of the record: report it loudly, answer the command and go on; one bad
+            // command must not stop every command behind it.
+            log.error("command at {} failed inside the bridge; rejected and dead-lettered", where(record), e);
+            return List.of(result(record, command, CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR,
+                    "the bridge failed on this command: " + e)), deadLetter(record, e));
+        }
+    }
+
+    private List<CompletableFuture<?>> handle(ConsumerRecord<byte[], byte[]> record, Command command)
+            throws InterruptedException {
+        CrashPoints.reach(CrashPoints.AFTER_CONSUME);
+        Rejection rejection = validator.validate(command).orElse(null);
+        if (rejection != null) {
+            log.warn("command {} at {} rejected: {}", Printable.of(command.getCommandId(), LOGGED_ID), where(record),
+                    Printable.of(rejection.message(), LOGGED));
+            return List.of(result(record, command, CommandOutcome.rejected(rejection)),
+                    deadLetter(record, new CommandConsumer.InvalidCommandException(rejection.message())));
+        }
+        if (command.getExpiresAt() != null && clock.instant().isAfter(command.getExpiresAt())) {
+            return List.of(result(record, command, new CommandOutcome(CommandStatus.EXPIRED, ReasonCodes.COMMAND_EXPIRED,
+                    "read at " + clock.instant() + ", after its expiresAt " + command.getExpiresAt(), null)));
+        }
+        CommandOutcome outcome;
+        try {
+            outcome = executor.execute(command).get(settings.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            outcome = CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR, "execution failed: " + e);
+        }
+        return List.of(result(record, command, outcome));
+    }
+
+    private CompletableFuture<?> result(ConsumerRecord<byte[], byte[]> source, Command command, CommandOutcome outcome) {
+        return result(source, command.getCommandId(), command.getPayload() == null ? null
+                : command.getPayload().getClass().getSimpleName(), command.getAccount(), outcome);
+    }
+
+    /**
+     * Publishes the one result of a command. Everything in it that the sender wrote is bounded, so that no command
+     * can make a result Kafka refuses; only the commandId cannot be cut (it is how the sender finds its answer). A
+     * commandId too long for any result is always refused by validation, so its dead letter stands for the result.
+     */
+    private CompletableFuture<?> result(ConsumerRecord<byte[], byte[]> source, String commandId, String commandType,
+                                        String account, CommandOutcome outcome) {
+        String id = commandId == null ? "" : commandId;
+        // The commandId is both key and value of the result.
+        if (2L * utf8Length(id) + RESULT_ALLOWANCE > maxRecordBytes) {
+            log.warn("command at {} has a commandId of {} characters, too long for a result Kafka accepts; only its"
+                    + " dead letter answers it", where(source), id.length());
+            return CompletableFuture.completedFuture(null);
+        }
+        resultsByStatus.get(outcome.status().name()).incrementAndGet();
+        commandObserver.result(commandType, outcome.status());
+        CommandResult result = CommandResult.newBuilder()
+                .setCommandId(id)
+                .setStatus(outcome.status())
+                .setReasonCode(outcome.reasonCode())
+                .setMessage(outcome.message() == null ? "" : Printable.of(outcome.message(), RESULT_MESSAGE_CHARS))
+                .setCommandType(commandType)
+                .setAccount(plausibleAccount(account) ? account : null)
+                .setIbErrorCode(outcome.ibErrorCode())
+                .setOrderId(outcome.orderId())
+                .setPermId(outcome.permId())
+                .setTimestamp(clock.instant())
+                .setBridgeId(settings.bridgeId())
+                .build();
+        return answers.result(result).exceptionally(error -> {
+            if (!(unwrap(error) instanceof RecordTooLargeException)) {
+                throw new CompletionException(unwrap(error));
+            }
+            // The results topic takes less than the producer sends (its max.message.bytes is lower): answering is
+            // impossible, and the dead letter, when there is one, still tells.
+            log.warn("the result of command at {} is larger than the results topic accepts; not published", where(source));
+            return null;
+        });
+    }
+
+    /**
+     * Copies the record to the dead-letter topic. A copy Kafka would refuse (the original plus the dead-letter
+     * headers can exceed the producer's max.request.size) loses its value, then its key, then its headers, and says
+     * so in {@link DlqHeaders#OMITTED}; the original stays in the commands topic at the offset the headers name.
+     */
+    private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable error) {
+        long deadLetterHeaders = DLQ_HEADERS_ALLOWANCE + utf8Length(record.topic()) + utf8Length(settings.bridgeId());
+        if (estimatedSize(record.key(), record.value(), record.headers()) + deadLetterHeaders <= maxRecordBytes) {
+            return answers.deadLetter(record, error).exceptionallyCompose(e -> unwrap(e) instanceof RecordTooLargeException
+                    ? answers.deadLetter(stripped(record, false, false), error)
+                    : CompletableFuture.failedFuture(unwrap(e)));
+        }
+        boolean keepKey = estimatedSize(record.key(), null, record.headers()) + deadLetterHeaders <= maxRecordBytes;
+        boolean keepHeaders = keepKey || estimatedSize(null, null, record.headers()) + deadLetterHeaders <= maxRecordBytes;
+        log.warn("dead letter of {} would exceed max.request.size ({} bytes) whole; copied without its value{}",
+                where(record), maxRecordBytes, keepKey ? "" : " and key");
+        return answers.deadLetter(stripped(record, keepKey, keepHeaders), error);
+    }
+
+    private ConsumerRecord<byte[], byte[]> stripped(ConsumerRecord<byte[], byte[]> record, boolean keepKey,
+                                                    boolean keepHeaders) {
+        ConsumerRecord<byte[], byte[]> copy = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
+                keepKey ? record.key() : null, null);
+        if (keepHeaders) {
+            record.headers().forEach(copy.headers()::add);
+        }
+        List<String> omitted = new ArrayList<>();
+        omitted.add("value (" + (record.value() == null ? 0 : record.value().length) + " bytes)");
+        if (!keepKey && record.key() != null) {
+            omitted.add("key (" + record.key().length + " bytes)");
+        }
+        if (!keepHeaders) {
+            omitted.add("headers (" + record.headers().toArray().length + ")");
+        }
+        copy.headers().add(DlqHeaders.OMITTED, (String.join(", ", omitted) + ": the copy would exceed the producer's"
+                + " max.request.size of " + maxRecordBytes + " bytes; the original is at " + where(record))
+                .getBytes(StandardCharsets.UTF_8));
+        return copy;
+    }
+
+    /** An upper bound of a record's size in a batch of its own (format v2: batch header, varints, lengths). */
+    private static long estimatedSize(byte[] key, byte[] value, Headers headers) {
+        long size = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (Header h : headers) {
+            size += HEADER_OVERHEAD + utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
+    }
+
+    /** An account a result may repeat; anything else (1 MB, control characters) was refused and is left out. */
+    private static boolean plausibleAccount(String account) {
+        return account != null && account.length() <= RESULT_ACCOUNT_CHARS
+                && account.chars().noneMatch(Character::isISOControl);
+    }
+
+    private static long utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    /** The producer's own limit: a user's {@code kafka.max.request.size}, else Kafka's default. */
+    private static int maxRequestSize(KafkaSettings settings) {
+        String configured = settings.clientProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return configured != null ? Integer.parseInt(configured.trim())
+                : (Integer) ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    }
+}

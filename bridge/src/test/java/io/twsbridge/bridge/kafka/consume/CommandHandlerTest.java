@@ -1,0 +1,173 @@
+package io.twsbridge.bridge.kafka.consume;
+
+import io.twsbridge.bridge.commands.CommandExecutor;
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.results.CommandOutcome;
+import io.twsbridge.schema.Command;
+import io.twsbridge.schema.CommandResult;
+import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.catalogue.ReasonCodes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One command record's way through the bridge, without a consumer, a broker or a thread: each record gets exactly
+ * one result (or, when nothing names it, a dead letter only), bounded, and only a valid, unexpired command is
+ * executed.
+ */
+class CommandHandlerTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-07T14:30:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final KafkaSettings SETTINGS = KafkaSettings.builder().bridgeId("b1").build();
+
+    private final List<CommandResult> results = new ArrayList<>();
+    private final List<Throwable> deadLetters = new ArrayList<>();
+    private final List<Command> executed = new ArrayList<>();
+    private final CommandAnswers answers = new CommandAnswers() {
+        @Override
+        public CompletableFuture<RecordMetadata> result(CommandResult result) {
+            results.add(result);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<RecordMetadata> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable error) {
+            deadLetters.add(error);
+            return CompletableFuture.completedFuture(null);
+        }
+    };
+
+    private CommandHandler handler(Function<byte[], Command> decoder, CommandExecutor executor) {
+        return new CommandHandler(SETTINGS, decoder, bytes -> Optional.of("unreadable-1"), command -> {
+            executed.add(command);
+            return executor.execute(command);
+        }, answers, CLOCK);
+    }
+
+    private static Command positions(String commandId) {
+        return Command.newBuilder().setCommandId(commandId).setIssuedAt(NOW.minusSeconds(1)).setAccount("DU1")
+                .setPayload(RequestPositions.newBuilder().build()).build();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record() {
+        return new ConsumerRecord<>("ib.commands", 0, 7, "k".getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aValidCommandIsExecutedAndAnsweredOnceWithItsOutcome() throws Exception {
+        Command command = positions("c-1");
+        CommandHandler h = handler(bytes -> command, c -> CompletableFuture.completedFuture(
+                new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "sent", null, 42L, 9L)));
+
+        List<CompletableFuture<?>> acks = h.handle(record());
+
+        assertThat(acks).hasSize(1);
+        assertThat(executed).containsExactly(command);
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.getCommandId()).isEqualTo("c-1");
+            assertThat(r.getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+            assertThat(r.getOrderId()).isEqualTo(42L);
+            assertThat(r.getCommandType()).isEqualTo("RequestPositions");
+            assertThat(r.getBridgeId()).isEqualTo("b1");
+            assertThat(r.getTimestamp()).isEqualTo(NOW);
+        });
+        assertThat(deadLetters).isEmpty();
+        assertThat(h.handled()).isEqualTo(1);
+        assertThat(h.results(CommandStatus.ACCEPTED)).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordThatDoesNotDecodeIsRejectedUnderTheCommandIdFoundInItAndDeadLettered() throws Exception {
+        CommandHandler h = handler(bytes -> {
+            throw new IllegalArgumentException("not a Command");
+        }, c -> CompletableFuture.completedFuture(CommandOutcome.completed("never")));
+
+        h.handle(record());
+
+        assertThat(results).extracting(r -> r.getCommandId() + " " + r.getStatus() + " " + r.getReasonCode())
+                .containsExactly("unreadable-1 REJECTED " + ReasonCodes.VALIDATION_FAILED);
+        assertThat(deadLetters).singleElement().asString().contains("not a Command");
+        assertThat(executed).isEmpty();
+    }
+
+    @Test
+    void anInvalidCommandIsRejectedWithTheReasonAndDeadLetteredAsInvalid() throws Exception {
+        Command badAccount = Command.newBuilder(positions("c-2")).setAccount("DU\u00071").build();
+        CommandHandler h = handler(bytes -> badAccount, c -> CompletableFuture.completedFuture(
+                CommandOutcome.completed("never")));
+
+        h.handle(record());
+
+        assertThat(results).extracting(r -> r.getStatus() + " " + r.getReasonCode())
+                .containsExactly("REJECTED " + ReasonCodes.VALIDATION_FAILED);
+        assertThat(results.get(0).getAccount()).as("an account with a control character is not repeated").isNull();
+        assertThat(deadLetters).singleElement().isInstanceOf(CommandConsumer.InvalidCommandException.class);
+        assertThat(executed).isEmpty();
+    }
+
+    @Test
+    void aCommandReadAfterItsExpiryIsExpiredAndNotExecuted() throws Exception {
+        Command late = Command.newBuilder(positions("c-3")).setIssuedAt(NOW.minusSeconds(10))
+                .setExpiresAt(NOW.minusMillis(1)).build();
+        CommandHandler h = handler(bytes -> late, c -> CompletableFuture.completedFuture(
+                CommandOutcome.completed("never")));
+
+        h.handle(record());
+
+        assertThat(results).extracting(r -> r.getStatus() + " " + r.getReasonCode())
+                .containsExactly("EXPIRED " + ReasonCodes.COMMAND_EXPIRED);
+        assertThat(executed).isEmpty();
+        assertThat(deadLetters).isEmpty();
+    }
+
+    @Test
+    void anExecutionThatFailsIsAnInternalErrorAndAThrowIsDeadLetteredToo() throws Exception {
+        CommandHandler failing = handler(bytes -> positions("c-4"),
+                c -> CompletableFuture.failedFuture(new IllegalStateException("journal down")));
+        failing.handle(record());
+        assertThat(results).extracting(r -> r.getReasonCode() + " " + r.getMessage())
+                .singleElement().asString().startsWith(ReasonCodes.INTERNAL_ERROR + " execution failed")
+                .contains("journal down");
+        assertThat(deadLetters).as("a failed execution is answered, not dead-lettered").isEmpty();
+
+        results.clear();
+        CommandHandler throwing = handler(bytes -> positions("c-5"), c -> {
+            throw new IllegalStateException("a bug");
+        });
+        throwing.handle(record());
+        assertThat(results).extracting(r -> r.getReasonCode()).containsExactly(ReasonCodes.INTERNAL_ERROR);
+        assertThat(deadLetters).singleElement().asString().contains("a bug");
+    }
+
+    @Test
+    void whatTheSenderWroteIsBoundedInTheResult() throws Exception {
+        Command command = Command.newBuilder(positions("c-6")).setAccount("DU1").build();
+        String longMessage = "x".repeat(10_000);
+        CommandHandler h = handler(bytes -> command, c -> CompletableFuture.completedFuture(
+                CommandOutcome.completed(longMessage)));
+
+        h.handle(record());
+
+        assertThat(results).singleElement().satisfies(r -> {
+            assertThat(r.getMessage()).startsWith("x".repeat(2_000)).hasSizeLessThan(2_100);
+            assertThat(r.getAccount()).isEqualTo("DU1");
+            assertThat(r.getStatus()).isEqualTo(CommandStatus.COMPLETED);
+        });
+    }
+}

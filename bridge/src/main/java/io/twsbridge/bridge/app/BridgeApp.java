@@ -24,7 +24,6 @@ import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.StateTopics;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.registry.CompatibilityLevel;
@@ -47,7 +46,6 @@ import io.twsbridge.schema.catalogue.CleanupPolicy;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.schema.state.OrderJournalEntry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,19 +182,7 @@ public final class BridgeApp implements AutoCloseable {
             return;
         }
         awaitPartitionLeaders(publisher);
-        AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
-        List<Instrument> subscriptions;
-        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
-            subscriptions = StateTopics.load(reader, kafka.subscriptionsTopic(),
-                    instruments::deserialize, ADMIN_TIMEOUT);
-        }
-        AvroWireDeserializer<OrderJournalEntry> journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
-        List<JournalEntry> restored;
-        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
-            restored = StateTopics.load(reader, config.orders().journalTopic(), journalRecords::deserialize,
-                    ADMIN_TIMEOUT).stream().map(OrderJournal::fromRecord).toList();
-        }
-        startActive(subscriptions, restored);
+        startActive(stateRestorer().read(kafka, ADMIN_TIMEOUT));
     }
 
     /**
@@ -235,7 +221,13 @@ public final class BridgeApp implements AutoCloseable {
      * Everything that only the active instance runs, from the restored state: the event mapper, the order
      * service, the status reporter, the Gateway session and the command consumer.
      */
-    private void startActive(List<Instrument> subscriptions, List<JournalEntry> restored) {
+    private StateRestorer stateRestorer() {
+        return new StateRestorer(config.kafka().subscriptionsTopic(), config.orders().journalTopic(), registry);
+    }
+
+    private void startActive(StateRestorer.Restored state) {
+        List<Instrument> subscriptions = state.subscriptions();
+        List<JournalEntry> restored = state.journal();
         KafkaSettings kafka = config.kafka();
         GatewaySession session = gateway.session();
         mapper = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
@@ -355,26 +347,19 @@ public final class BridgeApp implements AutoCloseable {
             awaitPartitionLeaders(fenced);
             fenced.sendToTopic(kafka.topic(Topic.STATUS), StandbyStatus.key(kafka.bridgeId(), failover.instanceId()), null);
             Map<String, List<byte[]>> state = follower.catchUp(System::nanoTime);
-            AvroWireDeserializer<Instrument> instruments = new AvroWireDeserializer<>(Instrument.class, registry);
-            AvroWireDeserializer<OrderJournalEntry> journalRecords =
-                    new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
-            List<Instrument> subscriptions = StateTopics.decode(kafka.subscriptionsTopic(),
-                    state.get(kafka.subscriptionsTopic()), instruments::deserialize);
-            List<JournalEntry> restored = StateTopics.decode(config.orders().journalTopic(),
-                    state.get(config.orders().journalTopic()), journalRecords::deserialize).stream()
-                    .map(OrderJournal::fromRecord).toList();
+            StateRestorer.Restored restored = stateRestorer().decode(state);
             synchronized (this) {
                 if (deposed || !lease.holds()) {
                     return;
                 }
-                startActive(subscriptions, restored);
+                startActive(restored);
             }
             lastTakeoverMs = (System.nanoTime() - wonAt) / 1_000_000;
             takeovers++;
             setRole(FailoverStatus.Role.ACTIVE, "took over in " + lastTakeoverMs + " ms");
             log.warn("standby: instance {} is ACTIVE: took over in {} ms (previous instance fenced; {} subscription(s) "
                     + "and {} journal entries restored); connecting to the Gateway", failover.instanceId(),
-                    lastTakeoverMs, subscriptions.size(), restored.size());
+                    lastTakeoverMs, restored.subscriptions().size(), restored.journal().size());
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

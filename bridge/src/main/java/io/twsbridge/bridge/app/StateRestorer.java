@@ -1,0 +1,61 @@
+package io.twsbridge.bridge.app;
+
+import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.StateTopics;
+import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
+import io.twsbridge.bridge.orders.JournalEntry;
+import io.twsbridge.bridge.orders.OrderJournal;
+import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.state.OrderJournalEntry;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The active instance's starting state from the bridge's two state topics: the desired subscriptions and the
+ * order journal. One place decodes them, whether a bridge reads the topics at start-up or a standby takes over
+ * with the copy it followed.
+ */
+final class StateRestorer {
+
+    /** What the active instance starts from. */
+    record Restored(List<Instrument> subscriptions, List<JournalEntry> journal) {
+    }
+
+    private final String subscriptionsTopic;
+    private final String journalTopic;
+    private final AvroWireDeserializer<Instrument> instruments;
+    private final AvroWireDeserializer<OrderJournalEntry> journalRecords;
+
+    StateRestorer(String subscriptionsTopic, String journalTopic, SchemaRegistryClient registry) {
+        this.subscriptionsTopic = subscriptionsTopic;
+        this.journalTopic = journalTopic;
+        this.instruments = new AvroWireDeserializer<>(Instrument.class, registry);
+        this.journalRecords = new AvroWireDeserializer<>(OrderJournalEntry.class, registry);
+    }
+
+    /** Reads both topics to their ends, each with a consumer of its own. */
+    Restored read(KafkaSettings kafka, Duration timeout) {
+        List<Instrument> subscriptions;
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
+            subscriptions = StateTopics.load(reader, subscriptionsTopic, instruments::deserialize, timeout);
+        }
+        List<OrderJournalEntry> journal;
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
+            journal = StateTopics.load(reader, journalTopic, journalRecords::deserialize, timeout);
+        }
+        return new Restored(subscriptions, journal.stream().map(OrderJournal::fromRecord).toList());
+    }
+
+    /** Decodes what a standby followed: the live values of each topic, by topic name. */
+    Restored decode(Map<String, List<byte[]>> followed) {
+        return new Restored(
+                StateTopics.decode(subscriptionsTopic, followed.get(subscriptionsTopic), instruments::deserialize),
+                StateTopics.decode(journalTopic, followed.get(journalTopic), journalRecords::deserialize).stream()
+                        .map(OrderJournal::fromRecord).toList());
+    }
+}

@@ -61,15 +61,6 @@ public final class InMemoryGateway implements GatewayConnector {
         }
     }
 
-    /** Fails the connects held so far with {@code error}. */
-    public void failPending(IOException error) {
-        for (PendingAttempt a : attempts) {
-            if (!a.future.isDone()) {
-                a.future.completeExceptionally(error);
-            }
-        }
-    }
-
     /** Connection attempts the session made. */
     public int attempts() {
         return attempts.size();
@@ -95,7 +86,7 @@ public final class InMemoryGateway implements GatewayConnector {
 
     @Override
     public Attempt open(String name, Handshake.ClientHello hello, GatewayLink.Listener listener) {
-        PendingAttempt attempt = new PendingAttempt(name, hello, listener);
+        PendingAttempt attempt = new PendingAttempt(hello, listener);
         attempts.add(attempt);
         Object outcome = nextOutcomes.poll();
         if (outcome instanceof IOException e) {
@@ -107,20 +98,18 @@ public final class InMemoryGateway implements GatewayConnector {
     }
 
     private final class PendingAttempt implements Attempt {
-        final String name;
         final Handshake.ClientHello hello;
         final GatewayLink.Listener listener;
         final CompletableFuture<GatewayLink> future = new CompletableFuture<>();
         String abandoned;
 
-        PendingAttempt(String name, Handshake.ClientHello hello, GatewayLink.Listener listener) {
-            this.name = name;
+        PendingAttempt(Handshake.ClientHello hello, GatewayLink.Listener listener) {
             this.hello = hello;
             this.listener = listener;
         }
 
         void accept() {
-            Peer peer = new Peer(name, listener);
+            Peer peer = new Peer(listener);
             peer.link.writeRaw(Handshake.encodeClientHello(hello));
             peers.add(peer);
             future.complete(peer.link);
@@ -147,20 +136,14 @@ public final class InMemoryGateway implements GatewayConnector {
 
     /** The Gateway's end of one link. */
     public static final class Peer {
-        private final String name;
         private final Link link;
         private ServerMessageCodec serverCodec;
         private ClientMessageCodec clientCodec;
         private int readOffset;
         private Handshake.ClientHello hello;
 
-        Peer(String name, GatewayLink.Listener listener) {
-            this.name = name;
+        Peer(GatewayLink.Listener listener) {
             this.link = new Link(listener);
-        }
-
-        public String name() {
-            return name;
         }
 
         /** The bridge's hello, read from the bytes it wrote first. */
@@ -254,11 +237,6 @@ public final class InMemoryGateway implements GatewayConnector {
         /** Why the link closed; null while open. */
         public String closeReason() {
             return link.closeReason();
-        }
-
-        /** The bridge's end of this link. */
-        public GatewayLink link() {
-            return link;
         }
     }
 

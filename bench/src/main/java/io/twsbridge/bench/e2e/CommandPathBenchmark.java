@@ -10,7 +10,7 @@ import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
-import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
 import io.twsbridge.protocol.message.ClientMessage;
@@ -63,7 +63,7 @@ import java.util.concurrent.locks.LockSupport;
  * size) to a topic of its own, read by a plain consumer with exactly the bridge's command-consumer settings
  * ({@link CommandConsumer#consumerConfig}), at the same 10/s, interleaved half a period after each bridge
  * command so both see the same machine. A second floor adds what the bridge must do before it may send an order:
- * one write acknowledged by Kafka with the bridge's producer settings ({@link EventPublisher#producerConfig}),
+ * one write acknowledged by Kafka with the bridge's producer settings ({@link Producers#config}),
  * as the order journal's PLACING entry is; and, for comparison, the same write with linger.ms 0. The difference
  * of the percentiles is the bridge's own share.
  */
@@ -432,10 +432,10 @@ public final class CommandPathBenchmark {
 
         FloorConsumer(BenchStack stack, KafkaSettings settings, String topic, String journalTopic)
                 throws InterruptedException, TimeoutException {
-            Map<String, Object> eager = new HashMap<>(EventPublisher.producerConfig(settings));
+            Map<String, Object> eager = new HashMap<>(Producers.config(settings));
             eager.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             eager.put(ProducerConfig.CLIENT_ID_CONFIG, settings.bridgeId() + "-eager-producer");
-            this.journal = stack.producer(EventPublisher.producerConfig(settings), List.of(journalTopic));
+            this.journal = stack.producer(Producers.config(settings), List.of(journalTopic));
             try {
                 this.eagerJournal = stack.producer(eager, List.of(journalTopic));
             } catch (InterruptedException | TimeoutException | RuntimeException e) {

@@ -6,10 +6,10 @@ import io.twsbridge.bench.support.Closing;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.BridgeConfig;
+import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.publish.PublishObserver;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.schema.catalogue.Topic;
@@ -130,7 +130,7 @@ final class QuoteRig implements AutoCloseable {
 
     /** The client id of the bridge's producer, which names its metrics. */
     String producerClientId() {
-        return String.valueOf(EventPublisher.producerConfig(kafka).get(ProducerConfig.CLIENT_ID_CONFIG));
+        return String.valueOf(Producers.config(kafka).get(ProducerConfig.CLIENT_ID_CONFIG));
     }
 
     String quotesTopic() {
@@ -207,11 +207,11 @@ final class QuoteRig implements AutoCloseable {
     // ---- the plain producer of the baselines ------------------------------------------------------------------
 
     /**
-     * Exactly the producer settings the bridge publishes with ({@code EventPublisher.producerConfig}) but the client
+     * Exactly the producer settings the bridge publishes with ({@code Producers.config}) but the client
      * id, so the baseline differs from the bridge only in what happens before {@code send}.
      */
     static Map<String, Object> bridgeProducerSettings(KafkaSettings settings, String clientId) {
-        Map<String, Object> config = new HashMap<>(EventPublisher.producerConfig(settings));
+        Map<String, Object> config = new HashMap<>(Producers.config(settings));
         config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         return config;
     }

@@ -26,6 +26,7 @@ import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.registry.CompatibilityLevel;
 import io.twsbridge.bridge.kafka.registry.RegistryStartup;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistrar;
@@ -152,7 +153,7 @@ public final class BridgeApp implements AutoCloseable {
         kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
         kafkaHealth.start();
         if (!failover.enabled()) {
-            publisher = new EventPublisher(kafka, () -> EventPublisher.createProducer(kafka), serializer::serialize,
+            publisher = new EventPublisher(kafka, () -> Producers.plain(kafka), serializer::serialize,
                     clock, new EventPublisher.Watchdog(kafkaHealth::reachable, System::nanoTime));
             publisher.setPublishObserver(metrics);
         }
@@ -284,7 +285,7 @@ public final class BridgeApp implements AutoCloseable {
         follower = new StateFollower(new KafkaConsumer<>(kafka.stateReaderConfig()),
                 List.of(kafka.subscriptionsTopic(), config.orders().journalTopic()), ADMIN_TIMEOUT);
         follower.start();
-        standbyPublisher = EventPublisher.forStandby(kafka, EventPublisher.createProducer(kafka), serializer::serialize,
+        standbyPublisher = EventPublisher.forStandby(kafka, Producers.plain(kafka), serializer::serialize,
                 clock, failover.instanceId());
         standbyStatus = new StandbyStatus(standbyPublisher, kafka.bridgeId(), failover.instanceId(),
                 kafka.heartbeatInterval(), clock);
@@ -334,7 +335,7 @@ public final class BridgeApp implements AutoCloseable {
             setRole(FailoverStatus.Role.TAKING_OVER, "won the election");
             standbyStatus.close();
             standbyPublisher.close();
-            EventPublisher fenced = new EventPublisher(kafka, EventPublisher.createTransactionalProducer(kafka,
+            EventPublisher fenced = new EventPublisher(kafka, Producers.transactional(kafka,
                     transactionalId(kafka.bridgeId()), transactionTimeout()), serializer::serialize, clock,
                     new EventPublisher.Fencing(failover.instanceId(), failover.commitInterval(), lease,
                             this::fencedByKafka));

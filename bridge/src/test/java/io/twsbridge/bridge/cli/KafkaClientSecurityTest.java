@@ -4,7 +4,7 @@ import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.app.config.LoadedConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
-import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,7 +50,7 @@ class KafkaClientSecurityTest {
         KafkaSettings kafka = loaded.bridge().kafka();
 
         Map<String, Map<String, Object>> clients = new LinkedHashMap<>();
-        clients.put("bridge producer", EventPublisher.producerConfig(kafka));
+        clients.put("bridge producer", Producers.config(kafka));
         clients.put("bridge command consumer", CommandConsumer.consumerConfig(kafka));
         clients.put("bridge admin (topics, health)", kafka.adminConfig());
         clients.put("bridge state reader", kafka.stateReaderConfig());

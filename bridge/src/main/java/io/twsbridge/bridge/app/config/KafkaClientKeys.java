@@ -2,7 +2,7 @@ package io.twsbridge.bridge.app.config;
 
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
-import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.kafka.publish.Producers;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -112,7 +112,7 @@ final class KafkaClientKeys {
     private static Map<String, String> managed() {
         KafkaSettings defaults = KafkaSettings.builder().build();
         Map<String, String> managed = new TreeMap<>();
-        EventPublisher.producerConfig(defaults).forEach((k, v) -> managed.put(k, String.valueOf(v)));
+        Producers.config(defaults).forEach((k, v) -> managed.put(k, String.valueOf(v)));
         CommandConsumer.consumerConfig(defaults).forEach((k, v) -> managed.putIfAbsent(k, String.valueOf(v)));
         return Collections.unmodifiableMap(managed);
     }

@@ -5,19 +5,16 @@ import io.twsbridge.bridge.commands.CommandValidator;
 import io.twsbridge.bridge.commands.Printable;
 import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
 import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.CommandStatus;
-import io.twsbridge.schema.catalogue.DlqHeaders;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +47,6 @@ import java.util.function.Function;
 public final class CommandHandler {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
-    /** The dead-letter headers the publisher adds: names, offsets, class, a message of at most 1,000 characters. */
-    private static final long DLQ_HEADERS_ALLOWANCE = 8 * 1024;
-    /** Record batch header (61 bytes) and the record's own varints, rounded up. */
-    private static final long RECORD_OVERHEAD = 128;
-    private static final long HEADER_OVERHEAD = 10;
     /** Everything of a result but its commandId, with message and account bounded as below. */
     private static final long RESULT_ALLOWANCE = 16 * 1024;
     private static final int RESULT_MESSAGE_CHARS = 2000;
@@ -90,7 +82,7 @@ public final class CommandHandler {
         this.answers = answers;
         this.clock = clock;
         this.validator = new CommandValidator(clock);
-        this.maxRecordBytes = maxRequestSize(settings);
+        this.maxRecordBytes = Producers.maxRecordBytes(settings);
         for (CommandStatus s : CommandStatus.values()) {
             resultsByStatus.put(s.name(), new AtomicLong());
         }
@@ -215,53 +207,9 @@ public final class CommandHandler {
         });
     }
 
-    /**
-     * Copies the record to the dead-letter topic. A copy Kafka would refuse (the original plus the dead-letter
-     * headers can exceed the producer's max.request.size) loses its value, then its key, then its headers, and says
-     * so in {@link DlqHeaders#OMITTED}; the original stays in the commands topic at the offset the headers name.
-     */
+    /** Copies the record to the dead-letter topic; the publisher leaves out what Kafka would not take. */
     private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable error) {
-        long deadLetterHeaders = DLQ_HEADERS_ALLOWANCE + utf8Length(record.topic()) + utf8Length(settings.bridgeId());
-        if (estimatedSize(record.key(), record.value(), record.headers()) + deadLetterHeaders <= maxRecordBytes) {
-            return answers.deadLetter(record, error).exceptionallyCompose(e -> unwrap(e) instanceof RecordTooLargeException
-                    ? answers.deadLetter(stripped(record, false, false), error)
-                    : CompletableFuture.failedFuture(unwrap(e)));
-        }
-        boolean keepKey = estimatedSize(record.key(), null, record.headers()) + deadLetterHeaders <= maxRecordBytes;
-        boolean keepHeaders = keepKey || estimatedSize(null, null, record.headers()) + deadLetterHeaders <= maxRecordBytes;
-        log.warn("dead letter of {} would exceed max.request.size ({} bytes) whole; copied without its value{}",
-                where(record), maxRecordBytes, keepKey ? "" : " and key");
-        return answers.deadLetter(stripped(record, keepKey, keepHeaders), error);
-    }
-
-    private ConsumerRecord<byte[], byte[]> stripped(ConsumerRecord<byte[], byte[]> record, boolean keepKey,
-                                                    boolean keepHeaders) {
-        ConsumerRecord<byte[], byte[]> copy = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
-                keepKey ? record.key() : null, null);
-        if (keepHeaders) {
-            record.headers().forEach(copy.headers()::add);
-        }
-        List<String> omitted = new ArrayList<>();
-        omitted.add("value (" + (record.value() == null ? 0 : record.value().length) + " bytes)");
-        if (!keepKey && record.key() != null) {
-            omitted.add("key (" + record.key().length + " bytes)");
-        }
-        if (!keepHeaders) {
-            omitted.add("headers (" + record.headers().toArray().length + ")");
-        }
-        copy.headers().add(DlqHeaders.OMITTED, (String.join(", ", omitted) + ": the copy would exceed the producer's"
-                + " max.request.size of " + maxRecordBytes + " bytes; the original is at " + where(record))
-                .getBytes(StandardCharsets.UTF_8));
-        return copy;
-    }
-
-    /** An upper bound of a record's size in a batch of its own (format v2: batch header, varints, lengths). */
-    private static long estimatedSize(byte[] key, byte[] value, Headers headers) {
-        long size = RECORD_OVERHEAD + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
-        for (Header h : headers) {
-            size += HEADER_OVERHEAD + utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length);
-        }
-        return size;
+        return answers.deadLetter(record, error);
     }
 
     /** An account a result may repeat; anything else (1 MB, control characters) was refused and is left out. */
@@ -280,12 +228,5 @@ public final class CommandHandler {
 
     private static String where(ConsumerRecord<?, ?> record) {
         return record.topic() + "-" + record.partition() + "@" + record.offset();
-    }
-
-    /** The producer's own limit: a user's {@code kafka.max.request.size}, else Kafka's default. */
-    private static int maxRequestSize(KafkaSettings settings) {
-        String configured = settings.clientProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        return configured != null ? Integer.parseInt(configured.trim())
-                : (Integer) ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     }
 }

@@ -25,7 +25,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -46,6 +48,13 @@ class EventPublisherTransactionsTest {
     private final RecordEncoder encoder = (topic, record) -> new byte[] {1};
     private final List<String> fencedReasons = new CopyOnWriteArrayList<>();
     private final List<EventPublisher> publishers = new ArrayList<>();
+    /** The publisher's monotonic clock: it moves only when a test moves it, and counts how often it is read. */
+    private final AtomicLong nanos = new AtomicLong();
+    private final AtomicLong clockReads = new AtomicLong();
+    private final LongSupplier manualNanoTime = () -> {
+        clockReads.incrementAndGet();
+        return nanos.get();
+    };
 
     @AfterEach
     void closePublishers() {
@@ -59,7 +68,7 @@ class EventPublisherTransactionsTest {
     private EventPublisher transactional(MockProducer<byte[], byte[]> producer, Duration commitInterval,
                                          ProducePermit permit) {
         EventPublisher p = new EventPublisher(settings, producer, encoder, Clock.systemUTC(),
-                new EventPublisher.Fencing(INSTANCE, commitInterval, permit, fencedReasons::add));
+                new EventPublisher.Fencing(INSTANCE, commitInterval, permit, fencedReasons::add), manualNanoTime);
         publishers.add(p);
         return p;
     }
@@ -231,7 +240,8 @@ class EventPublisherTransactionsTest {
             }
         };
         EventPublisher publisher = new EventPublisher(settings, producer, encoder, Clock.systemUTC(),
-                new EventPublisher.Fencing(INSTANCE, Duration.ofSeconds(10), ProducePermit.ALWAYS, fencedReasons::add));
+                new EventPublisher.Fencing(INSTANCE, Duration.ofSeconds(10), ProducePermit.ALWAYS, fencedReasons::add),
+                manualNanoTime);
 
         // The publisher thread is held inside the first commit; two more records wait behind it.
         CompletableFuture<RecordMetadata> inCommit = publisher.send(Topic.FILLS, "exec-1", new Fill());
@@ -270,10 +280,18 @@ class EventPublisherTransactionsTest {
     @Test
     void aQuoteIsNotWaitedForAndIsCommittedWhenTheIntervalIsUp() {
         Duration interval = Duration.ofMillis(700);
-        MockProducer<byte[], byte[]> producer = mockProducer();
+        AtomicLong committedAtNanos = new AtomicLong(-1);
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public void commitTransaction() {
+                committedAtNanos.set(nanos.get());
+                super.commitTransaction();
+            }
+        };
         EventPublisher publisher = transactional(producer, interval, ProducePermit.ALWAYS);
 
-        long publishedAt = System.nanoTime();
+        long publishedAt = nanos.get();
         publisher.publish(Topic.QUOTES, "265598", new Quote());
         assertThat(publisher.send(Topic.QUOTES, "272093", new Quote())).as("nobody waits for a quote")
                 .isCompletedWithValue(null);
@@ -281,10 +299,17 @@ class EventPublisherTransactionsTest {
         await().atMost(WAIT).until(() -> producer.uncommittedRecords().size() == 2);
         assertThat(producer.history()).as("sent in a transaction, not committed yet").isEmpty();
 
+        // Just short of the interval: the loop looks at the clock again (two reads: after its wait, and for the
+        // next one) and keeps the transaction open.
+        nanos.addAndGet(interval.minusMillis(1).toNanos());
+        long readsBefore = clockReads.get();
+        await().atMost(WAIT).until(() -> clockReads.get() >= readsBefore + 2 || producer.commitCount() > 0);
+        assertThat(producer.commitCount()).as("not committed before the interval").isZero();
+
+        nanos.addAndGet(Duration.ofMillis(1).toNanos());
         await().atMost(WAIT).until(() -> producer.commitCount() == 1);
-        long committedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - publishedAt);
-        assertThat(committedAfterMs).as("committed by the interval, not before it").isGreaterThanOrEqualTo(
-                interval.toMillis());
+        assertThat(committedAtNanos.get() - publishedAt).as("committed by the interval, not before it")
+                .isGreaterThanOrEqualTo(interval.toNanos());
         assertThat(producer.transactionCommitted()).isTrue();
         assertThat(producer.history()).hasSize(2).allSatisfy(r -> {
             assertThat(r.topic()).isEqualTo("ib.quotes");

@@ -86,7 +86,7 @@ class StuckPartitionIT {
             String topic = newTopic();
             KafkaSettings settings = settings(topic);
             AtomicLong acked = new AtomicLong();
-            try (Producer<byte[], byte[]> producer = new KafkaProducer<>(EventPublisher.producerConfig(settings))) {
+            try (Producer<byte[], byte[]> producer = new KafkaProducer<>(Producers.config(settings))) {
                 PartitionLeaders.await(producer, List.of(topic), Duration.ofSeconds(30));
                 int refusedBefore = proxy.refused();
                 proxy.refuseNextProduce(CLIENT_ID);
@@ -121,7 +121,7 @@ class StuckPartitionIT {
             AtomicInteger producersMade = new AtomicInteger();
             EventPublisher publisher = new EventPublisher(settings, () -> {
                 producersMade.incrementAndGet();
-                return EventPublisher.createProducer(settings);
+                return Producers.plain(settings);
             }, (t, v) -> ((Fill) v).getExecId().toString().getBytes(StandardCharsets.UTF_8), Clock.systemUTC(),
                     EventPublisher.Watchdog.SYSTEM);
             try (publisher) {

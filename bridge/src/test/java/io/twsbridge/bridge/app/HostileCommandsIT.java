@@ -218,10 +218,13 @@ class HostileCommandsIT extends WithKafkaStack {
                         .extracting(LogCapture::line).isEmpty();
                 assertThat(log.lines()).noneMatch(l -> l.contains("event-loop task failed"));
                 List<ILoggingEvent> warnings = log.atLeast(Level.WARN);
-                assertThat(warnings).as("every WARN comes from the bridge's command path, one line of bounded length")
+                assertThat(warnings)
+                        .as("every WARN comes from the bridge's command path (its dead letters included), one line of "
+                                + "bounded length")
                         .allSatisfy(e -> {
                             assertThat(e.getLoggerName()).isIn(CommandConsumer.class.getName(),
-                                    CommandHandler.class.getName(), io.twsbridge.bridge.orders.OrderService.class.getName());
+                                    CommandHandler.class.getName(), "io.twsbridge.bridge.kafka.publish.DeadLetters",
+                                    io.twsbridge.bridge.orders.OrderService.class.getName());
                             assertThat(e.getFormattedMessage()).doesNotContain("\n", "\r").hasSizeLessThan(MAX_LOG_LINE);
                         });
 

@@ -24,6 +24,7 @@ import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.StateRestorer;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.publish.Producers;

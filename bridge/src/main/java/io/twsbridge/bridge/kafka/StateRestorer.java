@@ -1,7 +1,5 @@
-package io.twsbridge.bridge.app;
+package io.twsbridge.bridge.kafka;
 
-import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.StateTopics;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
 import io.twsbridge.bridge.orders.JournalEntry;
@@ -20,10 +18,10 @@ import java.util.Map;
  * order journal. One place decodes them, whether a bridge reads the topics at start-up or a standby takes over
  * with the copy it followed.
  */
-final class StateRestorer {
+public final class StateRestorer {
 
     /** What the active instance starts from. */
-    record Restored(List<Instrument> subscriptions, List<JournalEntry> journal) {
+    public record Restored(List<Instrument> subscriptions, List<JournalEntry> journal) {
     }
 
     private final String subscriptionsTopic;
@@ -31,7 +29,7 @@ final class StateRestorer {
     private final AvroWireDeserializer<Instrument> instruments;
     private final AvroWireDeserializer<OrderJournalEntry> journalRecords;
 
-    StateRestorer(String subscriptionsTopic, String journalTopic, SchemaRegistryClient registry) {
+    public StateRestorer(String subscriptionsTopic, String journalTopic, SchemaRegistryClient registry) {
         this.subscriptionsTopic = subscriptionsTopic;
         this.journalTopic = journalTopic;
         this.instruments = new AvroWireDeserializer<>(Instrument.class, registry);
@@ -39,7 +37,7 @@ final class StateRestorer {
     }
 
     /** Reads both topics to their ends, each with a consumer of its own. */
-    Restored read(KafkaSettings kafka, Duration timeout) {
+    public Restored read(KafkaSettings kafka, Duration timeout) {
         List<Instrument> subscriptions;
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
             subscriptions = StateTopics.load(reader, subscriptionsTopic, instruments::deserialize, timeout);
@@ -52,7 +50,7 @@ final class StateRestorer {
     }
 
     /** Decodes what a standby followed: the live values of each topic, by topic name. */
-    Restored decode(Map<String, List<byte[]>> followed) {
+    public Restored decode(Map<String, List<byte[]>> followed) {
         return new Restored(
                 StateTopics.decode(subscriptionsTopic, followed.get(subscriptionsTopic), instruments::deserialize),
                 StateTopics.decode(journalTopic, followed.get(journalTopic), journalRecords::deserialize).stream()

@@ -12,12 +12,9 @@ import io.twsbridge.bridge.events.EventMapper;
 import io.twsbridge.bridge.events.EventMapperConfig;
 import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.events.SessionView;
+import io.twsbridge.bridge.failover.FailoverCoordinator;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.failover.FailoverStatus;
-import io.twsbridge.bridge.failover.LeaderElector;
-import io.twsbridge.bridge.failover.LeaderLease;
-import io.twsbridge.bridge.failover.StandbyStatus;
-import io.twsbridge.bridge.failover.StateFollower;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
@@ -35,6 +32,7 @@ import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
 import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
 import io.twsbridge.bridge.kafka.topics.TopicProvisioner;
+import io.twsbridge.bridge.lifecycle.CloseStack;
 import io.twsbridge.bridge.orders.GatewayOrderView;
 import io.twsbridge.bridge.orders.Guardrails;
 import io.twsbridge.bridge.orders.JournalEntry;
@@ -48,7 +46,6 @@ import io.twsbridge.schema.catalogue.CleanupPolicy;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.schema.state.OrderJournalEntry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,14 +53,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -72,8 +66,9 @@ import java.util.concurrent.TimeoutException;
  * management endpoint reports on; {@link #start()} (preparing first if needed) registers the schemas and brings
  * the rest up in dependency order. It fails fast with a clear message on what waiting cannot cure (a missing
  * broker, an incompatible schema), and waits, live but not ready, for a schema registry that does not answer
- * ({@link RegistryStartup}). {@link #close()} takes everything down in reverse, closing the Gateway link cleanly
- * and flushing what was published.
+ * ({@link RegistryStartup}). With standbys, a {@link FailoverCoordinator} joins the election, takes over and
+ * steps down; this class starts what it asks for. {@link #close()} takes everything down, closing the Gateway
+ * link cleanly and flushing what was published.
  */
 public final class BridgeApp implements AutoCloseable {
 
@@ -90,7 +85,6 @@ public final class BridgeApp implements AutoCloseable {
     private EventPublisher publisher;
     private GatewayService gateway;
     private EventMapper mapper;
-    private StatusReporter status;
     private CommandConsumer commands;
     private OrderService orders;
     private Guardrails guardrails;
@@ -100,31 +94,59 @@ public final class BridgeApp implements AutoCloseable {
     private ManagementServer management;
     private AvroWireSerializer serializer;
 
-    // ---- standby bridges (failover): see the failover package and docs/failover.md --------------------------------
-    private final FailoverSettings failover;
-    private final LeaderLease lease;
-    private LeaderElector elector;
-    private StateFollower follower;
-    private EventPublisher standbyPublisher;
-    private StandbyStatus standbyStatus;
-    private volatile FailoverStatus.Role role;
-    private volatile Instant roleSince;
-    private volatile String lastChange = "";
-    private volatile long takeovers;
-    private volatile long lastTakeoverMs = -1;
-    private volatile boolean deposed;
-    private final CompletableFuture<String> deposedBecause = new CompletableFuture<>();
-    private Duration standAfter = Duration.ZERO;
-    private volatile Thread takeoverThread;
     /** While start-up waits for partition leaders: what it waits for. */
     private volatile String leaderWait;
+
+    // ---- standby bridges (failover): see the failover package and docs/failover.md --------------------------------
+    private final FailoverSettings failover;
+    private final FailoverCoordinator coordinator;
+
+    /**
+     * The order {@link #close()} takes the bridge down in. It is not simply the reverse of opening, so each
+     * resource goes, as it opens, on the {@link CloseStack} of its stage; the stages close in this order, each
+     * the last opened first.
+     */
+    private enum Stage {
+        /** First, although it opens after the clients it reports on: it stops answering before they go. */
+        MANAGEMENT,
+        /** A takeover under way and the standby's parts: the takeover stops before it starts anything more. */
+        STANDBY,
+        /** The command consumer and the status reporter: nothing more is asked of the Gateway session. */
+        ACTIVE,
+        /**
+         * The Gateway session closes cleanly (its cancels sent, its link closed), although it was made in
+         * {@link #prepare()} before the publisher: what it hears until then is still mapped and published.
+         */
+        GATEWAY,
+        /** The event mapper flushes into the publisher, which flushes (commits, with standbys) and closes. */
+        PUBLISHING,
+        /**
+         * Only now does the active instance of a standby bridge leave the election, its link closed and what it
+         * published committed, so that the next instance is elected at once rather than after a session timeout.
+         */
+        ELECTION,
+        /** Kafka health, the admin client and the metrics, which everything above reports to or through. */
+        CLIENTS
+    }
+
+    private final Map<Stage, CloseStack> closing = new EnumMap<>(Stage.class);
 
     public BridgeApp(BridgeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.registryStartup = new RegistryStartup(config.registry(), clock);
         this.failover = config.failover();
-        this.lease = new LeaderLease(failover.leaseDuration(), System::nanoTime);
+        for (Stage s : Stage.values()) {
+            closing.put(s, new CloseStack());
+        }
+        closing(Stage.CLIENTS).push("the metrics", metrics);
+        this.coordinator = new FailoverCoordinator(failover, config.kafka(),
+                List.of(config.kafka().subscriptionsTopic(), config.orders().journalTopic()), ADMIN_TIMEOUT, clock,
+                metrics, new ActivePart());
+    }
+
+    private CloseStack closing(Stage stage) {
+        return closing.get(stage);
     }
 
     /**
@@ -137,7 +159,9 @@ public final class BridgeApp implements AutoCloseable {
             return;
         }
         KafkaSettings kafka = config.kafka();
-        admin = Admin.create(kafka.adminConfig());
+        Admin a = Admin.create(kafka.adminConfig());
+        admin = a;
+        closing(Stage.CLIENTS).push("the admin client", () -> a.close(Duration.ofSeconds(5)));
         List<TopicProvisioner.Wanted> topics = new ArrayList<>(TopicProvisioner.wanted(kafka));
         topics.add(new TopicProvisioner.Wanted(config.orders().journalTopic(), 1, kafka.replicationFactor(),
                 CleanupPolicy.COMPACT));
@@ -151,19 +175,20 @@ public final class BridgeApp implements AutoCloseable {
 
         registry = new SchemaRegistryClient(config.registry());
         serializer = new AvroWireSerializer(registry);
-        kafkaHealth = new KafkaHealth(admin, Duration.ofSeconds(2));
+        kafkaHealth = closing(Stage.CLIENTS).push("the Kafka health check",
+                new KafkaHealth(admin, Duration.ofSeconds(2)));
         kafkaHealth.start();
         if (!failover.enabled()) {
-            publisher = new EventPublisher(kafka, () -> Producers.plain(kafka), serializer::serialize,
-                    clock, new EventPublisher.Watchdog(kafkaHealth::reachable, System::nanoTime));
+            publishThrough(new EventPublisher(kafka, () -> Producers.plain(kafka), serializer::serialize,
+                    clock, new EventPublisher.Watchdog(kafkaHealth::reachable, System::nanoTime)));
             publisher.setPublishObserver(metrics);
         }
 
         // With standbys, one client id only: a new active instance waits for its predecessor's (see docs/failover.md).
-        gateway = failover.enabled()
+        gateway = closing(Stage.GATEWAY).push("the Gateway session", failover.enabled()
                 ? new GatewayService(config.gateway().toBuilder().fallbackClientIds(List.of()).build(),
-                        config.zombieProbe(), clock, lease)
-                : new GatewayService(config.gateway(), config.zombieProbe(), clock, LinkPermit.ALWAYS);
+                        config.zombieProbe(), clock, coordinator.lease())
+                : new GatewayService(config.gateway(), config.zombieProbe(), clock, LinkPermit.ALWAYS));
         guardrails = new Guardrails(config.orders());
         prepared = true;
     }
@@ -219,21 +244,32 @@ public final class BridgeApp implements AutoCloseable {
         return written;
     }
 
-    /**
-     * Everything that only the active instance runs, from the restored state: the event mapper, the order
-     * service, the status reporter, the Gateway session and the command consumer.
-     */
     private StateRestorer stateRestorer() {
         return new StateRestorer(config.kafka().subscriptionsTopic(), config.orders().journalTopic(), registry);
     }
 
+    /** Publishes through {@code p} from now on; it is flushed and closed when the bridge closes. */
+    private void publishThrough(EventPublisher p) {
+        publisher = p;
+        closing(Stage.PUBLISHING).push("the publisher", () -> {
+            p.flush();
+            p.close();
+        });
+    }
+
+    /**
+     * Everything that only the active instance runs, from the restored state: the event mapper, the order
+     * service, the status reporter, the Gateway session and the command consumer.
+     */
     private void startActive(StateRestorer.Restored state) {
         List<Instrument> subscriptions = state.subscriptions();
         List<JournalEntry> restored = state.journal();
         KafkaSettings kafka = config.kafka();
         GatewaySession session = gateway.session();
-        mapper = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
+        EventMapper m = new EventMapper(publisher, SessionView.of(session), gateway.eventLoop(),
                 EventMapperConfig.defaults(kafka.bridgeId()).withQuoteConflationWindow(kafka.quoteConflationWindow()));
+        mapper = m;
+        closing(Stage.PUBLISHING).push("the event mapper", m::flush);
         session.addListener(mapper);
         for (Instrument i : subscriptions) {
             session.subscribeMarketData(Instruments.toContract(i));
@@ -254,15 +290,19 @@ public final class BridgeApp implements AutoCloseable {
         CommandExecutor executor = new CommandDispatcher(session, requests, store, kafka.marketDataLineLimit(),
                 config.gateway().accountSummaryTags(), orders);
 
-        status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(), kafka.heartbeatInterval(),
-                kafkaHealth::reachable, publisher::quotesShed, failover.enabled() ? failover.instanceId() : null);
+        StatusReporter status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(),
+                kafka.heartbeatInterval(), kafkaHealth::reachable, publisher::quotesShed,
+                failover.enabled() ? failover.instanceId() : null);
+        closing(Stage.ACTIVE).push("the status reporter", status::stop);
         gateway.supervisor().addStatusListener(status::onStatus);
         status.start();
         gateway.start();
 
         AvroWireDeserializer<Command> commandDecoder = new AvroWireDeserializer<>(Command.class, registry);
-        commands = new CommandConsumer(kafka, CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
-                value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready, clock);
+        commands = closing(Stage.ACTIVE).push("the command consumer", new CommandConsumer(kafka,
+                CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
+                value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready,
+                clock));
         commands.setCommandObserver(metrics);
         metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)
                 .bindReady(this::ready).bindMapper(mapper.counters())
@@ -275,145 +315,44 @@ public final class BridgeApp implements AutoCloseable {
     // ---- standby bridges ----------------------------------------------------------------------------------------
 
     /**
-     * A standby instance: follows the state topics, publishes its STANDBY heartbeat and joins the election; the
-     * rest starts when it wins ({@link #takeOver}).
+     * A standby instance: the coordinator follows the state topics, publishes the STANDBY heartbeat and joins the
+     * election; the rest starts when it wins ({@link ActivePart}).
      */
     private void startStandby() {
-        KafkaSettings kafka = config.kafka();
-        setRole(FailoverStatus.Role.STANDBY, "joined the election");
-        metrics.bindFailover(this::failoverStatus, () -> publisher == null ? 0 : publisher.refused())
+        metrics.bindFailover(coordinator::status, () -> publisher == null ? 0 : publisher.refused())
                 .bindReady(this::ready).bindKafkaReachable(kafkaHealth::reachable);
-        follower = new StateFollower(new KafkaConsumer<>(kafka.stateReaderConfig()),
-                List.of(kafka.subscriptionsTopic(), config.orders().journalTopic()), ADMIN_TIMEOUT);
-        follower.start();
-        standbyPublisher = EventPublisher.forStandby(kafka, Producers.plain(kafka), serializer::serialize,
-                clock, failover.instanceId());
-        standbyStatus = new StandbyStatus(standbyPublisher, kafka.bridgeId(), failover.instanceId(),
-                kafka.heartbeatInterval(), clock);
-        standbyStatus.start();
-        elector = new LeaderElector(failover, new KafkaConsumer<>(LeaderElector.consumerConfig(kafka.clientConfig(),
-                kafka.bridgeId(), failover)), lease, new LeaderElector.Listener() {
-                    @Override
-                    public void elected() {
-                        Thread t = new Thread(BridgeApp.this::takeOver, "takeover");
-                        t.setDaemon(true);
-                        takeoverThread = t;
-                        t.start();
-                    }
-
-                    @Override
-                    public void deposed(String reason) {
-                        onDeposed(reason);
-                    }
-                }, System::nanoTime);
-        elector.start(standAfter);
-        log.info("standby: instance {} of bridge {} is a STANDBY (session timeout {} ms, lease {} ms)",
-                failover.instanceId(), kafka.bridgeId(), failover.sessionTimeout().toMillis(),
-                failover.leaseDuration().toMillis());
+        closing(Stage.STANDBY).push("the standby", coordinator::standDown);
+        closing(Stage.ELECTION).push("the election", coordinator::leaveElection);
+        coordinator.start(serializer::serialize);
     }
 
-    /**
-     * Won the election: fences the previous active instance (initialising the transactional producer that all
-     * instances share aborts its open transaction and rejects its later writes), reads the state topics to their
-     * end, and starts everything the active instance runs. Any failure deposes this instance, which then
-     * restarts as a standby.
-     */
-    private void takeOver() {
-        long wonAt = System.nanoTime();
-        KafkaSettings kafka = config.kafka();
-        try {
-            if (!failover.takeoverDelay().isZero()) {
-                try {
-                    deposedBecause.get(failover.takeoverDelay().toMillis(), TimeUnit.MILLISECONDS);
-                    return; // deposed while waiting
-                } catch (TimeoutException e) {
-                    // the delay is over
-                }
-            }
-            if (!lease.holds() || deposed) {
-                return;
-            }
-            setRole(FailoverStatus.Role.TAKING_OVER, "won the election");
-            standbyStatus.close();
-            standbyPublisher.close();
-            EventPublisher fenced = new EventPublisher(kafka, Producers.transactional(kafka,
-                    transactionalId(kafka.bridgeId()), transactionTimeout()), serializer::serialize, clock,
-                    new EventPublisher.Fencing(failover.instanceId(), failover.commitInterval(), lease,
-                            this::fencedByKafka));
-            publisher = fenced;
-            if (deposed) {
-                fenced.abandon("deposed while taking over");
-                return;
-            }
-            fenced.setPublishObserver(metrics);
-            awaitPartitionLeaders(fenced);
-            fenced.sendToTopic(kafka.topic(Topic.STATUS), StandbyStatus.key(kafka.bridgeId(), failover.instanceId()), null);
-            Map<String, List<byte[]>> state = follower.catchUp(System::nanoTime);
-            StateRestorer.Restored restored = stateRestorer().decode(state);
-            synchronized (this) {
-                if (deposed || !lease.holds()) {
-                    return;
-                }
-                startActive(restored);
-            }
-            lastTakeoverMs = (System.nanoTime() - wonAt) / 1_000_000;
-            takeovers++;
-            setRole(FailoverStatus.Role.ACTIVE, "took over in " + lastTakeoverMs + " ms");
-            log.warn("standby: instance {} is ACTIVE: took over in {} ms (previous instance fenced; {} subscription(s) "
-                    + "and {} journal entries restored); connecting to the Gateway", failover.instanceId(),
-                    lastTakeoverMs, restored.subscriptions().size(), restored.journal().size());
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            log.error("standby: taking over failed; this instance steps down and starts again as a standby", e);
-            elector.resign("taking over failed: " + e);
+    /** What the coordinator asks of this bridge when it takes over or steps down. */
+    private final class ActivePart implements FailoverCoordinator.Bridge {
+        @Override
+        public void publishThrough(EventPublisher fenced) {
+            BridgeApp.this.publishThrough(fenced);
         }
-    }
 
-    /**
-     * Lost the leadership. The lease is already revoked, so the Gateway writer and the publisher refuse from here
-     * on; this closes the Gateway link at once, without a word to the Gateway (the next active instance needs
-     * the client id free), and drops what the publisher still holds. {@link #awaitDeposed()} returns; the owner
-     * then closes this bridge and starts a new standby in its place.
-     */
-    private synchronized void onDeposed(String reason) {
-        if (deposed) {
-            return;
+        @Override
+        public void awaitPartitionLeaders(EventPublisher p) throws InterruptedException {
+            BridgeApp.this.awaitPartitionLeaders(p);
         }
-        deposed = true;
-        setRole(FailoverStatus.Role.DEPOSED, reason);
-        gateway.supervisor().stop();
-        gateway.session().closeLink("this instance no longer leads: " + reason);
-        EventPublisher p = publisher;
-        if (p != null) {
-            p.abandon("this instance no longer leads: " + reason);
+
+        @Override
+        public StateRestorer.Restored restore(Map<String, List<byte[]>> followed) {
+            return stateRestorer().decode(followed);
         }
-        log.warn("standby: instance {} DEPOSED ({}): the Gateway link is closed with nothing more sent, and nothing more"
-                + " is produced", failover.instanceId(), reason);
-        deposedBecause.complete(reason);
-    }
 
-    /** Kafka fenced this instance's producer: another instance has taken over. */
-    private void fencedByKafka(String why) {
-        elector.resign("Kafka fenced this instance's producer (" + why + ")");
-    }
+        @Override
+        public void startActive(StateRestorer.Restored state) {
+            BridgeApp.this.startActive(state);
+        }
 
-    /** The transactional id every instance of a bridge shares: the next one to initialise it fences the rest. */
-    static String transactionalId(String bridgeId) {
-        return bridgeId + "-events";
-    }
-
-    /** A transaction Kafka heard nothing of for this long is aborted: well past the commit interval and a lease. */
-    private Duration transactionTimeout() {
-        Duration t = failover.sessionTimeout().multipliedBy(6);
-        return t.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : t;
-    }
-
-    private void setRole(FailoverStatus.Role next, String why) {
-        role = next;
-        roleSince = clock.instant();
-        lastChange = why;
+        @Override
+        public void closeGatewayLink(String reason) {
+            gateway.supervisor().stop();
+            gateway.session().closeLink(reason);
+        }
     }
 
     /**
@@ -422,17 +361,12 @@ public final class BridgeApp implements AutoCloseable {
      * {@link #start()}.
      */
     public void standAfter(Duration delay) {
-        this.standAfter = delay;
+        coordinator.standAfter(delay);
     }
 
     /** This instance's part in the election; null when the bridge runs alone. */
     public FailoverStatus failoverStatus() {
-        if (!failover.enabled()) {
-            return null;
-        }
-        FailoverStatus.Role r = role;
-        return new FailoverStatus(failover.instanceId(), r == null ? FailoverStatus.Role.STANDBY : r, roleSince,
-                lease.remaining().toMillis(), lastChange, takeovers, lastTakeoverMs);
+        return coordinator.status();
     }
 
     /**
@@ -440,11 +374,7 @@ public final class BridgeApp implements AutoCloseable {
      * that runs alone.
      */
     public String awaitDeposed() throws InterruptedException {
-        try {
-            return deposedBecause.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return coordinator.awaitDeposed();
     }
 
     /**
@@ -473,11 +403,11 @@ public final class BridgeApp implements AutoCloseable {
         if (management != null) {
             throw new IllegalStateException("management HTTP already runs at " + management.uri());
         }
-        management = ManagementServer.start(
+        management = closing(Stage.MANAGEMENT).push("the management HTTP", ManagementServer.start(
                 ManagementSettings.of(host, port),
                 new LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
                         () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, this::startupWait,
-                        this::failoverStatus, () -> publisher == null ? null : publisher.health()), metrics::scrape);
+                        this::failoverStatus, () -> publisher == null ? null : publisher.health()), metrics::scrape));
         return management.uri();
     }
 
@@ -485,7 +415,7 @@ public final class BridgeApp implements AutoCloseable {
     public boolean ready() {
         return gateway != null && gateway.session().state() == SessionState.READY
                 && kafkaHealth != null && kafkaHealth.reachable()
-                && (!failover.enabled() || role == FailoverStatus.Role.ACTIVE && lease.holds());
+                && (!failover.enabled() || coordinator.leads());
     }
 
     public GatewayService gateway() {
@@ -513,60 +443,17 @@ public final class BridgeApp implements AutoCloseable {
     }
 
     /**
-     * Takes everything down in reverse. The active instance of a standby bridge closes its Gateway link cleanly
-     * and commits what it published while it still holds the lease, and only then leaves the election, so that
-     * the next instance is elected at once rather than after a session timeout.
+     * Takes everything down, stage by stage ({@link Stage}). The active instance of a standby bridge closes its
+     * Gateway link cleanly and commits what it published while it still holds the lease, and only then leaves the
+     * election, so that the next instance is elected at once rather than after a session timeout. A part that
+     * fails to close is logged, and the rest still close.
      */
     @Override
     public void close() {
+        // Not a resource: ends start()'s wait for the registry, so that it opens nothing more.
         registryStartup.cancel();
-        if (management != null) {
-            management.close();
+        for (Stage s : Stage.values()) {
+            closing(s).close();
         }
-        Thread takeover = takeoverThread;
-        if (takeover != null && takeover.isAlive()) {
-            // Closing in the middle of a takeover: it stops at its next check, before it starts anything more.
-            lease.revoke("shutting down");
-            try {
-                takeover.join(Duration.ofSeconds(30).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (standbyStatus != null) {
-            standbyStatus.close();
-        }
-        if (standbyPublisher != null) {
-            standbyPublisher.close();
-        }
-        if (follower != null) {
-            follower.close();
-        }
-        if (commands != null) {
-            commands.close();
-        }
-        if (status != null) {
-            status.stop();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (mapper != null) {
-            mapper.flush();
-        }
-        if (publisher != null) {
-            publisher.flush();
-            publisher.close();
-        }
-        if (elector != null) {
-            elector.close();
-        }
-        if (kafkaHealth != null) {
-            kafkaHealth.close();
-        }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        metrics.close();
     }
 }

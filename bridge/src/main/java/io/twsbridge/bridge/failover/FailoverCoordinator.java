@@ -124,8 +124,8 @@ public final class FailoverCoordinator {
     public void start(RecordEncoder encoder) {
         this.encoder = encoder;
         setRole(FailoverStatus.Role.STANDBY, "joined the election");
-        follower = standby.push("the state follower", new StateFollower(new KafkaConsumer<>(kafka.stateReaderConfig()),
-                stateTopics, kafkaTimeout));
+        follower = standby.push("the state follower",
+                new StateFollower(new KafkaConsumer<>(kafka.stateReaderConfig()), stateTopics, kafkaTimeout));
         follower.start();
         standbyPublisher = standby.push("the standby publisher", EventPublisher.forStandby(kafka,
                 Producers.plain(kafka), encoder, clock, settings.instanceId()));

@@ -11,5 +11,9 @@
  *
  * <p>{@link io.twsbridge.bridge.failover.StateFollower} keeps a standby's copy of the compacted state topics (the
  * order journal, the desired subscriptions) current, so taking over reads only what is new.
+ *
+ * <p>{@link io.twsbridge.bridge.failover.FailoverCoordinator} is one instance's part: it stands by, takes over
+ * when elected and steps down when deposed, asking the bridge it runs in, through
+ * {@link io.twsbridge.bridge.failover.FailoverCoordinator.Bridge}, for what only the bridge can do.
  */
 package io.twsbridge.bridge.failover;

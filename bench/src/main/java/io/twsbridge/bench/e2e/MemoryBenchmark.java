@@ -4,19 +4,14 @@ import io.twsbridge.bench.support.BenchMode;
 import io.twsbridge.bench.support.BenchStack;
 import io.twsbridge.bench.support.ProgressWatchdog;
 import io.twsbridge.bench.support.Report;
-import io.twsbridge.embedded.ChildProcesses;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorProbe;
+import io.twsbridge.testkit.BridgeProcess;
+import io.twsbridge.testkit.PrometheusText;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,15 +21,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -73,14 +64,11 @@ import java.util.stream.Stream;
 public final class MemoryBenchmark {
 
     /**
-     * The JVM options docs/configuration.md ("JVM options") recommends for the bridge in production; keep the two
-     * in step. A fixed heap, so that neither the RAM of the host or container nor a full collection changes the
-     * footprint, about five times the live heap this scenario measures; G1 by name, because the JVM picks the
-     * Serial collector on a host or container with one CPU or under 1792 MB; exit on an OutOfMemoryError, so that
-     * the supervisor restarts a bridge instead of it running on with dead threads.
+     * The JVM options docs/configuration.md ("JVM options") recommends for the bridge in production (see
+     * {@link BridgeProcess#PRODUCTION_JVM_OPTIONS} for why each); the fixed heap is about five times the live heap
+     * this scenario measures.
      */
-    public static final List<String> RECOMMENDED_JVM_OPTIONS =
-            List.of("-Xms128m", "-Xmx128m", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+    public static final List<String> RECOMMENDED_JVM_OPTIONS = BridgeProcess.PRODUCTION_JVM_OPTIONS;
 
     private static final double RSS_TARGET_MIB = 300;
     private static final double TOTAL_TICKS_PER_SECOND = 10_000;
@@ -103,6 +91,10 @@ public final class MemoryBenchmark {
     private static final double MIN_LOAD_SHARE = 0.9;
 
     private static final String NAME = "memory";
+    /** The cause label of the collections {@code jcmd GC.run} forces; they are not the bridge's own. */
+    private static final Map<String, String> FORCED_GC = Map.of("cause", "Diagnostic Command");
+    private static final Duration GRACEFUL_STOP = Duration.ofSeconds(60);
+    private static final int LOG_TAIL_LINES = 40;
 
     private MemoryBenchmark() {
     }
@@ -132,14 +124,16 @@ public final class MemoryBenchmark {
                 }
             });
             String loadedPrefix = "memory-" + runId;
-            BridgeProcess loaded = BridgeProcess.start("loaded", jar, jvmOptions,
-                    bridgeProperties(stack, sim, loadedPrefix, LOADED_CLIENT_ID, instruments), workDir);
+            BridgeProcess loaded = BridgeProcess.runJar(jar,
+                    bridgeProperties(stack, sim, loadedPrefix, LOADED_CLIENT_ID, instruments), workDir, "loaded")
+                    .jvmOptions(jvmOptions).start();
             bridges.add(loaded);
             // One after the other through schema registration: the registry has refused (HTTP 409) a new subject
             // while another bridge registered the same schema under its own subject at the same moment.
             loaded.awaitManagement(Duration.ofSeconds(120));
-            BridgeProcess idle = BridgeProcess.start("idle", jar, jvmOptions,
-                    bridgeProperties(stack, sim, "memory-idle-" + runId, IDLE_CLIENT_ID, instruments), workDir);
+            BridgeProcess idle = BridgeProcess.runJar(jar,
+                    bridgeProperties(stack, sim, "memory-idle-" + runId, IDLE_CLIENT_ID, instruments), workDir, "idle")
+                    .jvmOptions(jvmOptions).start();
             bridges.add(idle);
             loaded.awaitReady(Duration.ofSeconds(120));
             idle.awaitReady(Duration.ofSeconds(120));
@@ -151,14 +145,14 @@ public final class MemoryBenchmark {
             sleepSeconds(warmupSeconds);
             Run result = measure(loaded, idle, ticks, loadedPrefix, steadySeconds, sampleEverySeconds,
                     checkpointEverySeconds, mode.watchdog(NAME + ", steady state"));
-            String effectiveFlags = loaded.effectiveFlags();
+            String effectiveFlags = effectiveFlags(loaded);
             long stopStart = System.nanoTime();
-            BridgeProcess.stopAll(bridges);
+            BridgeProcess.stopAll(bridges, GRACEFUL_STOP);
             double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
             return report(mode, result, new Setup(jvmOptions, effectiveFlags, instruments, movesPerSecond,
                     subscribeSeconds, warmupSeconds, stopSeconds));
         } finally {
-            BridgeProcess.stopAll(bridges);
+            BridgeProcess.stopAll(bridges, GRACEFUL_STOP);
             deleteRecursively(workDir);
         }
     }
@@ -212,7 +206,7 @@ public final class MemoryBenchmark {
                 .count();
         watchdog.watch("subscription listed by the simulator", count)
                 .status(() -> count.getAsLong() + " of " + expected + " subscribed; bridge status: "
-                        + loaded.statusJson() + "\n" + loaded.logTail())
+                        + statusJson(loaded) + "\n" + loaded.logTail(LOG_TAIL_LINES))
                 .await(() -> {
                     loaded.checkAlive();
                     return count.getAsLong() >= expected;
@@ -260,7 +254,7 @@ public final class MemoryBenchmark {
                 : (long) loadedSeries.last().quotesPublished();
         watchdog.watch("quote published by the loaded bridge", published).watch("tick queued by the simulator",
                 ticks::sum).status(() -> String.format(Locale.ROOT, "ticks queued %,d, quotes published %,d (at the "
-                + "last sample); bridge status: %s", ticks.sum(), published.getAsLong(), loaded.statusJson()));
+                + "last sample); bridge status: %s", ticks.sum(), published.getAsLong(), statusJson(loaded)));
         long start = System.nanoTime();
         for (long at = 0; at <= steadySeconds; at += sampleEverySeconds) {
             long due = start + TimeUnit.SECONDS.toNanos(at);
@@ -269,15 +263,83 @@ public final class MemoryBenchmark {
                 TimeUnit.NANOSECONDS.sleep(wait); // the sampling clock, not a synchronisation
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            loadedSeries.samples().add(loaded.sample(seconds, quotesTopic, ticks.sum()));
-            idleSeries.samples().add(idle.sample(seconds, quotesTopic, 0));
+            loadedSeries.samples().add(sample(loaded, seconds, quotesTopic, ticks.sum()));
+            idleSeries.samples().add(sample(idle, seconds, quotesTopic, 0));
             watchdog.check();
             if (at % checkpointEverySeconds == 0 || at + sampleEverySeconds > steadySeconds) {
-                loadedSeries.checkpoints().add(new Checkpoint(seconds, loaded.liveHeapAfterFullGc()));
-                idleSeries.checkpoints().add(new Checkpoint(seconds, idle.liveHeapAfterFullGc()));
+                loadedSeries.checkpoints().add(new Checkpoint(seconds, liveHeapAfterFullGc(loaded)));
+                idleSeries.checkpoints().add(new Checkpoint(seconds, liveHeapAfterFullGc(idle)));
             }
         }
         return new Run(loadedSeries, idleSeries);
+    }
+
+    /** One sample of {@code bridge}: /proc for the process, its /metrics for the JVM and the bridge. */
+    private static Sample sample(BridgeProcess bridge, double seconds, String quotesTopic, double ticks)
+            throws IOException, InterruptedException {
+        bridge.checkAlive();
+        Map<String, String> status = procStatus(bridge.pid());
+        int fds;
+        try (Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(bridge.pid()), "fd"))) {
+            fds = (int) entries.count();
+        }
+        PrometheusText metrics = metrics(bridge);
+        return new Sample(seconds, kib(status.get("VmRSS")), kib(status.get("VmHWM")),
+                Integer.parseInt(status.get("Threads").trim()), fds,
+                sum(metrics.samplesWith("jvm_memory_used_bytes", Map.of("area", "heap"))),
+                sum(metrics.samplesWith("jvm_memory_committed_bytes", Map.of("area", "heap"))),
+                sum(metrics.samplesWith("jvm_memory_used_bytes", Map.of("area", "nonheap"))),
+                sum(metrics.samplesWith("jvm_buffer_memory_used_bytes", Map.of("id", "direct"))),
+                sum(metrics.samplesWith("tws_bridge_events_published_total", Map.of("topic", quotesTopic))),
+                sum(metrics.samplesWith("tws_bridge_quotes_shed_total", Map.of())), ticks,
+                sum(metrics.samplesWith("jvm_gc_memory_allocated_bytes_total", Map.of())),
+                sum(notForced(metrics.samplesWith("jvm_gc_pause_seconds_count", Map.of()))),
+                sum(notForced(metrics.samplesWith("jvm_gc_pause_seconds_sum", Map.of()))),
+                notForced(metrics.samplesWith("jvm_gc_pause_seconds_max", Map.of())).stream()
+                        .mapToDouble(PrometheusText.Sample::value).max().orElse(Double.NaN));
+    }
+
+    /** A full collection, then the heap used: the live heap. */
+    private static double liveHeapAfterFullGc(BridgeProcess bridge) throws IOException, InterruptedException {
+        bridge.jcmd("GC.run");
+        return sum(metrics(bridge).samplesWith("jvm_memory_used_bytes", Map.of("area", "heap")));
+    }
+
+    /** The heap and collector flags the JVM ended up with (from {@code jcmd VM.flags}). */
+    private static String effectiveFlags(BridgeProcess bridge) throws IOException, InterruptedException {
+        return Arrays.stream(bridge.jcmd("VM.flags").split("\\s+"))
+                .filter(f -> f.matches("-XX:[+]Use\\w+GC") || f.startsWith("-XX:MaxHeapSize=")
+                        || f.startsWith("-XX:InitialHeapSize=") || f.startsWith("-XX:MinHeapSize="))
+                .collect(Collectors.joining(" "));
+    }
+
+    private static String statusJson(BridgeProcess bridge) {
+        return bridge.bodyOr("/status", "(no answer)");
+    }
+
+    /** The samples of a scrape alone: judging the exposition is the bridge's tests' work, not the benchmark's. */
+    private static PrometheusText metrics(BridgeProcess bridge) throws IOException, InterruptedException {
+        return PrometheusText.parseSamples(bridge.scrapeMetrics());
+    }
+
+    /** The sum of the samples; NaN if there is none, so that a missing metric shows as such in the report. */
+    private static double sum(List<PrometheusText.Sample> samples) {
+        return samples.isEmpty() ? Double.NaN : samples.stream().mapToDouble(PrometheusText.Sample::value).sum();
+    }
+
+    private static List<PrometheusText.Sample> notForced(List<PrometheusText.Sample> samples) {
+        return samples.stream().filter(s -> !s.hasLabels(FORCED_GC)).toList();
+    }
+
+    private static Map<String, String> procStatus(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.indexOf(':') > 0)
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')), l -> l.substring(l.indexOf(':') + 1),
+                        (a, b) -> a));
+    }
+
+    private static double kib(String value) {
+        return value == null ? Double.NaN : Double.parseDouble(value.trim().split("\\s+")[0]) * 1024;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -485,289 +547,6 @@ public final class MemoryBenchmark {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // One bridge process
-
-    /**
-     * {@code java <options> -jar bridge.jar run --config <file>} with its output in a log file; its management
-     * endpoint is on a free port, read from the line the run command prints.
-     */
-    private static final class BridgeProcess {
-
-        /** The cause label of the collections {@code jcmd GC.run} forces; they are not the bridge's own. */
-        private static final String FORCED_GC_CAUSE = "cause=\"Diagnostic Command\"";
-        private static final Pattern MANAGEMENT_LINE = Pattern.compile("management HTTP on (\\S+)");
-        private static final Duration GRACEFUL_STOP = Duration.ofSeconds(60);
-        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-        private final String name;
-        private final Process process;
-        private final Path log;
-        private URI management;
-
-        private BridgeProcess(String name, Process process, Path log) {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-        }
-
-        static BridgeProcess start(String name, Path jar, List<String> jvmOptions, Properties config, Path workDir)
-                throws IOException {
-            Path configFile = workDir.resolve(name + ".properties");
-            try (var out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
-                config.store(out, "memory benchmark, " + name + " bridge");
-            }
-            Path log = workDir.resolve(name + ".log");
-            List<String> command = new ArrayList<>();
-            command.add(javaBinary("java").toString());
-            command.addAll(jvmOptions);
-            command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            // Only the file and the command line configure it: no BRIDGE_* or JVM options from the bench's shell.
-            builder.environment().keySet().removeIf(k -> k.startsWith("BRIDGE_") || k.equals("JAVA_TOOL_OPTIONS")
-                    || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-            return new BridgeProcess(name, ChildProcesses.adopt(builder.start()), log);
-        }
-
-        /**
-         * Waits for the line naming the management endpoint, which the run command prints once topics and schemas
-         * are in place.
-         */
-        void awaitManagement(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (management == null) {
-                checkAlive();
-                Matcher m = MANAGEMENT_LINE.matcher(readLog());
-                if (m.find()) {
-                    management = URI.create(m.group(1));
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the " + name + " bridge had not started its management endpoint after "
-                            + timeout.toSeconds() + " s\n" + logTail());
-                }
-                TimeUnit.MILLISECONDS.sleep(200); // polls another process's start-up
-            }
-        }
-
-        /** Waits for the management endpoint and then for /health/ready (Gateway READY and Kafka reachable). */
-        void awaitReady(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            awaitManagement(timeout);
-            while (System.nanoTime() < deadline) {
-                checkAlive();
-                if (get("/health/ready").map(r -> r.statusCode() == 200).orElse(false)) {
-                    return;
-                }
-                TimeUnit.MILLISECONDS.sleep(200); // polls another process's start-up
-            }
-            throw new IllegalStateException("the " + name + " bridge was not ready after " + timeout.toSeconds()
-                    + " s; status: " + statusJson() + "\n" + logTail());
-        }
-
-        void checkAlive() {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the " + name + " bridge exited with " + process.exitValue() + "\n"
-                        + logTail());
-            }
-        }
-
-        Sample sample(double seconds, String quotesTopic, double ticks) throws IOException {
-            checkAlive();
-            Map<String, String> status = procStatus();
-            int fds;
-            try (Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
-                fds = (int) entries.count();
-            }
-            String metrics = metrics();
-            return new Sample(seconds, kib(status.get("VmRSS")), kib(status.get("VmHWM")),
-                    Integer.parseInt(status.get("Threads").trim()), fds,
-                    Prometheus.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
-                    Prometheus.sum(metrics, "jvm_memory_committed_bytes", "area=\"heap\""),
-                    Prometheus.sum(metrics, "jvm_memory_used_bytes", "area=\"nonheap\""),
-                    Prometheus.sum(metrics, "jvm_buffer_memory_used_bytes", "id=\"direct\""),
-                    Prometheus.sum(metrics, "tws_bridge_events_published_total", "topic=\"" + quotesTopic + "\""),
-                    Prometheus.sum(metrics, "tws_bridge_quotes_shed_total", ""), ticks,
-                    Prometheus.sum(metrics, "jvm_gc_memory_allocated_bytes_total", ""),
-                    Prometheus.sum(metrics, "jvm_gc_pause_seconds_count", "", FORCED_GC_CAUSE),
-                    Prometheus.sum(metrics, "jvm_gc_pause_seconds_sum", "", FORCED_GC_CAUSE),
-                    Prometheus.max(metrics, "jvm_gc_pause_seconds_max", FORCED_GC_CAUSE));
-        }
-
-        /** A full collection, then the heap used: the live heap. */
-        double liveHeapAfterFullGc() throws IOException, InterruptedException {
-            jcmd("GC.run");
-            return Prometheus.sum(metrics(), "jvm_memory_used_bytes", "area=\"heap\"");
-        }
-
-        /** The heap and collector flags the JVM ended up with (from {@code jcmd VM.flags}). */
-        String effectiveFlags() throws IOException, InterruptedException {
-            return Arrays.stream(jcmd("VM.flags").split("\\s+"))
-                    .filter(f -> f.matches("-XX:[+]Use\\w+GC") || f.startsWith("-XX:MaxHeapSize=")
-                            || f.startsWith("-XX:InitialHeapSize=") || f.startsWith("-XX:MinHeapSize="))
-                    .collect(Collectors.joining(" "));
-        }
-
-        String statusJson() {
-            return get("/status").map(HttpResponse::body).orElse("(no answer)");
-        }
-
-        String logTail() {
-            List<String> lines = readLog().lines().toList();
-            return "last lines of the " + name + " bridge's log (" + log + "):\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        }
-
-        private String metrics() throws IOException {
-            HttpResponse<String> response = get("/metrics").orElseThrow(
-                    () -> new IOException("the " + name + " bridge's /metrics did not answer"));
-            if (response.statusCode() != 200) {
-                throw new IOException("the " + name + " bridge's /metrics answered " + response.statusCode());
-            }
-            return response.body();
-        }
-
-        private Optional<HttpResponse<String>> get(String path) {
-            try {
-                return Optional.of(HTTP.send(HttpRequest.newBuilder(management.resolve(path))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-            } catch (IOException e) {
-                return Optional.empty();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
-
-        private Map<String, String> procStatus() throws IOException {
-            return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
-                    .filter(l -> l.indexOf(':') > 0)
-                    .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')), l -> l.substring(l.indexOf(':') + 1),
-                            (a, b) -> a));
-        }
-
-        private static double kib(String value) {
-            return value == null ? Double.NaN : Double.parseDouble(value.trim().split("\\s+")[0]) * 1024;
-        }
-
-        private String jcmd(String what) throws IOException, InterruptedException {
-            // Output to a file, read after the bounded wait: reading a pipe until its end would wait for a jcmd
-            // whose attach hangs as long as it hangs.
-            Path output = Files.createTempFile(log.getParent(), "jcmd-", ".txt");
-            try {
-                Process jcmd = new ProcessBuilder(javaBinary("jcmd").toString(), Long.toString(process.pid()), what)
-                        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-                boolean ended = jcmd.waitFor(60, TimeUnit.SECONDS);
-                if (!ended) {
-                    jcmd.destroyForcibly();
-                }
-                String text = Files.readString(output, StandardCharsets.UTF_8);
-                if (!ended || jcmd.exitValue() != 0) {
-                    throw new IOException("jcmd " + process.pid() + " " + what + (ended ? " failed: " : " did not end "
-                            + "within 60 s: ") + text);
-                }
-                return text;
-            } finally {
-                Files.deleteIfExists(output);
-            }
-        }
-
-        private String readLog() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static Path javaBinary(String tool) {
-            return Path.of(System.getProperty("java.home"), "bin", tool);
-        }
-
-        /**
-         * SIGTERM to every bridge at once (each cancels its subscriptions and flushes), then waits for each and
-         * kills those still running after {@link #GRACEFUL_STOP}. A bridge must never outlive the benchmark.
-         */
-        static void stopAll(List<BridgeProcess> bridges) {
-            bridges.forEach(b -> b.process.destroy());
-            long deadline = System.nanoTime() + GRACEFUL_STOP.toNanos();
-            boolean interrupted = false;
-            for (BridgeProcess b : bridges) {
-                try {
-                    if (!interrupted && b.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        continue;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-                if (b.process.isAlive()) {
-                    System.err.println("the " + b.name + " bridge did not stop within " + GRACEFUL_STOP.toSeconds()
-                            + " s of SIGTERM; killing it");
-                    b.process.destroyForcibly();
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Just enough of the Prometheus text format to add up the samples of one metric. */
-    private static final class Prometheus {
-
-        private Prometheus() {
-        }
-
-        /** The sum of every sample of {@code name} whose labels contain {@code labelFragment}; NaN if none. */
-        static double sum(String text, String name, String labelFragment) {
-            return sum(text, name, labelFragment, null);
-        }
-
-        /** As {@link #sum(String, String, String)}, leaving out the samples whose labels contain {@code excluded}. */
-        static double sum(String text, String name, String labelFragment, String excluded) {
-            return values(text, name, labelFragment, excluded).sum().orElse(Double.NaN);
-        }
-
-        /** The largest sample of {@code name} whose labels do not contain {@code excluded}; NaN if none. */
-        static double max(String text, String name, String excluded) {
-            return values(text, name, "", excluded).max().orElse(Double.NaN);
-        }
-
-        private static Values values(String text, String name, String labelFragment, String excluded) {
-            List<Double> values = new ArrayList<>();
-            for (String line : text.split("\n")) {
-                if (line.startsWith("#") || !line.startsWith(name)) {
-                    continue;
-                }
-                int nameEnd = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
-                if (nameEnd != name.length()) {
-                    continue; // a longer name with this one as prefix
-                }
-                int labelsEnd = line.lastIndexOf('}');
-                String labels = labelsEnd > nameEnd ? line.substring(nameEnd, labelsEnd + 1) : "";
-                if (!labels.contains(labelFragment) || excluded != null && labels.contains(excluded)) {
-                    continue;
-                }
-                String[] parts = line.substring(Math.max(labelsEnd + 1, nameEnd)).trim().split("\\s+");
-                values.add(Double.parseDouble(parts[0]));
-            }
-            return new Values(values);
-        }
-
-        /** The samples found; empty when the metric is not in the scrape. */
-        private record Values(List<Double> all) {
-            OptionalDouble sum() {
-                return all.isEmpty() ? OptionalDouble.empty()
-                        : OptionalDouble.of(all.stream().mapToDouble(Double::doubleValue).sum());
-            }
-
-            OptionalDouble max() {
-                return all.stream().mapToDouble(Double::doubleValue).max();
             }
         }
     }

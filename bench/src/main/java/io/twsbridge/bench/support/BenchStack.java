@@ -8,9 +8,9 @@ import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.kafka.topics.PartitionLeaders;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.embedded.EmbeddedKafka;
-import io.twsbridge.embedded.SchemaRegistryProcess;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
+import io.twsbridge.testkit.KafkaStack;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,9 +27,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 /**
- * The real parts every end-to-end benchmark runs on, started once: an in-process Kafka broker (KafkaRaftServer on
- * 127.0.0.1) and the schema registry (Apicurio, Confluent API) as a child process. Each benchmark gets topics of
- * its own through a prefix, so one stack serves the whole suite.
+ * The real parts every end-to-end benchmark runs on, started once: the test kit's {@link KafkaStack}, an in-process
+ * Kafka broker (KafkaRaftServer on 127.0.0.1) and the schema registry (Apicurio, Confluent API) as a child process,
+ * with what the benchmarks build on it: bridge settings, harness producers and consumers. Each benchmark gets topics
+ * of its own through a prefix, so one stack serves the whole suite.
  */
 public final class BenchStack implements AutoCloseable {
 
@@ -38,36 +39,29 @@ public final class BenchStack implements AutoCloseable {
     /** How long closing a harness producer waits for what it still has to send. */
     public static final Duration PRODUCER_CLOSE = Duration.ofSeconds(10);
 
-    private final EmbeddedKafka kafka;
-    private final SchemaRegistryProcess registry;
+    /** The registry starts while the suite's first benchmark may already load both cores. */
+    private static final Duration REGISTRY_STARTUP = Duration.ofSeconds(120);
 
-    private BenchStack(EmbeddedKafka kafka, SchemaRegistryProcess registry) {
-        this.kafka = kafka;
-        this.registry = registry;
+    private final KafkaStack stack;
+
+    private BenchStack(KafkaStack stack) {
+        this.stack = stack;
     }
 
     public static BenchStack start() throws IOException, InterruptedException {
-        EmbeddedKafka kafka = EmbeddedKafka.startDefault();
-        try {
-            kafka.awaitReady(Duration.ofSeconds(60));
-            return new BenchStack(kafka, SchemaRegistryProcess.start(SchemaRegistryProcess.locateJar(),
-                    Duration.ofSeconds(120)));
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            kafka.close();
-            throw e;
-        }
+        return new BenchStack(KafkaStack.builder().registryStartup(REGISTRY_STARTUP).start());
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return stack.bootstrapServers();
     }
 
     public String registryUrl() {
-        return registry.confluentApiUrl();
+        return stack.registryUrl();
     }
 
     public EmbeddedKafka kafka() {
-        return kafka;
+        return stack.kafka();
     }
 
     /**
@@ -145,10 +139,6 @@ public final class BenchStack implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            registry.close();
-        } finally {
-            kafka.close();
-        }
+        stack.close();
     }
 }

@@ -7,14 +7,23 @@ import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.sim.GatewaySimulator;
+import io.twsbridge.testkit.BridgeProcess;
+import io.twsbridge.testkit.KafkaStack;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
 
 /**
- * A bridge as its own process (see {@link BridgeProcess}): {@code <bootstrap> <registryUrl> <gatewayPort> <prefix>}.
+ * A bridge in a JVM of its own, for tests that kill it, size its heap as production does, or measure its threads and
+ * descriptors apart from the broker's; {@link #start} launches it as a {@link BridgeProcess} whose output the test
+ * reads line by line. Arguments: {@code <bootstrap> <registryUrl> <gatewayPort> <prefix>}.
  * Prints {@code BRIDGE-READY} once READY; {@code BRIDGE_CRASH_AT} (see CrashPoints) makes it stop at a point;
  * {@value #MANAGEMENT_ENV}=1 starts the management HTTP endpoint on a free loopback port (or =PORT on that one) and
  * prints {@value #MANAGEMENT_MARKER} and its URI; {@value #FAILOVER_ENV}=NAME makes it a standby instance.
@@ -23,11 +32,51 @@ public final class BridgeProcessMain {
 
     static final String MANAGEMENT_ENV = "BRIDGE_TEST_MANAGEMENT";
     static final String MANAGEMENT_MARKER = "BRIDGE-MANAGEMENT ";
+    private static final Pattern MANAGEMENT_LINE = Pattern.compile("^" + Pattern.quote(MANAGEMENT_MARKER) + "(.+)$");
+    private static final String CRASH_AT_ENV = "BRIDGE_CRASH_AT";
     /** Makes the bridge a standby instance of this name (failover), with {@value #SESSION_TIMEOUT_ENV}. */
     static final String FAILOVER_ENV = "BRIDGE_TEST_FAILOVER";
     static final String SESSION_TIMEOUT_ENV = "BRIDGE_TEST_SESSION_TIMEOUT";
 
     private BridgeProcessMain() {
+    }
+
+    /** A bridge on {@code prefix}'s topics; {@code crashAt} (or null) names a crash point (see CrashPoints). */
+    static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt)
+            throws IOException {
+        return start(stack, sim, prefix, crashAt, List.of(), false);
+    }
+
+    /**
+     * @param jvmOptions options before the main class, e.g. {@link BridgeProcess#PRODUCTION_JVM_OPTIONS}
+     * @param management whether to start the management HTTP endpoint (see {@link BridgeProcess#awaitManagement()})
+     */
+    static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt,
+                               List<String> jvmOptions, boolean management) throws IOException {
+        return start(stack, sim, prefix, crashAt, jvmOptions, management ? Map.of(MANAGEMENT_ENV, "1") : Map.of());
+    }
+
+    /**
+     * One instance of a standby bridge (failover) named {@code instance}, with its management endpoint on
+     * {@code managementPort}, which stays the same when the instance, deposed, replaces itself with a fresh
+     * standby.
+     */
+    static BridgeProcess startStandby(KafkaStack stack, GatewaySimulator sim, String prefix, String instance,
+                                      Duration sessionTimeout, int managementPort) throws IOException {
+        return start(stack, sim, prefix, null, List.of(), Map.of(FAILOVER_ENV, instance,
+                SESSION_TIMEOUT_ENV, sessionTimeout.toString(), MANAGEMENT_ENV, String.valueOf(managementPort)));
+    }
+
+    private static BridgeProcess start(KafkaStack stack, GatewaySimulator sim, String prefix, String crashAt,
+                                       List<String> jvmOptions, Map<String, String> env) throws IOException {
+        BridgeProcess.Launch launch = BridgeProcess.mainClass(BridgeProcessMain.class.getName(),
+                        List.of(stack.bootstrapServers(), stack.registryUrl(), String.valueOf(sim.apiPort()), prefix))
+                .jvmOptions(jvmOptions).managementLine(MANAGEMENT_LINE)
+                .withoutInherited(CRASH_AT_ENV, MANAGEMENT_ENV, FAILOVER_ENV).environment(env);
+        if (crashAt != null) {
+            launch.environment(CRASH_AT_ENV, crashAt);
+        }
+        return launch.start();
     }
 
     public static void main(String[] args) throws Exception {

@@ -11,6 +11,7 @@ import io.twsbridge.schema.Command;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
+import io.twsbridge.testkit.KafkaStack;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,7 +57,7 @@ final class BridgeUnderTest implements AutoCloseable {
                     UnaryOperator<GatewayConfig.Builder> gateway, io.twsbridge.bridge.orders.OrderSettings orders) {
         this.stack = stack;
         this.sim = sim;
-        KafkaSettings.Builder b = KafkaSettings.builder().bootstrapServers(stack.kafka.bootstrapServers())
+        KafkaSettings.Builder b = KafkaSettings.builder().bootstrapServers(stack.kafka().bootstrapServers())
                 .partitions(2).subscriptionsTopic(prefix + ".ib.subscriptions").bridgeId(prefix + "-bridge")
                 .commandGroupId(prefix + "-commands").heartbeatInterval(Duration.ofSeconds(1))
                 .requestTimeout(Duration.ofSeconds(10));
@@ -67,14 +68,14 @@ final class BridgeUnderTest implements AutoCloseable {
         GatewayConfig gw = gateway.apply(GatewayConfig.builder().port(sim.apiPort()).clientId(0)
                 .retryInitialBackoff(Duration.ofMillis(200)).retryMaxBackoff(Duration.ofSeconds(2))).build();
         this.config = new BridgeConfig(gw, settings,
-                SchemaRegistryConfig.builder(stack.registry.confluentApiUrl()).build(), ZombieProbe.disabled(),
+                SchemaRegistryConfig.builder(stack.registry().confluentApiUrl()).build(), ZombieProbe.disabled(),
                 orders.journalTopic().equals("ib.order-journal")
                         ? io.twsbridge.bridge.orders.OrderSettings.builder().enabled(orders.enabled())
                         .accountAllowlist(orders.accountAllowlist()).maxQuantity(orders.maxQuantity())
                         .maxNotional(orders.maxNotional()).symbolAllowlist(orders.symbolAllowlist())
                         .killSwitch(orders.killSwitch()).ackTimeout(orders.ackTimeout())
                         .journalTopic(prefix + ".ib.order-journal").build() : orders);
-        Map<String, Object> p = new HashMap<>(stack.kafka.clientConfig());
+        Map<String, Object> p = new HashMap<>(stack.kafka().clientConfig());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -121,7 +122,7 @@ final class BridgeUnderTest implements AutoCloseable {
 
     /** Every record on {@code topic} so far, from the beginning. */
     List<ConsumerRecord<byte[], byte[]>> read(String topic) {
-        return readAll(stack.kafka.clientConfig(), topic);
+        return readAll(stack.kafka().clientConfig(), topic);
     }
 
     /** Every record on {@code topic} so far, read with a consumer on {@code clientConfig} (brokers, security). */
@@ -148,7 +149,7 @@ final class BridgeUnderTest implements AutoCloseable {
     /** Values of {@code topic}, decoded independently of the bridge (plain Avro, schema from the registry). */
     List<org.apache.avro.generic.GenericRecord> values(Topic topic) {
         return read(topic(topic)).stream().filter(r -> r.value() != null)
-                .map(r -> PlainAvro.decode(stack.registry.confluentApiUrl(), r.value())).toList();
+                .map(r -> PlainAvro.decode(stack.registry().confluentApiUrl(), r.value())).toList();
     }
 
     @Override

@@ -43,7 +43,7 @@ class BrokerOutageIT extends WithKafkaStack {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> bridge.values(Topic.FILLS).size() == FILLS / 3);
 
-            stack.kafka.stop();
+            stack.kafka().stop();
             long outageStart = System.nanoTime();
             for (; orderId <= 2 * FILLS / 3; orderId++) {
                 fill(trader, orderId);
@@ -52,8 +52,8 @@ class BrokerOutageIT extends WithKafkaStack {
             await().pollInterval(Duration.ofMillis(500)).atMost(Duration.ofSeconds(25))
                     .until(() -> System.nanoTime() - outageStart >= Duration.ofSeconds(20).toNanos());
             assertThat(bridge.app.ready()).as("not ready while Kafka is unreachable").isFalse();
-            stack.kafka.start();
-            stack.kafka.awaitReady(Duration.ofSeconds(60));
+            stack.kafka().start();
+            stack.kafka().awaitReady(Duration.ofSeconds(60));
             for (; orderId <= FILLS; orderId++) {
                 fill(trader, orderId);
             }

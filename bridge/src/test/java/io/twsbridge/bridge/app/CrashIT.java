@@ -4,6 +4,7 @@ import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
+import io.twsbridge.testkit.BridgeProcess;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,7 +28,7 @@ class CrashIT extends WithKafkaStack {
         String commandId = "order-" + point;
         try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1).build());
              BridgeUnderTest client = new BridgeUnderTest(stack, sim, prefix, k -> k, g -> g)) {
-            BridgeProcess first = BridgeProcess.start(stack, sim, prefix, point);
+            BridgeProcess first = BridgeProcessMain.start(stack, sim, prefix, point);
             try {
                 first.await("BRIDGE-READY");
                 client.registerCommandSchema();
@@ -38,7 +39,7 @@ class CrashIT extends WithKafkaStack {
                 first.kill();
             }
 
-            BridgeProcess second = BridgeProcess.start(stack, sim, prefix, null);
+            BridgeProcess second = BridgeProcessMain.start(stack, sim, prefix, null);
             try {
                 second.await("BRIDGE-READY");
                 await().atMost(Duration.ofSeconds(30)).until(() -> client.values(Topic.COMMAND_RESULTS).stream()

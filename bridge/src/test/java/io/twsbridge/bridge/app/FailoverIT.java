@@ -9,6 +9,7 @@ import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorProbe;
+import io.twsbridge.testkit.BridgeProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -55,12 +56,12 @@ class FailoverIT extends WithKafkaStack {
         try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().build());
              BridgeUnderTest client = new BridgeUnderTest(stack, sim, prefix, k -> k, g -> g);
              ConnectionSampler sampler = new ConnectionSampler(sim.adminPort())) {
-            BridgeProcess alpha = BridgeProcess.startStandby(stack, sim, prefix, "alpha", SESSION_TIMEOUT, freePort());
+            BridgeProcess alpha = BridgeProcessMain.startStandby(stack, sim, prefix, "alpha", SESSION_TIMEOUT, freePort());
             BridgeProcess bravo = null;
             try {
                 URI alphaHttp = alpha.awaitManagement();
                 alpha.await("BRIDGE-READY");
-                bravo = BridgeProcess.startStandby(stack, sim, prefix, "bravo", SESSION_TIMEOUT, freePort());
+                bravo = BridgeProcessMain.startStandby(stack, sim, prefix, "bravo", SESSION_TIMEOUT, freePort());
                 URI bravoHttp = bravo.awaitManagement();
                 awaitRole(bravoHttp, "STANDBY");
                 assertStandby(bravoHttp, "bravo");
@@ -129,20 +130,20 @@ class FailoverIT extends WithKafkaStack {
 
                 // A rolling update: alpha comes back as a standby; SIGTERM of bravo hands over without a session
                 // timeout (the active instance leaves the election once it has closed its link).
-                alpha = BridgeProcess.startStandby(stack, sim, prefix, "alpha", SESSION_TIMEOUT, freePort());
+                alpha = BridgeProcessMain.startStandby(stack, sim, prefix, "alpha", SESSION_TIMEOUT, freePort());
                 URI alphaAgain = alpha.awaitManagement();
                 awaitRole(alphaAgain, "STANDBY");
                 sampler.mark("alpha back");
                 String bridgeId = prefix + "-bridge";
                 long handoverMs;
-                try (Admin admin = Admin.create(stack.kafka.clientConfig())) {
+                try (Admin admin = Admin.create(stack.kafka().clientConfig())) {
                     // alpha's elector joins on its own thread, a moment after it reports STANDBY.
                     List<String> both = List.of(bridgeId + "-leader-alpha", bridgeId + "-leader-bravo");
                     await().atMost(Duration.ofSeconds(30)).until(() -> leaseMembers(admin, bridgeId).equals(both));
                     long stoppedAt = System.nanoTime();
                     // 30 s is a give-up for a shutdown that hangs, not a claim about its speed.
-                    assertThat(bravo.stop(Duration.ofSeconds(30))).as("bravo ended on SIGTERM, its shutdown ran")
-                            .isTrue();
+                    assertThat(bravo.stop(Duration.ofSeconds(30)).graceful())
+                            .as("bravo ended on SIGTERM, its shutdown ran").isTrue();
                     // Checked without a clock: bravo's shutdown closes the election last, and its lease consumer
                     // closes with LEAVE_GROUP, waiting for the coordinator's answer, before the process can exit.
                     // So the broker has already dropped bravo from the lease group. Had it gone without leaving
@@ -182,13 +183,13 @@ class FailoverIT extends WithKafkaStack {
              BridgeUnderTest client = new BridgeUnderTest(stack, sim, prefix, k -> k, g -> g);
              ConnectionSampler sampler = new ConnectionSampler(sim.adminPort())) {
             sim.setProbe(requests);
-            BridgeProcess alpha = BridgeProcess.startStandby(stack, sim, prefix, "alpha", SESSION_TIMEOUT, freePort());
+            BridgeProcess alpha = BridgeProcessMain.startStandby(stack, sim, prefix, "alpha", SESSION_TIMEOUT, freePort());
             BridgeProcess bravo = null;
             boolean alphaPaused = false;
             try {
                 URI alphaHttp = alpha.awaitManagement();
                 alpha.await("BRIDGE-READY");
-                bravo = BridgeProcess.startStandby(stack, sim, prefix, "bravo", SESSION_TIMEOUT, freePort());
+                bravo = BridgeProcessMain.startStandby(stack, sim, prefix, "bravo", SESSION_TIMEOUT, freePort());
                 URI bravoHttp = bravo.awaitManagement();
                 awaitRole(bravoHttp, "STANDBY");
                 client.registerCommandSchema();
@@ -316,7 +317,7 @@ class FailoverIT extends WithKafkaStack {
     private static List<String> statusesOf(BridgeUnderTest client, String key, long sinceMillis) {
         return client.read(client.topic(Topic.STATUS)).stream()
                 .filter(r -> key(r).equals(key) && r.timestamp() >= sinceMillis && r.value() != null)
-                .map(r -> PlainAvro.decode(client.stack.registry.confluentApiUrl(), r.value()))
+                .map(r -> PlainAvro.decode(client.stack.registry().confluentApiUrl(), r.value()))
                 .map(s -> s.get("sessionState").toString()).toList();
     }
 

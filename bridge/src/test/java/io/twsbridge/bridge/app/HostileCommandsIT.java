@@ -277,7 +277,7 @@ class HostileCommandsIT extends WithKafkaStack {
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        Map<String, Object> p = new HashMap<>(stack.kafka.clientConfig());
+        Map<String, Object> p = new HashMap<>(stack.kafka().clientConfig());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

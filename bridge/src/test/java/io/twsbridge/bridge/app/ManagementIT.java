@@ -1,8 +1,8 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.app.metrics.PrometheusText;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
+import io.twsbridge.testkit.PrometheusText;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

@@ -1,6 +1,5 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.app.metrics.PrometheusText;
 import io.twsbridge.bridge.testing.ProcessGauges;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.Contract;
@@ -11,6 +10,8 @@ import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorProbe;
 import io.twsbridge.sim.support.TwsTestClient;
+import io.twsbridge.testkit.BridgeProcess;
+import io.twsbridge.testkit.PrometheusText;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -60,7 +61,7 @@ class MarketDataOutageIT extends WithKafkaStack {
         try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
                 .masterClientId(0).symbols(symbols).tickRate(TICKS_PER_SECOND / TICKS_PER_MOVE / INSTRUMENTS).build());
              BridgeUnderTest client = new BridgeUnderTest(stack, sim, prefix, k -> k, g -> g);
-             BridgeProcess bridge = BridgeProcess.start(stack, sim, prefix, null, BridgeProcess.PRODUCTION_JVM_OPTIONS,
+             BridgeProcess bridge = BridgeProcessMain.start(stack, sim, prefix, null, BridgeProcess.PRODUCTION_JVM_OPTIONS,
                      true)) {
             sim.setProbe(new SimulatorProbe() {
                 @Override
@@ -92,7 +93,7 @@ class MarketDataOutageIT extends WithKafkaStack {
                 long premiseTicks = (long) (TICKS_PER_SECOND * 0.5 * OUTAGE.toSeconds());
                 long ticksBefore = ticks.sum();
                 long outageStart = System.nanoTime();
-                stack.kafka.stop();
+                stack.kafka().stop();
                 List<Double> heapDuringOutage = new ArrayList<>();
                 int firstDuring = orderId;
                 // Once a second through the outage: a fill now and then, a heap reading, and is the bridge alive?
@@ -116,8 +117,8 @@ class MarketDataOutageIT extends WithKafkaStack {
                 double ticksDropped = metric(management, "tws_bridge_ticks_dropped_total", null);
                 ProcessGauges.Snapshot process = ProcessGauges.of(bridge.pid());
 
-                stack.kafka.start();
-                stack.kafka.awaitReady(Duration.ofSeconds(60));
+                stack.kafka().start();
+                stack.kafka().awaitReady(Duration.ofSeconds(60));
                 for (int i = 0; i < FILLS_AFTER; i++) {
                     fill(trader, orderId++);
                 }
@@ -164,9 +165,7 @@ class MarketDataOutageIT extends WithKafkaStack {
     }
 
     private double heapUsed(URI management) throws Exception {
-        return scrape(management).samples().stream()
-                .filter(s -> s.name().equals("jvm_memory_used_bytes") && "heap".equals(s.labels().get("area")))
-                .mapToDouble(PrometheusText.Sample::value).sum();
+        return scrape(management).sumWith("jvm_memory_used_bytes", java.util.Map.of("area", "heap"));
     }
 
     /** A counter's value; {@code topic} selects the sample of that topic, null the only sample. */

@@ -16,6 +16,7 @@ import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
+import io.twsbridge.testkit.KafkaStack;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -63,7 +64,7 @@ class RegistryOutageIT {
 
     @BeforeAll
     static void startKafkaAndRegistry() throws Exception {
-        stack = KafkaStack.startWithDurableRegistry();
+        stack = KafkaStack.builder().durableRegistry().start();
     }
 
     @AfterAll
@@ -73,14 +74,14 @@ class RegistryOutageIT {
 
     @BeforeEach
     void registryUp() throws Exception {
-        if (!stack.registry.isAlive()) {
-            stack.registry.restart(Duration.ofSeconds(90));
+        if (!stack.registry().isAlive()) {
+            stack.registry().restart(Duration.ofSeconds(90));
         }
     }
 
     /** Short waits, so the test sees several rounds and a quick return: 2 attempts a call, rounds 0.5 s to 2 s apart. */
     private static BridgeConfig withFastRegistry(BridgeConfig c) {
-        SchemaRegistryConfig registry = SchemaRegistryConfig.builder(stack.registry.confluentApiUrl()).maxAttempts(2)
+        SchemaRegistryConfig registry = SchemaRegistryConfig.builder(stack.registry().confluentApiUrl()).maxAttempts(2)
                 .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(500))
                 .startupMaxBackoff(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5)).build();
         return new BridgeConfig(c.gateway(), c.kafka(), registry, c.zombieProbe(), c.orders());
@@ -88,12 +89,12 @@ class RegistryOutageIT {
 
     @Test
     void aRegistryDownAtStartUpLeavesTheBridgeLiveAndNotReadyUntilItReturns() throws Exception {
-        String url = stack.registry.confluentApiUrl();
+        String url = stack.registry().confluentApiUrl();
         ExecutorService starter = Executors.newSingleThreadExecutor();
         try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1).build());
              BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "regdown", k -> k, g -> g);
              LogCapture logs = LogCapture.capture()) {
-            stack.registry.stop();
+            stack.registry().stop();
             long downSince = System.nanoTime();
             bridge.app = new BridgeApp(withFastRegistry(bridge.config), Clock.systemUTC());
             bridge.app.prepare();
@@ -117,7 +118,7 @@ class RegistryOutageIT {
             assertThat(logs.errorsAndStackTraces()).as("waiting is not an error").isEmpty();
             long roundsWhileDown = waits(logs, url);
 
-            stack.registry.restart(Duration.ofSeconds(90));
+            stack.registry().restart(Duration.ofSeconds(90));
             long backAt = System.nanoTime();
             await().atMost(Duration.ofSeconds(60)).until(started::isDone);
             started.get();
@@ -173,7 +174,7 @@ class RegistryOutageIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> fillRefs(bridge).contains("order-before"));
             await().atMost(Duration.ofSeconds(30)).until(() -> count(bridge, Topic.QUOTES) > 0);
 
-            stack.registry.stop();
+            stack.registry().stop();
             long quotesAtStop = count(bridge, Topic.QUOTES);
             // Written with the schema new to the bridge, on partition 0: the bridge must ask the registry for it.
             byte[] known = serializer.serialize(commands, Commands.subscribe("new-schema", "MSFT"));
@@ -195,7 +196,7 @@ class RegistryOutageIT {
             long quotesDuringOutage = count(bridge, Topic.QUOTES) - quotesAtStop;
             long waitsDuringOutage = lookupWaits(logs, newId);
 
-            stack.registry.restart(Duration.ofSeconds(90));
+            stack.registry().restart(Duration.ofSeconds(90));
             long backAt = System.nanoTime();
             await().atMost(Duration.ofSeconds(60)).until(() -> resultIds(bridge).contains("new-schema"));
             long handledAfterMillis = (System.nanoTime() - backAt) / 1_000_000;
@@ -256,7 +257,7 @@ class RegistryOutageIT {
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        Map<String, Object> p = new HashMap<>(stack.kafka.clientConfig());
+        Map<String, Object> p = new HashMap<>(stack.kafka().clientConfig());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,12 +1,13 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.app.metrics.PrometheusText;
 import io.twsbridge.bridge.testing.ProcessGauges;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
 import io.twsbridge.sim.SimulatorProbe;
 import io.twsbridge.sim.SimulatorState;
+import io.twsbridge.testkit.BridgeProcess;
+import io.twsbridge.testkit.PrometheusText;
 import org.apache.avro.generic.GenericRecord;
 import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionTimeoutException;
@@ -86,10 +87,11 @@ class SoakIT extends WithKafkaStack {
             symbols.add(String.format(Locale.ROOT, "S%04d", i));
         }
         LongAdder ticks = new LongAdder();
+        SoakProbes.requireJar(jar);
         try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
                 .symbols(symbols).tickRate(TICKS_PER_SECOND / TICKS_PER_MOVE / INSTRUMENTS).build());
              BridgeUnderTest client = new BridgeUnderTest(stack, sim, prefix, k -> k, g -> g);
-             SoakBridgeProcess bridge = SoakBridgeProcess.start(jar, properties(sim, prefix), dir, prefix)) {
+             BridgeProcess bridge = BridgeProcess.runJar(jar, properties(sim, prefix), dir, prefix).start()) {
             sim.setProbe(new SimulatorProbe() {
                 @Override
                 public void ticksQueued(long connectionId, int reqId, String symbol, int count, long nanoTime) {
@@ -116,9 +118,9 @@ class SoakIT extends WithKafkaStack {
         p.setProperty("gateway.host", "127.0.0.1");
         p.setProperty("gateway.port", Integer.toString(sim.apiPort()));
         p.setProperty("gateway.client-id", Integer.toString(CLIENT_ID));
-        p.setProperty("kafka.bootstrap.servers", stack.kafka.bootstrapServers());
+        p.setProperty("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
         p.setProperty("kafka.command-group-id", prefix + "-commands");
-        p.setProperty("registry.url", stack.registry.confluentApiUrl());
+        p.setProperty("registry.url", stack.registry().confluentApiUrl());
         for (Topic t : Topic.values()) {
             p.setProperty("topics." + t.name().toLowerCase(Locale.ROOT).replace('_', '-'), prefix + "." + t.defaultName());
         }
@@ -157,7 +159,7 @@ class SoakIT extends WithKafkaStack {
     private static final class Run {
         private final GatewaySimulator sim;
         private final BridgeUnderTest client;
-        private final SoakBridgeProcess bridge;
+        private final BridgeProcess bridge;
         private final String prefix;
         private final List<String> symbols;
         private final LongAdder ticks;
@@ -171,11 +173,11 @@ class SoakIT extends WithKafkaStack {
         private volatile double nextDropAt;
         private volatile double lastDropAt;
         private volatile long start;
-        private volatile SoakBridgeProcess.LiveHeap judgedHeap;
-        private volatile SoakBridgeProcess.LiveHeap latestHeap;
+        private volatile SoakProbes.LiveHeap judgedHeap;
+        private volatile SoakProbes.LiveHeap latestHeap;
         private volatile Map<String, Integer> judgedThreads;
 
-        Run(GatewaySimulator sim, BridgeUnderTest client, SoakBridgeProcess bridge, String prefix, List<String> symbols,
+        Run(GatewaySimulator sim, BridgeUnderTest client, BridgeProcess bridge, String prefix, List<String> symbols,
             LongAdder ticks, SoakSeries series) {
             this.sim = sim;
             this.client = client;
@@ -235,25 +237,25 @@ class SoakIT extends WithKafkaStack {
 
         private void sample(Duration warmup) throws Exception {
             double at = seconds();
-            if (!bridge.alive()) {
+            if (!bridge.isAlive()) {
                 errors.add(String.format(Locale.ROOT, "the bridge exited at %.0f s", at));
                 finished.countDown();
                 return;
             }
-            ProcessGauges.Snapshot gauges = bridge.gauges();
-            PrometheusText metrics = bridge.metrics();
+            ProcessGauges.Snapshot gauges = ProcessGauges.of(bridge.pid());
+            PrometheusText metrics = PrometheusText.parse(bridge.scrapeMetrics());
             series.add(new SoakSeries.Sample(at, gauges.threads(), gauges.fileDescriptors(), gauges.sockets(),
-                    (long) sum(metrics, "jvm_memory_used_bytes", Map.of("area", "heap")), ticks.sum(),
-                    (long) sum(metrics, "tws_bridge_events_published_total", Map.of("topic", quotesTopic)),
-                    (long) sum(metrics, "tws_bridge_events_published_total", Map.of("topic", fillsTopic)),
-                    subscriptions(sim), sum(metrics, "tws_bridge_ready", Map.of()) == 1));
+                    (long) metrics.sumWith("jvm_memory_used_bytes", Map.of("area", "heap")), ticks.sum(),
+                    (long) metrics.sumWith("tws_bridge_events_published_total", Map.of("topic", quotesTopic)),
+                    (long) metrics.sumWith("tws_bridge_events_published_total", Map.of("topic", fillsTopic)),
+                    subscriptions(sim), metrics.sumWith("tws_bridge_ready", Map.of()) == 1));
             if (judgedThreads == null && at >= warmup.toMillis() / 1000.0) {
-                judgedThreads = bridge.threadNames();
+                judgedThreads = SoakProbes.threadNames(bridge.pid());
             }
         }
 
         private void checkpoint(Duration warmup) throws Exception {
-            SoakBridgeProcess.LiveHeap heap = bridge.liveHeap();
+            SoakProbes.LiveHeap heap = SoakProbes.liveHeap(bridge);
             double at = seconds();
             series.add(new SoakSeries.Checkpoint(at, heap.bytes()));
             if (judgedHeap == null && at >= warmup.toMillis() / 1000.0) {
@@ -318,9 +320,9 @@ class SoakIT extends WithKafkaStack {
         /** After the run: waits for the last recovery and the last fill, then judges everything at once. */
         void judge(Duration duration, Path dir) throws Exception {
             boolean recovered = waitFor(PATIENCE, () -> noteRecovery(activeConnection(), seconds()));
-            Map<String, Integer> endThreads = bridge.threadNames();
+            Map<String, Integer> endThreads = SoakProbes.threadNames(bridge.pid());
             List<String> flatness = series.problems(SoakSeries.LIMITS);
-            SoakBridgeProcess.LiveHeap endHeap = latestHeap;
+            SoakProbes.LiveHeap endHeap = latestHeap;
 
             // Every order answered; the placed ones filled at the Gateway and published.
             waitFor(PATIENCE, () -> results().keySet().containsAll(orders));
@@ -337,10 +339,10 @@ class SoakIT extends WithKafkaStack {
             Set<String> missing = new HashSet<>(executions);
             missing.removeAll(publishedExecIds);
             Map<String, Integer> placeOrders = sim.state().placeOrderCountByOrderRef();
-            PrometheusText metrics = bridge.metrics();
+            PrometheusText metrics = PrometheusText.parse(bridge.scrapeMetrics());
 
-            SoakBridgeProcess.Stop stop = bridge.stop(Duration.ofSeconds(60));
-            List<String> trouble = bridge.troubleInLog(20);
+            BridgeProcess.Stop stop = bridge.stop(Duration.ofSeconds(60));
+            List<String> trouble = SoakProbes.troubleInLog(bridge.log(), 20);
 
             List<SoakSeries.Sample> samples = series.samples();
             if (samples.isEmpty()) {
@@ -369,7 +371,7 @@ class SoakIT extends WithKafkaStack {
                             + "threads %s; fds %s; sockets %s; stop %s after SIGTERM (exit %d)",
                     duration, seconds, ticksSent, ticksSent / seconds, streamingTickRate(samples), TICKS_PER_SECOND,
                     end.quotesPublished() - first.quotesPublished(),
-                    sum(metrics, "tws_bridge_quotes_shed_total", Map.of()), orders.size(), statuses, placeOrders.size(),
+                    metrics.sumWith("tws_bridge_quotes_shed_total", Map.of()), orders.size(), statuses, placeOrders.size(),
                     executions.size(), executions.size() - missing.size(), fills.size(), missing.size(), drops.size(),
                     drops.stream().collect(Collectors.groupingBy(Drop::kind, Collectors.counting())),
                     drops.stream().filter(Drop::recovered).mapToDouble(d -> d.recoveredAt() - d.at()).max().orElse(0),
@@ -406,7 +408,7 @@ class SoakIT extends WithKafkaStack {
             soft.assertThat(missing).as("executions missing from ib.fills").isEmpty();
             soft.assertThat(fills).as("fills of orders this run placed")
                     .allMatch(f -> placed.contains(String.valueOf(f.get("orderRef"))));
-            soft.assertThat(sum(metrics, "tws_bridge_publish_errors_total", Map.of())).as("records Kafka refused")
+            soft.assertThat(metrics.sumWith("tws_bridge_publish_errors_total", Map.of())).as("records Kafka refused")
                     .isZero();
             soft.assertThat(stop.graceful()).as("stopped within 60 s of SIGTERM").isTrue();
             soft.assertThat(trouble).as("ERROR lines and stack traces in the bridge's log %s", bridge.log()).isEmpty();
@@ -447,12 +449,6 @@ class SoakIT extends WithKafkaStack {
                     .forEach(s -> byOutcome.put(s.labels().get("outcome"), (long) s.value()));
             return Collections.unmodifiableMap(byOutcome);
         }
-    }
-
-    /** The sum of every sample of {@code name} whose labels include {@code labels}; 0 when there is none. */
-    private static double sum(PrometheusText metrics, String name, Map<String, String> labels) {
-        return metrics.samples().stream().filter(s -> s.name().equals(name)
-                && s.labels().entrySet().containsAll(labels.entrySet())).mapToDouble(PrometheusText.Sample::value).sum();
     }
 
     /** Waits for {@code condition}; false if it did not come true in time (the caller asserts, with figures). */

@@ -43,12 +43,12 @@ class StartupChecksIT extends WithKafkaStack {
 
     @Test
     void missingTopicsAreCreatedAndDifferingOnesOnlyWarned() throws Exception {
-        try (Admin admin = Admin.create(stack.kafka.clientConfig())) {
+        try (Admin admin = Admin.create(stack.kafka().clientConfig())) {
             String differing = "prov.ib.orders";
             admin.createTopics(List.of(new NewTopic(differing, 1, (short) 1)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "delete")))).all().get();
             io.twsbridge.bridge.kafka.KafkaSettings.Builder b = io.twsbridge.bridge.kafka.KafkaSettings.builder()
-                    .bootstrapServers(stack.kafka.bootstrapServers()).partitions(2).subscriptionsTopic("prov.ib.subscriptions");
+                    .bootstrapServers(stack.kafka().bootstrapServers()).partitions(2).subscriptionsTopic("prov.ib.subscriptions");
             for (Topic t : Topic.values()) {
                 b.topicName(t, "prov." + t.defaultName());
             }

@@ -2,9 +2,12 @@ package io.twsbridge.bridge.app;
 
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.bridge.testing.LogCapture;
+import io.twsbridge.bridge.testing.ProduceFaultProxy;
+import io.twsbridge.embedded.EmbeddedKafkaConfig;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
+import io.twsbridge.testkit.KafkaStack;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,16 +37,27 @@ class StuckPartitionHealIT {
     private static final String ACCOUNT = "DU111111";
     private static final int ORDERS = 12;
 
+    /** Between the clients and the broker: clients bootstrap at the broker, then every connection goes through it. */
+    private static ProduceFaultProxy proxy;
     private static KafkaStack stack;
 
     @BeforeAll
     static void startStackBehindProxy() throws Exception {
-        stack = KafkaStack.startBehindProxy();
+        int brokerPort = ProduceFaultProxy.freePort();
+        proxy = ProduceFaultProxy.start(0, brokerPort);
+        stack = KafkaStack.builder().broker(EmbeddedKafkaConfig.builder().brokerPort(brokerPort)
+                .advertisedPort(proxy.port()).build()).start();
     }
 
     @AfterAll
     static void stopStack() throws Exception {
-        stack.close();
+        try {
+            if (stack != null) {
+                stack.close();
+            }
+        } finally {
+            proxy.close();
+        }
     }
 
     @Test
@@ -58,12 +72,12 @@ class StuckPartitionHealIT {
             String producer = bridge.settings.bridgeId() + "-producer";
             // The bridge's very first writes (status, accounts, positions at the sync) meet the race: refusals a
             // request apart until one was raced by a later batch to the same, still new, partition.
-            stack.proxy.refuseUntilRaced(producer, 1, 6);
+            proxy.refuseUntilRaced(producer, 1, 6);
             long started = System.nanoTime();
             bridge.start();
             bridge.awaitReady();
             // No refusal after this: the orders meet a partition stuck by the start-up race, not a race of their own.
-            await().atMost(Duration.ofSeconds(30)).until(stack.proxy::disarmed);
+            await().atMost(Duration.ofSeconds(30)).until(proxy::disarmed);
             long healsWhenOrdersBegan = bridge.app.publisher().heals();
             List<String> stuckWhenOrdersBegan = bridge.app.publisher().stuckPartitions();
             for (int i = 0; i < ORDERS; i++) {
@@ -86,8 +100,8 @@ class StuckPartitionHealIT {
             System.out.printf("stuck-partition heal IT: %d produce requests refused (%d of them raced by a later batch "
                             + "to the same partition), %d heal(s) (%d when the orders "
                             + "began, stuck then: %s), %d record(s) sent again, all %d commands answered %d ms after "
-                            + "start; placeOrder per orderRef %s; last heal: %s%n", stack.proxy.refused(),
-                    stack.proxy.racesStruck(),
+                            + "start; placeOrder per orderRef %s; last heal: %s%n", proxy.refused(),
+                    proxy.racesStruck(),
                     bridge.app.publisher().heals(), healsWhenOrdersBegan, stuckWhenOrdersBegan,
                     bridge.app.publisher().recordsSentAgain(), ORDERS, allAnsweredMs, placed,
                     bridge.app.publisher().lastHeal());
@@ -95,7 +109,7 @@ class StuckPartitionHealIT {
 
             assertThat(healsWhenOrdersBegan).as("the orders began before the heal, while a partition was stuck")
                     .isZero();
-            assertThat(stack.proxy.racesStruck()).as("refusals released by a later batch to the same partition")
+            assertThat(proxy.racesStruck()).as("refusals released by a later batch to the same partition")
                     .isPositive();
             assertThat(bridge.app.publisher().heals()).as("heals (the race struck)").isGreaterThanOrEqualTo(1);
             assertThat(healLines).anyMatch(l -> l.contains("stuck partition(s) while Kafka answers: heal."));

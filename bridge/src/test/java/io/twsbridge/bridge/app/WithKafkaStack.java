@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.app;
 
+import io.twsbridge.testkit.KafkaStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

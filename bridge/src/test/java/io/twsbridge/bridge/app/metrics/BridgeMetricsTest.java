@@ -7,6 +7,7 @@ import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.catalogue.Topic;
+import io.twsbridge.testkit.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BridgeMetricsTest {
 
@@ -55,18 +55,6 @@ class BridgeMetricsTest {
         assertThat(text.families().get("tws_bridge_publish_latency_seconds").type()).isEqualTo("histogram");
         assertThat(text.families().get("tws_bridge_commands_total").type()).isEqualTo("counter");
         assertThat(text.families().values()).allSatisfy(fam -> assertThat(fam.help()).isNotBlank());
-    }
-
-    @Test
-    void theCheckerRejectsWhatIsNotPrometheusText() {
-        assertThatThrownBy(() -> PrometheusText.parse("tws_bridge_ready 1\n")).hasMessageContaining("TYPE");
-        assertThatThrownBy(() -> PrometheusText.parse("# TYPE a gauge\na{x=1} 1\n")).hasMessageContaining("line 2");
-        assertThatThrownBy(() -> PrometheusText.parse("# TYPE a gauge\na one\n")).hasMessageContaining("value");
-        assertThatThrownBy(() -> PrometheusText.parse("# TYPE a-b gauge\n")).hasMessageContaining("metric name");
-        assertThatThrownBy(() -> PrometheusText.parse("# TYPE a gauge\n# TYPE a gauge\n")).hasMessageContaining("second");
-        assertThatThrownBy(() -> PrometheusText.parse("# TYPE a gauges\n")).hasMessageContaining("TYPE must be");
-        PrometheusText ok = PrometheusText.parse("# HELP a x \\\\ y\n# TYPE a summary\na_count{q=\"\\\"\"} 2\na_sum 1.5e-3\n");
-        assertThat(ok.value("a_count", Map.of("q", "\""))).isEqualTo(2);
     }
 
     @Test

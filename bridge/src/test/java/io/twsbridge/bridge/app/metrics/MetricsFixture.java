@@ -14,6 +14,7 @@ import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.time.ManualEventLoop;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.testkit.PrometheusText;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 

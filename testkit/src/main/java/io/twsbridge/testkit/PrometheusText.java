@@ -1,4 +1,4 @@
-package io.twsbridge.bridge.app.metrics;
+package io.twsbridge.testkit;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,10 +9,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader of the Prometheus text exposition format 0.0.4, for tests: every line must be a well-formed
- * {@code # HELP}, {@code # TYPE}, other comment, or {@code name{labels} value [timestamp]} sample, every sample must
- * belong to a family declared by a TYPE line before it, and no family may be declared twice. Anything else fails
- * with the line number and the line.
+ * A reader of the Prometheus text exposition format 0.0.4. {@link #parse} is strict, for tests of the exposition:
+ * every line must be a well-formed {@code # HELP}, {@code # TYPE}, other comment, or
+ * {@code name{labels} value [timestamp]} sample, every sample must belong to a family declared by a TYPE line before
+ * it, and no family may be declared twice. {@link #parseSamples} reads the samples alone, for a benchmark that takes
+ * figures from a scrape and leaves judging the exposition to the tests. Anything malformed fails with the line
+ * number and the line.
  */
 public final class PrometheusText {
 
@@ -25,6 +27,11 @@ public final class PrometheusText {
 
     /** One sample line. */
     public record Sample(String name, Map<String, String> labels, double value) {
+
+        /** Whether this sample carries every one of {@code someLabels} (and perhaps others). */
+        public boolean hasLabels(Map<String, String> someLabels) {
+            return labels.entrySet().containsAll(someLabels.entrySet());
+        }
     }
 
     /** A metric family: its TYPE and HELP lines. */
@@ -68,9 +75,32 @@ public final class PrometheusText {
         return found.get(0).value();
     }
 
-    /** @throws AssertionError naming the first malformed line */
+    /** The samples with this name whose labels include these, in the order they appear. */
+    public List<Sample> samplesWith(String name, Map<String, String> someLabels) {
+        return samples.stream().filter(s -> s.name().equals(name) && s.hasLabels(someLabels)).toList();
+    }
+
+    /** The sum of the samples with this name whose labels include these; 0 when there is none. */
+    public double sumWith(String name, Map<String, String> someLabels) {
+        return samplesWith(name, someLabels).stream().mapToDouble(Sample::value).sum();
+    }
+
+    /** Strictly, as a test of the exposition reads it (see the class comment). */
     public static PrometheusText parse(String text) {
-        if (!text.isEmpty() && !text.endsWith("\n")) {
+        return parse(text, true);
+    }
+
+    /**
+     * The samples alone: no TYPE line is required, HELP and TYPE lines are skipped unchecked, and the scrape need
+     * not end with a line feed; each sample line must still be well-formed. {@link #families()} is empty.
+     */
+    public static PrometheusText parseSamples(String text) {
+        return parse(text, false);
+    }
+
+    /** @throws AssertionError naming the first malformed line */
+    private static PrometheusText parse(String text, boolean strict) {
+        if (strict && !text.isEmpty() && !text.endsWith("\n")) {
             throw new AssertionError("the exposition must end with a line feed");
         }
         Map<String, Family> families = new LinkedHashMap<>();
@@ -84,6 +114,9 @@ public final class PrometheusText {
                 continue;
             }
             try {
+                if (!strict && line.startsWith("#")) {
+                    continue;
+                }
                 if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
                     String[] parts = line.substring(7).split(" ", 2);
                     requireName(parts[0]);
@@ -108,7 +141,7 @@ public final class PrometheusText {
                     continue; // a plain comment
                 } else {
                     Sample s = sample(line);
-                    if (familyOf(s.name(), families) == null) {
+                    if (strict && familyOf(s.name(), families) == null) {
                         throw new IllegalArgumentException("sample without a TYPE line before it");
                     }
                     samples.add(s);

@@ -94,9 +94,10 @@ public final class ServerMessageCodec {
                     .float64(m.avgFillPrice()).int64(m.permId()).int64(m.parentId()).float64(m.lastFillPrice())
                     .int32(m.clientId()).string(m.whyHeld()).float64(m.mktCapPrice());
         } else if (message instanceof ErrorMessage m) {
-            w.int32(m.messageId()).int32(2).int32(m.id()).int32(m.code()).string(m.message());
+            w.int32(m.messageId()).int32(2).int32(m.id()).int32(m.code())
+                    .string(sv >= ServerVersion.ENCODE_MSG_ASCII7 ? EscapedText.escape(m.message()) : m.message());
             if (sv >= ServerVersion.ADVANCED_ORDER_REJECT) {
-                w.string(m.advancedOrderRejectJson());
+                w.string(EscapedText.escape(m.advancedOrderRejectJson()));
             }
         } else if (message instanceof OpenOrder m) {
             OpenOrderCodec.write(w, m, sv);
@@ -182,8 +183,10 @@ public final class ServerMessageCodec {
                 r.skip(1);
                 int reqId = r.int32();
                 int code = r.int32();
-                String text = r.string();
-                String json = sv >= ServerVersion.ADVANCED_ORDER_REJECT && r.hasMore() ? r.string() : "";
+                // Un-escaped where IB's client un-escapes them, so that the record holds the text IB meant.
+                String text = sv >= ServerVersion.ENCODE_MSG_ASCII7 ? EscapedText.unescape(r.string()) : r.string();
+                String json = sv >= ServerVersion.ADVANCED_ORDER_REJECT && r.hasMore()
+                        ? EscapedText.unescape(r.string()) : "";
                 return new ErrorMessage(reqId, code, text, json);
             }
             case Id.OPEN_ORDER:

@@ -63,6 +63,9 @@ public sealed interface ServerMessage {
     /**
      * An error or notice. {@code id} is -1 for connection-level notices, else the request or order id.
      *
+     * <p>Both texts are held as IB meant them, not as they travel: the codec escapes and un-escapes IB's 7-bit
+     * spelling of non-ASCII characters (server version 153 on).
+     *
      * @param advancedOrderRejectJson carried from server version 166; "" when absent
      */
     record ErrorMessage(int id, int code, String message, String advancedOrderRejectJson) implements ServerMessage {

@@ -68,6 +68,8 @@ final class SampleMessages {
                 new ServerMessage.ManagedAccounts(List.of("DU111111", "DU222222")),
                 new ServerMessage.ErrorMessage(-1, 2104, "Market data farm connection is OK:usfarm",
                         sv >= ServerVersion.ADVANCED_ORDER_REJECT ? "{\"rejectReason\":\"none\"}" : ""),
+                new ServerMessage.ErrorMessage(1001, 201, "Order rejected - reason:marge insuffisante – refusé",
+                        sv >= ServerVersion.ADVANCED_ORDER_REJECT ? "{\"rejectReason\":\"refusé\"}" : ""),
                 new ServerMessage.CurrentTime(1_795_853_140L),
                 new ServerMessage.TickPrice(42, 1, 189.42, new BigDecimal("300"), 3),
                 new ServerMessage.TickSize(42, 8, new BigDecimal("1234567.5")),

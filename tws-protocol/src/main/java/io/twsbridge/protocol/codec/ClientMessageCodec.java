@@ -4,6 +4,7 @@ import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ClientMessage.CancelAccountSummary;
+import io.twsbridge.protocol.message.ClientMessage.CancelAccountUpdatesMulti;
 import io.twsbridge.protocol.message.ClientMessage.CancelMktData;
 import io.twsbridge.protocol.message.ClientMessage.CancelOrder;
 import io.twsbridge.protocol.message.ClientMessage.CancelPositions;
@@ -11,6 +12,7 @@ import io.twsbridge.protocol.message.ClientMessage.Id;
 import io.twsbridge.protocol.message.ClientMessage.PlaceOrder;
 import io.twsbridge.protocol.message.ClientMessage.ReqAccountSummary;
 import io.twsbridge.protocol.message.ClientMessage.ReqAccountUpdates;
+import io.twsbridge.protocol.message.ClientMessage.ReqAccountUpdatesMulti;
 import io.twsbridge.protocol.message.ClientMessage.ReqAllOpenOrders;
 import io.twsbridge.protocol.message.ClientMessage.ReqAutoOpenOrders;
 import io.twsbridge.protocol.message.ClientMessage.ReqCompletedOrders;
@@ -101,6 +103,11 @@ public final class ClientMessageCodec {
             w.int32(m.messageId()).int32(1);
         } else if (message instanceof StartApi m) {
             w.int32(m.messageId()).int32(2).int32(m.clientId()).string(m.optionalCapabilities());
+        } else if (message instanceof ReqAccountUpdatesMulti m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId()).string(m.account()).string(m.modelCode())
+                    .bool(m.ledgerAndNlv());
+        } else if (message instanceof CancelAccountUpdatesMulti m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId());
         } else if (message instanceof ReqCompletedOrders m) {
             w.int32(m.messageId()).bool(m.apiOnly()); // no message version
         } else {
@@ -186,6 +193,12 @@ public final class ClientMessageCodec {
                 int clientId = r.int32();
                 return new StartApi(clientId, r.hasMore() ? r.string() : "");
             }
+            case Id.REQ_ACCOUNT_UPDATES_MULTI:
+                r.skip(1);                          // version 1 from IB's client, 2 from @stoqey/ib
+                return new ReqAccountUpdatesMulti(r.int32(), r.string(), r.string(), r.bool());
+            case Id.CANCEL_ACCOUNT_UPDATES_MULTI:
+                r.skip(1);                          // version 1 from IB's client, 2 from @stoqey/ib
+                return new CancelAccountUpdatesMulti(r.int32());
             case Id.REQ_COMPLETED_ORDERS:
                 return new ReqCompletedOrders(r.bool());
             default:

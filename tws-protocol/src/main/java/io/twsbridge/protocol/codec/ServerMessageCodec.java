@@ -8,6 +8,8 @@ import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.protocol.message.ServerMessage.AccountDownloadEnd;
 import io.twsbridge.protocol.message.ServerMessage.AccountSummary;
 import io.twsbridge.protocol.message.ServerMessage.AccountSummaryEnd;
+import io.twsbridge.protocol.message.ServerMessage.AccountUpdateMulti;
+import io.twsbridge.protocol.message.ServerMessage.AccountUpdateMultiEnd;
 import io.twsbridge.protocol.message.ServerMessage.AccountUpdateTime;
 import io.twsbridge.protocol.message.ServerMessage.AccountValue;
 import io.twsbridge.protocol.message.ServerMessage.CommissionReport;
@@ -142,6 +144,11 @@ public final class ServerMessageCodec {
                     .string(m.currency());
         } else if (message instanceof AccountSummaryEnd m) {
             w.int32(m.messageId()).int32(1).int32(m.reqId());
+        } else if (message instanceof AccountUpdateMulti m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId()).string(m.account()).string(m.modelCode())
+                    .string(m.key()).string(m.value()).string(m.currency());
+        } else if (message instanceof AccountUpdateMultiEnd m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId());
         } else if (message instanceof TickReqParams m) {
             // no message version
             w.int32(m.messageId()).int32(m.reqId()).float64(m.minTick()).string(m.bboExchange())
@@ -246,6 +253,12 @@ public final class ServerMessageCodec {
             case Id.ACCOUNT_SUMMARY_END:
                 r.skip(1);
                 return new AccountSummaryEnd(r.int32());
+            case Id.ACCOUNT_UPDATE_MULTI:
+                r.skip(1);
+                return new AccountUpdateMulti(r.int32(), r.string(), r.string(), r.string(), r.string(), r.string());
+            case Id.ACCOUNT_UPDATE_MULTI_END:
+                r.skip(1);
+                return new AccountUpdateMultiEnd(r.int32());
             case Id.TICK_REQ_PARAMS:
                 return new TickReqParams(r.int32(), r.float64(), r.string(), r.int32());
             case Id.COMPLETED_ORDER:

@@ -30,6 +30,8 @@ public sealed interface ClientMessage {
         public static final int CANCEL_ACCOUNT_SUMMARY = 63;
         public static final int CANCEL_POSITIONS = 64;
         public static final int START_API = 71;
+        public static final int REQ_ACCOUNT_UPDATES_MULTI = 76;
+        public static final int CANCEL_ACCOUNT_UPDATES_MULTI = 77;
         public static final int REQ_COMPLETED_ORDERS = 99;
 
         private Id() {
@@ -137,6 +139,27 @@ public sealed interface ClientMessage {
 
     record CancelAccountSummary(int reqId) implements ClientMessage {
         public int messageId() { return Id.CANCEL_ACCOUNT_SUMMARY; }
+    }
+
+    /**
+     * A subscription to the account values of one account (or of a model), each request under its own id; the
+     * Gateway answers with accountUpdateMulti messages, then accountUpdateMultiEnd, then updates.
+     *
+     * @param modelCode    "" for none
+     * @param ledgerAndNlv true for only the cash ledger and the net liquidation value
+     */
+    record ReqAccountUpdatesMulti(int reqId, String account, String modelCode, boolean ledgerAndNlv)
+            implements ClientMessage {
+        public ReqAccountUpdatesMulti {
+            account = Strings.orEmpty(account);
+            modelCode = Strings.orEmpty(modelCode);
+        }
+
+        public int messageId() { return Id.REQ_ACCOUNT_UPDATES_MULTI; }
+    }
+
+    record CancelAccountUpdatesMulti(int reqId) implements ClientMessage {
+        public int messageId() { return Id.CANCEL_ACCOUNT_UPDATES_MULTI; }
     }
 
     record ReqCompletedOrders(boolean apiOnly) implements ClientMessage {

@@ -38,6 +38,8 @@ public sealed interface ServerMessage {
         public static final int POSITION_END = 62;
         public static final int ACCOUNT_SUMMARY = 63;
         public static final int ACCOUNT_SUMMARY_END = 64;
+        public static final int ACCOUNT_UPDATE_MULTI = 73;
+        public static final int ACCOUNT_UPDATE_MULTI_END = 74;
         public static final int TICK_REQ_PARAMS = 81;
         public static final int COMPLETED_ORDER = 101;
         public static final int COMPLETED_ORDERS_END = 102;
@@ -49,6 +51,30 @@ public sealed interface ServerMessage {
     /** The next order id the client may use; sent after startApi and in answer to reqIds. */
     record NextValidId(long orderId) implements ServerMessage {
         public int messageId() { return Id.NEXT_VALID_ID; }
+    }
+
+    /**
+     * One account value for a reqAccountUpdatesMulti subscription.
+     *
+     * @param modelCode "" for none
+     * @param currency  "" for values that are not money
+     */
+    record AccountUpdateMulti(int reqId, String account, String modelCode, String key, String value, String currency)
+            implements ServerMessage {
+        public AccountUpdateMulti {
+            account = Strings.orEmpty(account);
+            modelCode = Strings.orEmpty(modelCode);
+            key = Strings.orEmpty(key);
+            value = Strings.orEmpty(value);
+            currency = Strings.orEmpty(currency);
+        }
+
+        public int messageId() { return Id.ACCOUNT_UPDATE_MULTI; }
+    }
+
+    /** Every value of a reqAccountUpdatesMulti subscription has been sent once; updates may follow. */
+    record AccountUpdateMultiEnd(int reqId) implements ServerMessage {
+        public int messageId() { return Id.ACCOUNT_UPDATE_MULTI_END; }
     }
 
     /** The accounts this login may trade; the bridge is not ready before a non-empty list arrives. */

@@ -83,6 +83,9 @@ final class SampleMessages {
                         150.12, 3938.0, 0.0, "DU111111"),
                 new ServerMessage.AccountUpdateTime("14:35"),
                 new ServerMessage.AccountDownloadEnd("DU111111"),
+                new ServerMessage.AccountUpdateMulti(9002, "DU111111", "", "NetLiquidation", "1000000.00", "USD"),
+                new ServerMessage.AccountUpdateMulti(9002, "DU111111", "", "AccountType", "INDIVIDUAL", ""),
+                new ServerMessage.AccountUpdateMultiEnd(9002),
                 new ServerMessage.Position("DU111111", withoutPrimaryExchange(ES_OPTION), new BigDecimal("-2"), 1210.5),
                 new ServerMessage.PositionEnd(),
                 new ServerMessage.OpenOrder(1001, withoutPrimaryExchange(AAPL), open, submitted),
@@ -130,6 +133,9 @@ final class SampleMessages {
                 new ClientMessage.CancelPositions(),
                 new ClientMessage.ReqAccountSummary(9001, "All", "NetLiquidation,TotalCashValue,BuyingPower"),
                 new ClientMessage.CancelAccountSummary(9001),
+                new ClientMessage.ReqAccountUpdatesMulti(9002, "DU111111", "", false),
+                new ClientMessage.ReqAccountUpdatesMulti(9003, "DU222222", "", true),
+                new ClientMessage.CancelAccountUpdatesMulti(9002),
                 new ClientMessage.ReqCompletedOrders(false));
     }
 }

@@ -136,6 +136,8 @@ class WireLayoutTest {
                 case "ErrorMessage" -> assertThat(count).isEqualTo(sv >= 166 ? 6 : 5);
                 case "ExecDetails" -> assertThat(count).isEqualTo(sv >= 178 ? 32 : 31);
                 case "CompletedOrdersEnd" -> assertThat(count).isEqualTo(1);
+                case "AccountUpdateMulti" -> assertThat(count).isEqualTo(8);
+                case "AccountUpdateMultiEnd" -> assertThat(count).isEqualTo(3);
                 default -> { }
             }
         }
@@ -145,6 +147,31 @@ class WireLayoutTest {
     void cancelMktDataFromAnyClientVersionDecodes() {
         byte[] fromIbAsync = "2\u00002\u000042\u0000".getBytes(StandardCharsets.US_ASCII);
         assertThat(new ClientMessageCodec(176).decode(fromIbAsync)).isEqualTo(new ClientMessage.CancelMktData(42));
+    }
+
+    @Test
+    void accountUpdatesMultiFromAnyClientVersionDecodes() {
+        // IB's client writes message version 1, @stoqey/ib 1.6.10 writes 2; the fields after it are the same.
+        ClientMessageCodec codec = new ClientMessageCodec(176);
+        byte[] fromIbJava = "76\u00001\u00009\u0000DU111111\u0000\u00000\u0000".getBytes(StandardCharsets.US_ASCII);
+        byte[] fromStoqey = "76\u00002\u00009\u0000DU111111\u0000\u00000\u0000".getBytes(StandardCharsets.US_ASCII);
+        ClientMessage expected = new ClientMessage.ReqAccountUpdatesMulti(9, "DU111111", "", false);
+        assertThat(codec.decode(fromIbJava)).isEqualTo(expected);
+        assertThat(codec.decode(fromStoqey)).isEqualTo(expected);
+        assertThat(payloadOf(codec.encode(expected))).isEqualTo(fromIbJava);
+        assertThat(codec.decode("77\u00002\u00009\u0000".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo(new ClientMessage.CancelAccountUpdatesMulti(9));
+    }
+
+    @Test
+    void accountUpdateMultiHasTheLayoutIbsClientReads() {
+        // [73, 1, reqId, account, modelCode, key, value, currency] and [74, 1, reqId] (IB's client, @stoqey/ib).
+        ServerMessageCodec codec = new ServerMessageCodec(176);
+        assertThat(payloadOf(codec.encode(new ServerMessage.AccountUpdateMulti(9, "DU1", "", "NetLiquidation",
+                "5.00", "USD")))).isEqualTo("73\u00001\u00009\u0000DU1\u0000\u0000NetLiquidation\u00005.00\u0000USD\u0000"
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(payloadOf(codec.encode(new ServerMessage.AccountUpdateMultiEnd(9))))
+                .isEqualTo("74\u00001\u00009\u0000".getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -59,6 +59,10 @@ final class ApiRequestHandler {
             broker.sendOpenOrders(c, true);
         } else if (message instanceof ClientMessage.ReqAccountUpdates m) {
             broker.accountUpdates(c, m.subscribe(), m.account());
+        } else if (message instanceof ClientMessage.ReqAccountUpdatesMulti m) {
+            broker.accountUpdatesMulti(c, m);
+        } else if (message instanceof ClientMessage.CancelAccountUpdatesMulti m) {
+            broker.cancelAccountUpdatesMulti(c, m.reqId());
         } else if (message instanceof ClientMessage.ReqExecutions m) {
             broker.sendExecutions(c, m.reqId(), m.filter());
         } else if (message instanceof ClientMessage.ReqIds) {

@@ -72,6 +72,8 @@ public final class Broker {
     private final Map<String, Integer> placeOrderCountByOrderRef = new ConcurrentHashMap<>();
     private final Set<ClientConnection> positionSubscribers = ConcurrentHashMap.newKeySet();
     private final Map<ClientConnection, String> accountSubscribers = new ConcurrentHashMap<>();
+    private final Map<ClientConnection, Map<Integer, AccountMultiSubscription>> accountMultiSubscribers =
+            new ConcurrentHashMap<>();
     private long nextPermId;
     private long nextExecSeq = 1;
 
@@ -125,12 +127,14 @@ public final class Broker {
     public void forget(ClientConnection connection) {
         positionSubscribers.remove(connection);
         accountSubscribers.remove(connection);
+        accountMultiSubscribers.remove(connection);
     }
 
     /** Forgets every subscription (a Gateway restart). */
     public void forgetAllSubscriptions() {
         positionSubscribers.clear();
         accountSubscribers.clear();
+        accountMultiSubscribers.clear();
     }
 
     // ---- orders ---------------------------------------------------------------------------------------------
@@ -416,6 +420,50 @@ public final class Broker {
         c.send(new ServerMessage.AccountDownloadEnd(account));
     }
 
+    /**
+     * reqAccountUpdatesMulti: every value of the account (of every account for "" or "All") as accountUpdateMulti,
+     * then accountUpdateMultiEnd, then updates after fills until the cancel. The simulator has no model
+     * portfolios, so a model code is refused, as is an account it does not manage; both with 321 under the
+     * request's id, and no End.
+     */
+    public synchronized void accountUpdatesMulti(ClientConnection c, ClientMessage.ReqAccountUpdatesMulti request) {
+        int reqId = request.reqId();
+        String requested = request.account();
+        if (!request.modelCode().isEmpty()) {
+            c.send(new ServerMessage.ErrorMessage(reqId, 321,
+                    "Error validating request: model portfolios are not modelled: " + request.modelCode()));
+            return;
+        }
+        List<String> covered = requested.isEmpty() || requested.equalsIgnoreCase("All") ? accounts.accountNames()
+                : accounts.exists(requested) ? List.of(requested) : List.of();
+        if (covered.isEmpty()) {
+            c.send(new ServerMessage.ErrorMessage(reqId, 321, "Error validating request: unknown account " + requested));
+            return;
+        }
+        AccountMultiSubscription s = new AccountMultiSubscription(reqId, covered, "", request.ledgerAndNlv());
+        accountMultiSubscribers.computeIfAbsent(c, k -> new ConcurrentHashMap<>()).put(reqId, s);
+        for (String account : covered) {
+            if (s.wants("AccountCode")) {
+                c.send(new ServerMessage.AccountUpdateMulti(reqId, account, s.modelCode(), "AccountCode", account, ""));
+            }
+            for (Map.Entry<String, String[]> e : accounts.summary(account, this::price).entrySet()) {
+                if (s.wants(e.getKey())) {
+                    c.send(new ServerMessage.AccountUpdateMulti(reqId, account, s.modelCode(), e.getKey(),
+                            e.getValue()[0], e.getValue()[1]));
+                }
+            }
+        }
+        c.send(new ServerMessage.AccountUpdateMultiEnd(reqId));
+    }
+
+    /** cancelAccountUpdatesMulti: the updates stop; nothing is sent in answer. */
+    public void cancelAccountUpdatesMulti(ClientConnection c, int reqId) {
+        Map<Integer, AccountMultiSubscription> mine = accountMultiSubscribers.get(c);
+        if (mine != null) {
+            mine.remove(reqId);
+        }
+    }
+
     public synchronized void positions(ClientConnection c) {
         positionSubscribers.add(c);
         for (Accounts.Holding h : accounts.holdings()) {
@@ -441,6 +489,17 @@ public final class Broker {
                 }
             }
         });
+        accountMultiSubscribers.forEach((c, subscriptions) -> subscriptions.values().forEach(s -> {
+            if (s.covers(h.account)) {
+                Map<String, String[]> values = accounts.summary(h.account, this::price);
+                for (String tag : List.of("NetLiquidation", "TotalCashValue", "GrossPositionValue")) {
+                    if (s.wants(tag)) {
+                        c.send(new ServerMessage.AccountUpdateMulti(s.reqId(), h.account, s.modelCode(), tag,
+                                values.get(tag)[0], values.get(tag)[1]));
+                    }
+                }
+            }
+        }));
     }
 
     private ServerMessage.Position position(Accounts.Holding h) {

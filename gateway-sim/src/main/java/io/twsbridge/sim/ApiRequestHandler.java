@@ -44,6 +44,11 @@ final class ApiRequestHandler {
                 broker.refuseAsDuplicateId(c, m);
                 return;
             }
+            String rejection = faults.takeRejection();
+            if (rejection != null) {
+                broker.reject(c, m, rejection);
+                return;
+            }
             if (faults.takeDropAfterPlaceOrder()) {
                 c.mute(); // the order is taken, but no answer will reach the client
                 broker.placeOrder(c, m);

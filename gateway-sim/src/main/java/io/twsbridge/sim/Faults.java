@@ -15,6 +15,8 @@ public final class Faults {
     private volatile boolean zombiesBlockHandshakes;
     private final java.util.concurrent.atomic.AtomicBoolean dropAfterNextPlaceOrder = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean refuseNextAsDuplicate = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicReference<String> rejectNextWithReason =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     Faults(SimulatorConfig config) {
         this.handshakeDelay = config.handshakeDelay();
@@ -83,6 +85,23 @@ public final class Faults {
     /** True once, for the placeOrder to refuse with 103. */
     boolean takeRefuseAsDuplicate() {
         return refuseNextAsDuplicate.compareAndSet(true, false);
+    }
+
+    /**
+     * Once: the next placeOrder is rejected with error 201 and this reason, as IB rejects an order it will not take
+     * (margin, permissions, a closed market). The reason may be any text: the Gateway spells characters beyond ASCII
+     * as IB's escapes, which is how a client's un-escaping is put to the test against a real frame.
+     */
+    public void rejectNextPlaceOrder(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("reason must be some text but was " + (reason == null ? "missing" : "blank"));
+        }
+        rejectNextWithReason.set(reason);
+    }
+
+    /** The reason once, for the placeOrder to reject; null when no rejection is armed. */
+    String takeRejection() {
+        return rejectNextWithReason.getAndSet(null);
     }
 
     public boolean dropAfterNextPlaceOrderArmed() {

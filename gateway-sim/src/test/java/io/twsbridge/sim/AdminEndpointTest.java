@@ -89,6 +89,18 @@ class AdminEndpointTest extends SimulatorTestBase {
     }
 
     @Test
+    void theRejectionFaultTakesItsReasonFromTheQuery() throws Exception {
+        TwsTestClient c = client(1);
+        String reason = "ordre refusé";
+
+        assertThat(post("/faults/reject-next-place-order?reason="
+                + java.net.URLEncoder.encode(reason, java.nio.charset.StandardCharsets.UTF_8)).statusCode()).isEqualTo(200);
+        c.send(place(1, "AAPL", limit("BUY", 1, 1.00, "rejected-ref")));
+
+        assertThat(c.awaitError(201, TIMEOUT).message()).isEqualTo("Order rejected - reason:" + reason);
+    }
+
+    @Test
     void dropAllClosesTheClients() throws Exception {
         TwsTestClient c = client(1);
 
@@ -148,7 +160,8 @@ class AdminEndpointTest extends SimulatorTestBase {
             "/faults/zombie-on-disconnect?enabled=yes | enabled must be true or false but was 'yes'",
             "/faults/zombies-block-handshakes   | enabled must be true or false but was missing",
             "/actions/connectivity-restored     | data-lost must be true or false but was missing",
-            "/actions/restart?refuse-ms=soon    | refuse-ms must be a whole number but was 'soon'"})
+            "/actions/restart?refuse-ms=soon    | refuse-ms must be a whole number but was 'soon'",
+            "/faults/reject-next-place-order    | reason must be some text but was missing"})
     void badParametersGet400WithTheReason(String path, String reason) throws Exception {
         HttpResponse<String> response = post(path);
 

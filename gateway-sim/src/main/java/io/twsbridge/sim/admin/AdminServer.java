@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * POST /actions/clear-zombies                        close zombie and stalled sockets
  * POST /faults/drop-after-next-place-order           once: take the next order, then drop the link unanswered
  * POST /faults/refuse-next-place-order-as-duplicate-id  once: answer the next placeOrder with error 103
+ * POST /faults/reject-next-place-order?reason=TEXT     once: reject the next placeOrder with error 201 and TEXT
  * </pre>
  * Every POST answers with the state after the change. Bad parameters get 400 with the reason.
  */
@@ -121,6 +122,7 @@ public final class AdminServer implements AutoCloseable {
             case "/actions/clear-zombies" -> simulator.clearZombies();
             case "/faults/drop-after-next-place-order" -> simulator.faults().dropLinkAfterNextPlaceOrder();
             case "/faults/refuse-next-place-order-as-duplicate-id" -> simulator.faults().refuseNextPlaceOrderAsDuplicateId();
+            case "/faults/reject-next-place-order" -> simulator.faults().rejectNextPlaceOrder(q.get("reason"));
             default -> {
                 return false;
             }

@@ -191,6 +191,15 @@ public final class Broker {
         c.send(new ServerMessage.ErrorMessage((int) request.orderId(), DUPLICATE_ORDER_ID, "Duplicate order id"));
     }
 
+    /** Error 201 with {@code reason} for an order that is counted but never created. */
+    public synchronized void reject(ClientConnection c, ClientMessage.PlaceOrder request, String reason) {
+        if (!request.order().orderRef().isEmpty()) {
+            placeOrderCountByOrderRef.merge(request.order().orderRef(), 1, Integer::sum);
+        }
+        highestOrderId.merge(c.clientId(), request.orderId(), Math::max);
+        c.send(new ServerMessage.ErrorMessage((int) request.orderId(), ORDER_REJECTED, "Order rejected - reason:" + reason));
+    }
+
     private void modify(ClientConnection c, SimOrder o, Order changed) {
         String rejection = validate(changed, o.order.account());
         if (rejection != null) {

@@ -11,7 +11,7 @@
 //
 // Output: exactly one JSON line on stdout:
 //   {"ok":bool,"serverVersion":n,"steps":{name:"ok"|"failed: why"},"counts":{event:n},
-//    "decodingErrors":[...],"unexpectedErrors":[...]}
+//    "elapsedMs":{step:n},"decodingErrors":[...],"unexpectedErrors":[...]}
 // Exit status 0 iff ok. Progress goes to stderr. See CLIENT-FACTS.md for what the client does.
 
 import process from "node:process";
@@ -28,6 +28,7 @@ const STEP_NAMES = [
   "currentTime",
   "accountSummary",
   "accountUpdates",
+  "accountUpdatesMulti",
   "positions",
   "marketData",
   "restingOrder",
@@ -57,6 +58,8 @@ const result = {
   serverVersion: null,
   steps: Object.fromEntries(STEP_NAMES.map((n) => [n, "failed: not run"])),
   counts: {},
+  /** Request-to-End time of the steps whose latency matters (a client that waits for the End at connect). */
+  elapsedMs: {},
   decodingErrors: [],
   unexpectedErrors: [],
 };
@@ -399,6 +402,40 @@ async function scenario() {
     const values = after("updateAccountValue", mark).filter((e) => e.seq < endSeq);
     if (values.length === 0) throw new Error("accountDownloadEnd arrived without any updateAccountValue before it");
     ctx.portfolioDuringUpdates = after("updatePortfolio", mark).filter((e) => e.seq < endSeq).length;
+  });
+
+  // ib_async sends this for every account at each connect and waits for each End: a server that never
+  // answers costs such a client its whole timeout. The request is reqId-keyed, so the End must carry it.
+  await runStep("accountUpdatesMulti", async () => {
+    const account = ctx.account;
+    const reqId = nextId();
+    const mark = seq;
+    // @stoqey/ib 1.6.10 reads the End's reqId as text and the values' reqId as a number: compare as numbers.
+    const mine = (name) => after(name, mark).filter((e) => Number(e.args[0]) === reqId);
+    const t0 = Date.now();
+    ib.reqAccountUpdatesMulti(reqId, account, "", false);
+    try {
+      await waitFor(`accountUpdateMultiEnd(${reqId})`, () => mine("accountUpdateMultiEnd").length > 0, {
+        ids: [reqId],
+        progress: () => `accountUpdateMulti=${mine("accountUpdateMulti").length}`,
+      });
+      result.elapsedMs.accountUpdatesMulti = Date.now() - t0;
+      log(`accountUpdatesMulti: accountUpdateMultiEnd(${reqId}) ${result.elapsedMs.accountUpdatesMulti} ms after the request`);
+    } finally {
+      ib.cancelAccountUpdatesMulti(reqId);
+    }
+    const endSeq = mine("accountUpdateMultiEnd")[0].seq;
+    const rows = mine("accountUpdateMulti").filter((e) => e.seq < endSeq);
+    if (rows.length === 0) throw new Error(`accountUpdateMultiEnd(${reqId}) arrived without any accountUpdateMulti before it`);
+    for (const { args } of rows) {
+      const [, acct, modelCode, key] = args;
+      if (acct !== account) throw new Error(`accountUpdateMulti for account ${JSON.stringify(acct)}, requested ${account}: ${JSON.stringify(args)}`);
+      if (modelCode !== "" && modelCode !== undefined) throw new Error(`accountUpdateMulti with model code ${JSON.stringify(modelCode)}, none requested`);
+      if (!key) throw new Error(`accountUpdateMulti without a key: ${JSON.stringify(args)}`);
+    }
+    if (!rows.some(({ args }) => args[3] === "NetLiquidation" && Number.isFinite(Number(args[4])))) {
+      throw new Error(`no numeric NetLiquidation among ${rows.length} accountUpdateMulti values`);
+    }
   });
 
   await runStep("positions", async () => {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 /**
  * An independent TWS client, the npm package @stoqey/ib (pinned in conformance/stoqey-ib/package-lock.json),
  * runs its whole scenario against the simulator over a real socket: handshake, account summary and updates,
- * positions, market data, a resting order cancelled, a market order filled, open orders, executions and
+ * account updates by reqId (reqAccountUpdatesMulti), positions, market data, a resting order cancelled, a market order filled, open orders, executions and
  * completed orders. @stoqey/ib reports every leftover or missing field as an error, so a clean run proves our
  * field counts at each server version.
  */
@@ -54,7 +54,14 @@ class StoqeyIbConformanceIT {
             assertThat(result.path("serverVersion").asInt()).isEqualTo(serverVersion);
             result.path("steps").properties().forEach(step ->
                     assertThat(step.getValue().asText()).as("step %s", step.getKey()).isEqualTo("ok"));
-            assertThat(result.path("steps").size()).isEqualTo(12);
+            assertThat(result.path("steps").size()).isEqualTo(13);
+            // Answered with its End, well inside the step's 10 s timeout, rather than refused with 321: a client
+            // that waits for this End at connect (ib_async does, per account) connects without waiting it out.
+            assertThat(result.path("steps").path("accountUpdatesMulti").asText()).isEqualTo("ok");
+            assertThat(result.path("counts").path("accountUpdateMultiEnd").asInt()).isEqualTo(1);
+            assertThat(result.path("counts").path("accountUpdateMulti").asInt()).isPositive();
+            assertThat(result.path("elapsedMs").path("accountUpdatesMulti").isInt()).isTrue();
+            assertThat(result.path("elapsedMs").path("accountUpdatesMulti").asInt()).isBetween(0, 2_000);
             assertThat(result.path("ok").asBoolean()).isTrue();
             assertThat(result.path("counts").path("tickPrice").asInt()).isGreaterThanOrEqualTo(2);
             assertThat(result.path("counts").path("completedOrder").asInt()).isGreaterThanOrEqualTo(2);

@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.app;
 
 import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.schema.catalogue.ReasonCodes;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
@@ -71,6 +72,27 @@ class OrdersIT extends WithKafkaStack {
             await().atMost(Duration.ofSeconds(20)).until(() -> bridge.values(Topic.COMMAND_RESULTS).size() == 2);
             assertThat(statuses(bridge, "id-clash")).containsExactly("ACCEPTED", "DUPLICATE");
             assertThat(sim.state().openOrders()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRejectionInAnotherLanguageIsPublishedAsIbMeantIt() throws Exception {
+        // The simulator writes the reason in IB's 7-bit escapes, as a Gateway does; the result carries the text.
+        String reason = "marge insuffisante – ordre refusé (保证金不足)";
+        try (GatewaySimulator sim = sim();
+             BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "reject", k -> k, g -> g, on()).start()) {
+            bridge.awaitReady();
+            sim.faults().rejectNextPlaceOrder(reason);
+            bridge.send(Commands.limitOrder("refused", ACCOUNT, "AAPL", "1", 1.0));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> !results(bridge, "refused").isEmpty());
+            GenericRecord result = results(bridge, "refused").get(0);
+            assertThat(result.get("status").toString()).isEqualTo("REJECTED");
+            assertThat(result.get("ibErrorCode")).isEqualTo(201);
+            assertThat(result.get("reasonCode").toString()).isEqualTo(ReasonCodes.ibError(201));
+            assertThat(result.get("message").toString()).isEqualTo("Order rejected - reason:" + reason);
+            assertThat(sim.state().placeOrderCountByOrderRef()).containsOnly(Map.entry("refused", 1));
+            assertThat(sim.state().openOrders()).isZero();
         }
     }
 

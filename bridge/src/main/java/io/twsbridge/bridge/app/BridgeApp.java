@@ -74,6 +74,11 @@ public final class BridgeApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BridgeApp.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The reason in the last status of a bridge that stops: {@link #close()} is a deliberate stop. (A deposed
+     * instance closes too, but its publisher may no longer produce, so its last status is never written.)
+     */
+    private static final String SHUT_DOWN = "the bridge shut down";
     /** How long start-up waits for partition leaders: a broker that just started elects them in seconds. */
     private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
@@ -118,6 +123,11 @@ public final class BridgeApp implements AutoCloseable {
          * {@link #prepare()} before the publisher: what it hears until then is still mapped and published.
          */
         GATEWAY,
+        /**
+         * The status reporter's last record, CLOSED with the reason, once the session has closed and before the
+         * publisher flushes: the compacted status topic must not keep a stopped bridge's last READY heartbeat.
+         */
+        LAST_STATUS,
         /** The event mapper flushes into the publisher, which flushes (commits, with standbys) and closes. */
         PUBLISHING,
         /**
@@ -294,6 +304,7 @@ public final class BridgeApp implements AutoCloseable {
                 kafka.heartbeatInterval(), kafkaHealth::reachable, publisher::quotesShed,
                 failover.enabled() ? failover.instanceId() : null);
         closing(Stage.ACTIVE).push("the status reporter", status::stop);
+        closing(Stage.LAST_STATUS).push("the last status", () -> status.publishClosed(SHUT_DOWN));
         gateway.supervisor().addStatusListener(status::onStatus);
         status.start();
         gateway.start();

@@ -11,6 +11,7 @@ import io.twsbridge.schema.SessionState;
 import io.twsbridge.schema.catalogue.Topic;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -65,6 +66,7 @@ public final class StatusReporter {
         loop.execute(this::publishNow);
     }
 
+    /** Ends the heartbeat; nothing more is published but {@link #publishClosed}. */
     public void stop() {
         stopped = true;
         loop.execute(() -> {
@@ -74,6 +76,20 @@ public final class StatusReporter {
         });
     }
 
+    /**
+     * The last status a stopping bridge writes under its key, once its Gateway session has closed: CLOSED, and
+     * why. The topic is compacted on the bridge's id, so without this record it would keep the last heartbeat
+     * (READY, as a rule) for good, and its consumers would take a stopped bridge for a working one.
+     *
+     * <p>Built and handed to the sink on the caller's thread: by now the event loop has closed. The publisher
+     * flushes it before it closes. Call after {@link #stop()}.
+     */
+    public void publishClosed(String why) {
+        stopped = true;
+        Instant now = loop.clock().instant();
+        sink.publish(Topic.STATUS, bridgeId, status(SessionState.CLOSED, why, now, now));
+    }
+
     private void publishNow() {
         if (stopped) {
             return;
@@ -81,6 +97,16 @@ public final class StatusReporter {
         if (timer != null) {
             timer.cancel();
         }
+        SessionSnapshot snapshot = session.snapshot();
+        SupervisorStatus s = last;
+        Instant now = loop.clock().instant();
+        sink.publish(Topic.STATUS, bridgeId, status(SessionState.valueOf(snapshot.state().name()),
+                snapshot.reason() + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()),
+                s == null ? now : s.since(), now));
+        timer = loop.schedule(heartbeat, this::publishNow);
+    }
+
+    private GatewayStatus status(SessionState state, String reason, Instant since, Instant now) {
         SupervisorStatus s = last;
         SessionSnapshot snapshot = session.snapshot();
         String lastError = s == null ? null : emptyToNull(s.lastError());
@@ -92,23 +118,21 @@ public final class StatusReporter {
             lastError = shed + " quotes shed while the producer buffer was nearly full"
                     + (lastError == null ? "" : "; " + lastError);
         }
-        GatewayStatus status = GatewayStatus.newBuilder()
+        return GatewayStatus.newBuilder()
                 .setBridgeId(bridgeId)
-                .setSessionState(SessionState.valueOf(snapshot.state().name()))
-                .setStateReason(snapshot.reason() + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()))
+                .setSessionState(state)
+                .setStateReason(reason)
                 .setServerVersion(snapshot.serverVersion() == 0 ? null : snapshot.serverVersion())
                 .setClientId(snapshot.clientId() < 0 ? null : snapshot.clientId())
                 .setAccounts(snapshot.accounts())
                 .setCircuitBreakerState(s == null ? CircuitBreakerState.CLOSED : CircuitBreakerState.valueOf(s.breakerState()))
                 .setZombieCount(s == null ? 0 : s.zombieCount())
                 .setLastError(lastError)
-                .setSince(s == null ? loop.clock().instant() : s.since())
-                .setHeartbeatAt(loop.clock().instant())
+                .setSince(since)
+                .setHeartbeatAt(now)
                 .setBridgeVersion(StatusReporter.class.getPackage().getImplementationVersion())
                 .setInstanceId(instanceId)
                 .build();
-        sink.publish(Topic.STATUS, bridgeId, status);
-        timer = loop.schedule(heartbeat, this::publishNow);
     }
 
     private static String emptyToNull(String s) {

@@ -7,6 +7,7 @@ import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.time.EventLoop;
 import io.twsbridge.bridge.time.ManualEventLoop;
+import io.twsbridge.schema.GatewayStatus;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,38 @@ class StatusReporterTest {
         manual.advance(Duration.ofSeconds(30));
         assertThat(published).hasSize(1);
         assertThat(manual.pendingTimers()).isZero();
+    }
+
+    @Test
+    void theLastStatusOfAStoppingBridgeSaysClosedAndWhyOnTheCallersThreadOnceTheLoopHasClosed() {
+        ManualEventLoop manual = new ManualEventLoop();
+        ClosingLoop loop = new ClosingLoop(manual);
+        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
+        GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
+                new InMemoryGateway());
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, loop,
+                "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        reporter.start();
+        manual.runReady();
+        reporter.onStatus(status());
+        manual.runReady();
+        assertThat(published).hasSize(2);
+
+        reporter.stop();
+        manual.runReady();
+        loop.closed = true; // the Gateway's loop closes with the session, before the last status
+        manual.advance(Duration.ofSeconds(7));
+        reporter.publishClosed("the bridge shut down");
+
+        assertThat(published).hasSize(3);
+        GatewayStatus last = (GatewayStatus) published.get(2);
+        assertThat(last.getSessionState()).isEqualTo(io.twsbridge.schema.SessionState.CLOSED);
+        assertThat(last.getStateReason()).isEqualTo("the bridge shut down");
+        assertThat(last.getBridgeId()).isEqualTo("bridge-1");
+        assertThat(last.getHeartbeatAt()).isEqualTo(manual.clock().instant());
+        assertThat(last.getSince()).as("CLOSED from now, not since the supervisor's last change")
+                .isEqualTo(manual.clock().instant());
+        assertThat(manual.pendingTimers()).as("no heartbeat after the last word").isZero();
     }
 
     private static SupervisorStatus status() {

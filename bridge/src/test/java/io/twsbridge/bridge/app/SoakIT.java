@@ -411,6 +411,7 @@ class SoakIT extends WithKafkaStack {
             soft.assertThat(metrics.sumWith("tws_bridge_publish_errors_total", Map.of())).as("records Kafka refused")
                     .isZero();
             soft.assertThat(stop.graceful()).as("stopped within 60 s of SIGTERM").isTrue();
+            soft.assertThat(stop.exitCode()).as("a clean stop on SIGTERM exits 0, not 143").isZero();
             soft.assertThat(trouble).as("ERROR lines and stack traces in the bridge's log %s", bridge.log()).isEmpty();
             soft.assertAll();
         }

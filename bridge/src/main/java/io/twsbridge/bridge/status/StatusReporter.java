@@ -33,6 +33,8 @@ public final class StatusReporter {
     private volatile SupervisorStatus last;
     private EventLoop.Timer timer;
     private volatile boolean stopped;
+    /** The last status published by the loop. Event loop only. */
+    private GatewayStatus lastSent;
     private final String instanceId;
 
     public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
@@ -59,7 +61,7 @@ public final class StatusReporter {
         if (stopped) {
             return; // the supervisor still reports while the bridge shuts down; the loop may be gone already
         }
-        loop.execute(this::publishNow);
+        loop.execute(this::publishIfChanged);
     }
 
     public void start() {
@@ -90,6 +92,22 @@ public final class StatusReporter {
         sink.publish(Topic.STATUS, bridgeId, status(SessionState.CLOSED, why, now, now));
     }
 
+    /**
+     * A status from the supervisor: published at once when it says something new, and otherwise left to the
+     * heartbeat. The supervisor reports on every consideration (a held breaker, say, every few seconds), and a
+     * record that repeats the last one to the letter but for its time tells a consumer nothing.
+     */
+    private void publishIfChanged() {
+        if (stopped) {
+            return;
+        }
+        if (lastSent != null && sameButForTime(current(lastSent.getHeartbeatAt()), lastSent)) {
+            return;
+        }
+        publishNow();
+    }
+
+    /** Publishes the current status and starts the heartbeat period again from now. */
     private void publishNow() {
         if (stopped) {
             return;
@@ -97,13 +115,22 @@ public final class StatusReporter {
         if (timer != null) {
             timer.cancel();
         }
+        GatewayStatus status = current(loop.clock().instant());
+        sink.publish(Topic.STATUS, bridgeId, status);
+        lastSent = status;
+        timer = loop.schedule(heartbeat, this::publishNow);
+    }
+
+    private GatewayStatus current(Instant now) {
         SessionSnapshot snapshot = session.snapshot();
         SupervisorStatus s = last;
-        Instant now = loop.clock().instant();
-        sink.publish(Topic.STATUS, bridgeId, status(SessionState.valueOf(snapshot.state().name()),
+        return status(SessionState.valueOf(snapshot.state().name()),
                 snapshot.reason() + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()),
-                s == null ? now : s.since(), now));
-        timer = loop.schedule(heartbeat, this::publishNow);
+                s == null ? now : s.since(), now);
+    }
+
+    private static boolean sameButForTime(GatewayStatus a, GatewayStatus b) {
+        return GatewayStatus.newBuilder(a).setHeartbeatAt(b.getHeartbeatAt()).build().equals(b);
     }
 
     private GatewayStatus status(SessionState state, String reason, Instant since, Instant now) {

@@ -57,7 +57,7 @@ class StatusReporterTest {
                 "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
         reporter.start();
         manual.runReady();
-        reporter.onStatus(status());
+        reporter.onStatus(failing("connection refused"));
         manual.runReady();
         assertThat(published).hasSize(2);
 
@@ -76,6 +76,40 @@ class StatusReporterTest {
         assertThat(last.getSince()).as("CLOSED from now, not since the supervisor's last change")
                 .isEqualTo(manual.clock().instant());
         assertThat(manual.pendingTimers()).as("no heartbeat after the last word").isZero();
+    }
+
+    @Test
+    void aSupervisorStatusThatRepeatsTheLastOneWaitsForTheHeartbeatInsteadOfPublishingTwice() {
+        ManualEventLoop manual = new ManualEventLoop();
+        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
+        GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
+                new InMemoryGateway());
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, manual,
+                "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        reporter.start();
+        manual.runReady();
+        reporter.onStatus(failing("connection refused"));
+        manual.runReady();
+        assertThat(published).as("the first start-up status, then the supervisor's").hasSize(2);
+
+        manual.advance(Duration.ofSeconds(2));
+        reporter.onStatus(failing("connection refused")); // a held breaker's consideration: nothing new
+        manual.runReady();
+        assertThat(published).as("a repeat is not published").hasSize(2);
+
+        manual.advance(Duration.ofSeconds(3));
+        assertThat(published).as("the heartbeat, 5 s after the last record").hasSize(3);
+
+        reporter.onStatus(failing("connection reset"));
+        manual.runReady();
+        assertThat(published).as("a status that changed goes at once").hasSize(4);
+        assertThat(((GatewayStatus) published.get(3)).getLastError()).isEqualTo("connection reset");
+    }
+
+    /** A supervisor's status after a failed attempt: unlike the start-up status, it has an error to tell. */
+    private static SupervisorStatus failing(String lastError) {
+        return new SupervisorStatus(SessionState.DISCONNECTED, "link lost", "CLOSED", 0, true, 17, List.of(),
+                lastError, 1, Map.of("READY", 1L), Instant.parse("2026-11-28T14:30:00Z"), null, "");
     }
 
     private static SupervisorStatus status() {

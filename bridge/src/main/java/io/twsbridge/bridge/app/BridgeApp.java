@@ -308,7 +308,7 @@ public final class BridgeApp implements AutoCloseable {
         CommandExecutor executor = new CommandDispatcher(session, requests, store, kafka.marketDataLineLimit(),
                 config.gateway().accountSummaryTags(), orders);
 
-        StatusReporter status = new StatusReporter(publisher, session, gateway.eventLoop(), kafka.bridgeId(),
+        StatusReporter status = new StatusReporter(publisher, session::snapshot, gateway.eventLoop(), kafka.bridgeId(),
                 kafka.heartbeatInterval(), kafkaHealth::reachable, publisher::quotesShed,
                 failover.enabled() ? failover.instanceId() : null);
         closing(Stage.ACTIVE).push("the status reporter", status::stop);

@@ -1,7 +1,6 @@
 package io.twsbridge.bridge.status;
 
 import io.twsbridge.bridge.events.EventSink;
-import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.time.EventLoop;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Publishes a GatewayStatus on every change of the supervisor's status and as a heartbeat when nothing changes,
@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
 public final class StatusReporter {
 
     private final EventSink sink;
-    private final GatewaySession session;
+    /** The session's state as its snapshot, safe to read from any thread. */
+    private final Supplier<SessionSnapshot> session;
     private final EventLoop loop;
     private final String bridgeId;
     private final Duration heartbeat;
@@ -37,13 +38,15 @@ public final class StatusReporter {
     private GatewayStatus lastSent;
     private final String instanceId;
 
-    public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
+    public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
+                          Duration heartbeat,
                           BooleanSupplier kafkaHealthy, LongSupplier quotesShed) {
         this(sink, session, loop, bridgeId, heartbeat, kafkaHealthy, quotesShed, null);
     }
 
     /** @param instanceId the active instance of a standby bridge, named in each status; null when it runs alone */
-    public StatusReporter(EventSink sink, GatewaySession session, EventLoop loop, String bridgeId, Duration heartbeat,
+    public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
+                          Duration heartbeat,
                           BooleanSupplier kafkaHealthy, LongSupplier quotesShed, String instanceId) {
         this.instanceId = instanceId;
         this.quotesShed = quotesShed;
@@ -122,7 +125,7 @@ public final class StatusReporter {
     }
 
     private GatewayStatus current(Instant now) {
-        SessionSnapshot snapshot = session.snapshot();
+        SessionSnapshot snapshot = session.get();
         SupervisorStatus s = last;
         return status(SessionState.valueOf(snapshot.state().name()),
                 snapshot.reason() + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()),
@@ -135,8 +138,10 @@ public final class StatusReporter {
 
     private GatewayStatus status(SessionState state, String reason, Instant since, Instant now) {
         SupervisorStatus s = last;
-        SessionSnapshot snapshot = session.snapshot();
-        String lastError = s == null ? null : emptyToNull(s.lastError());
+        SessionSnapshot snapshot = session.get();
+        // The supervisor keeps the last failure for /status; once READY it is history, and a READY record that
+        // carried it would send a consumer looking for a fault that is over (it stays in the log).
+        String lastError = s == null || state == SessionState.READY ? null : emptyToNull(s.lastError());
         if (!kafkaHealthy.getAsBoolean()) {
             lastError = "Kafka unreachable: events are buffered" + (lastError == null ? "" : "; " + lastError);
         }

@@ -58,7 +58,7 @@ class ConnectOffTheLoopIT {
                     }
                 });
                 StatusReporter heartbeat = new StatusReporter((topic, key, value) -> beats.add(new Beat(
-                        System.nanoTime(), ((GatewayStatus) value).getSessionState().name())), service.session(),
+                        System.nanoTime(), ((GatewayStatus) value).getSessionState().name())), service.session()::snapshot,
                         service.eventLoop(), "bridge-1", HEARTBEAT, () -> true, () -> 0L);
                 heartbeat.start();
                 await().atMost(Duration.ofSeconds(5)).until(() -> beats.size() >= 3);

@@ -3,6 +3,7 @@ package io.twsbridge.bridge.status;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.testing.InMemoryGateway;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.time.EventLoop;
@@ -17,6 +18,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +32,7 @@ class StatusReporterTest {
         List<SpecificRecord> published = new CopyOnWriteArrayList<>();
         GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
                 new InMemoryGateway());
-        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, loop,
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session::snapshot, loop,
                 "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
         reporter.start();
         manual.runReady();
@@ -53,7 +56,7 @@ class StatusReporterTest {
         List<SpecificRecord> published = new CopyOnWriteArrayList<>();
         GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
                 new InMemoryGateway());
-        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, loop,
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session::snapshot, loop,
                 "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
         reporter.start();
         manual.runReady();
@@ -84,7 +87,7 @@ class StatusReporterTest {
         List<SpecificRecord> published = new CopyOnWriteArrayList<>();
         GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
                 new InMemoryGateway());
-        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session, manual,
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session::snapshot, manual,
                 "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
         reporter.start();
         manual.runReady();
@@ -104,6 +107,37 @@ class StatusReporterTest {
         manual.runReady();
         assertThat(published).as("a status that changed goes at once").hasSize(4);
         assertThat(((GatewayStatus) published.get(3)).getLastError()).isEqualTo("connection reset");
+    }
+
+    @Test
+    void aReadyRecordCarriesNoPastFailureButAKafkaOutageStillShows() {
+        ManualEventLoop manual = new ManualEventLoop();
+        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
+        AtomicReference<SessionSnapshot> snapshot = new AtomicReference<>(new SessionSnapshot(
+                SessionState.DISCONNECTED, "link lost", List.of(), 0, 17));
+        AtomicBoolean kafkaReachable = new AtomicBoolean(true);
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), snapshot::get,
+                manual, "bridge-1", Duration.ofSeconds(5), kafkaReachable::get, () -> 0L);
+        reporter.start();
+        reporter.onStatus(failing("REFUSED: connection refused"));
+        manual.runReady();
+        assertThat(last(published).getLastError()).as("while not READY").isEqualTo("REFUSED: connection refused");
+
+        snapshot.set(new SessionSnapshot(SessionState.READY, "ready",
+                List.of("DU123"), 176, 17));
+        reporter.onStatus(failing("REFUSED: connection refused")); // the supervisor still holds the old failure
+        manual.runReady();
+        assertThat(last(published).getSessionState()).isEqualTo(io.twsbridge.schema.SessionState.READY);
+        assertThat(last(published).getLastError()).as("READY: the failure is over").isNull();
+
+        kafkaReachable.set(false);
+        manual.advance(Duration.ofSeconds(5));
+        assertThat(last(published).getLastError()).as("a present problem still shows when READY")
+                .isEqualTo("Kafka unreachable: events are buffered");
+    }
+
+    private static GatewayStatus last(List<SpecificRecord> published) {
+        return (GatewayStatus) published.get(published.size() - 1);
     }
 
     /** A supervisor's status after a failed attempt: unlike the start-up status, it has an error to tell. */

@@ -67,6 +67,11 @@ public final class ClientMessageCodec {
         } else if (message instanceof CancelMktData m) {
             w.int32(m.messageId()).int32(1).int32(m.reqId());
         } else if (message instanceof PlaceOrder m) {
+            if (!m.order().conditions().isEmpty()) {
+                // Conditions are only read so far (openOrder, completedOrder); sending an order without the
+                // conditions its caller gave it would place a different order.
+                throw new ProtocolException.UnsupportedFeature("placeOrder cannot send order conditions yet");
+            }
             PlaceOrderCodec.write(w, m, sv);        // no message version from server version 145 on
         } else if (message instanceof CancelOrder m) {
             w.int32(m.messageId()).int32(1).int64(m.orderId());

@@ -1,6 +1,5 @@
 package io.twsbridge.protocol.codec;
 
-import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
@@ -93,7 +92,7 @@ final class CompletedOrderCodec {
         w.string(s.status());
         w.bool(false);                              // randomizeSize
         w.bool(false);                              // randomizePrice
-        w.int32(0);                                 // conditions count
+        OrderConditionFields.write(w, o.conditions());
         w.doubleOrEmpty(o.trailStopPrice());        // stop price
         w.empty();                                  // lmtPriceOffset
         w.empty();                                  // cashQty
@@ -162,13 +161,10 @@ final class CompletedOrderCodec {
         r.skip(1);                                  // solicited
         String status = r.string();
         r.skip(2);                                  // randomizeSize, randomizePrice
-        Order order = b.build();
-        if ("PEG BENCH".equals(order.orderType())) {
+        if ("PEG BENCH".equals(b.build().orderType())) {
             r.skip(5);
         }
-        if (r.int32() != 0) {
-            throw new ProtocolException.UnsupportedFeature("order conditions are not supported");
-        }
+        Order order = b.conditions(OrderConditionFields.read(r)).build();
         // stop price .. parentPermId carry nothing the model keeps
         r.skip(13);
         String completedTime = r.string();

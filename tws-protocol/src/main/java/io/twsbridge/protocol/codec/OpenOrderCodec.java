@@ -15,7 +15,8 @@ import io.twsbridge.protocol.wire.FieldWriter;
  *
  * <p>Written as the Gateway writes it for a plain order: deltaNeutralOrderType "None" (which makes every client
  * read the eight delta-neutral fields), empty lists, and "" for unset numbers, which all known clients read as
- * unset. Combo legs, scale extras, conditions and PEG BENCH fields are read and skipped when a peer sends them.
+ * unset. Order conditions are written and read ({@link OrderConditionFields}); combo legs, scale extras and PEG
+ * BENCH fields are read and skipped when a peer sends them.
  */
 final class OpenOrderCodec {
 
@@ -106,7 +107,7 @@ final class OpenOrderCodec {
         OrderStateFields.writeWhatIfAndState(w, o.whatIf(), s);
         w.bool(false);                              // randomizeSize
         w.bool(false);                              // randomizePrice
-        w.int32(0);                                 // conditions count
+        OrderConditionFields.write(w, o.conditions());
         w.string(NONE);                             // adjustedOrderType, as the Gateway sends it
         w.empty();                                  // triggerPrice
         w.doubleOrEmpty(o.trailStopPrice());        // trailStopPrice again
@@ -193,13 +194,10 @@ final class OpenOrderCodec {
         b.whatIf(r.bool());
         OrderState state = OrderStateFields.readState(r);
         r.skip(2);                                  // randomizeSize, randomizePrice
-        Order order = b.build();
-        if ("PEG BENCH".equals(order.orderType())) {
+        if ("PEG BENCH".equals(b.build().orderType())) {
             r.skip(5);
         }
-        if (r.int32() != 0) {
-            throw new ProtocolException.UnsupportedFeature("order conditions are not supported");
-        }
+        Order order = b.conditions(OrderConditionFields.read(r)).build();
         // The adjusted-order, soft-dollar and version-gated tail carries nothing the model keeps.
         return new OpenOrder(orderId, contract, order, state);
     }

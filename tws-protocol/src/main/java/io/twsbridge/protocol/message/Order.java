@@ -13,6 +13,8 @@ import java.util.List;
  * @param orderRef      free text carried through to executions; the bridge stores its commandId here
  * @param clientId      the API client that owns the order (read from openOrder, not sent in placeOrder)
  * @param permId        IB's permanent id (read from openOrder, not sent in placeOrder)
+ * @param conditions    what submits or cancels a conditional order (read from openOrder and completedOrder;
+ *                      placeOrder cannot send them yet); {@link OrderConditions#NONE} for a plain order
  */
 public record Order(
         String action,
@@ -39,7 +41,8 @@ public record Order(
         String algoStrategy,
         List<TagValue> algoParams,
         boolean whatIf,
-        String modelCode) {
+        String modelCode,
+        OrderConditions conditions) {
 
     public Order {
         action = Strings.orEmpty(action);
@@ -54,6 +57,7 @@ public record Order(
         algoStrategy = Strings.orEmpty(algoStrategy);
         algoParams = algoParams == null ? List.of() : List.copyOf(algoParams);
         modelCode = Strings.orEmpty(modelCode);
+        conditions = conditions == null ? OrderConditions.NONE : conditions;
     }
 
     /** A transmitted order with every optional field unset. */
@@ -85,6 +89,7 @@ public record Order(
         b.algoParams = algoParams;
         b.whatIf = whatIf;
         b.modelCode = modelCode;
+        b.conditions = conditions;
         return b;
     }
 
@@ -115,6 +120,7 @@ public record Order(
         private List<TagValue> algoParams = List.of();
         private boolean whatIf;
         private String modelCode = "";
+        private OrderConditions conditions = OrderConditions.NONE;
 
         private Builder(String action, BigDecimal totalQuantity, String orderType) {
             this.action = action;
@@ -144,12 +150,13 @@ public record Order(
         public Builder algoParams(List<TagValue> v) { algoParams = v; return this; }
         public Builder whatIf(boolean v) { whatIf = v; return this; }
         public Builder modelCode(String v) { modelCode = v; return this; }
+        public Builder conditions(OrderConditions v) { conditions = v; return this; }
 
         public Order build() {
             return new Order(action, totalQuantity, orderType, lmtPrice, auxPrice, tif, ocaGroup, account,
                     openClose, origin, orderRef, transmit, parentId, outsideRth, hidden, goodAfterTime,
                     goodTillDate, clientId, permId, trailStopPrice, trailingPercent, algoStrategy, algoParams,
-                    whatIf, modelCode);
+                    whatIf, modelCode, conditions);
         }
     }
 }

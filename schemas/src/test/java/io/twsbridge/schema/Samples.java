@@ -184,6 +184,7 @@ public final class Samples {
                 .setIbErrorCode(399)
                 .setIbErrorMessage("Order Message: BUY 3 AAPL Jun20'25 190 Call Warning: your order will not be placed at the exchange until 2025-06-02 09:30:00 US/Eastern.")
                 .setUpdatedAt(T0)
+                .setConditionsSummary("submit when price conId=265598 on SMART >= 190.0 (last) or time >= 20250602 09:30:00 US/Eastern")
                 .build();
     }
 

@@ -208,6 +208,7 @@ final class OrderEvents {
                 .setIbErrorCode(t.errorCode)
                 .setIbErrorMessage(t.errorMessage)
                 .setUpdatedAt(receivedAt)
+                .setConditionsSummary(o == null ? null : ConditionSummaries.summary(o.conditions()))
                 .build();
         sink.publish(Topic.ORDERS, RecordKeys.order(update), update);
     }

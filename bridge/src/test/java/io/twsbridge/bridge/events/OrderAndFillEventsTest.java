@@ -3,6 +3,9 @@ package io.twsbridge.bridge.events;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.session.SessionStateChange;
 import io.twsbridge.bridge.time.ManualEventLoop;
+import io.twsbridge.protocol.message.Order;
+import io.twsbridge.protocol.message.OrderCondition;
+import io.twsbridge.protocol.message.OrderConditions;
 import io.twsbridge.protocol.message.OrderState;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.schema.ExecutionSide;
@@ -276,6 +279,31 @@ class OrderAndFillEventsTest {
         assertThat(update.getAction()).isEmpty();
         assertThat(update.getTotalQuantity()).isEqualTo(new BigDecimal("3.0000000000"));
         assertThat(update.getWhyHeld()).isEqualTo("locate");
+    }
+
+    @Test
+    void aConditionalOrderEnteredInTwsCarriesItsConditionsSummaryThroughItsStatusUpdates() {
+        ready();
+        OrderConditions conditions = OrderConditions.of(true, false,
+                new OrderCondition.Price(OrderCondition.Conjunction.AND, true, 150.0, 265598, "SMART", 2),
+                new OrderCondition.Time(OrderCondition.Conjunction.AND, true, "20261207 09:30:00 US/Eastern"));
+        Order entered = Ib.marketBuy("", 0, 888L).toBuilder().conditions(conditions).build();
+        send(new ServerMessage.OpenOrder(0, Ib.AAPL, entered, OrderState.of("PreSubmitted")),
+                new ServerMessage.OrderStatus(0, "PreSubmitted", BigDecimal.ZERO, new BigDecimal("100"), 0.0, 888L, 0,
+                        0.0, 0, "", 0.0));
+
+        assertThat(sink.keys(Topic.ORDERS)).containsExactly("perm:888", "perm:888");
+        assertThat(sink.values(Topic.ORDERS, OrderUpdate.class)).extracting(OrderUpdate::getConditionsSummary)
+                .containsOnly("submit when price conId=265598 on SMART >= 150.0 (last)"
+                        + " and time >= 20261207 09:30:00 US/Eastern, outside RTH too");
+    }
+
+    @Test
+    void anOrderWithoutConditionsHasNoSummary() {
+        ready();
+        send(Ib.openOrder("Submitted"));
+
+        assertThat(sink.values(Topic.ORDERS, OrderUpdate.class).get(0).getConditionsSummary()).isNull();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.twsbridge.sim;
 
 import io.twsbridge.protocol.message.ClientMessage;
+import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.sim.admin.AdminServer;
 import io.twsbridge.sim.broker.Broker;
@@ -247,6 +249,21 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                 connectivityLost, accepted.get(), list, zombies, stalled, subs, broker.placeOrderCounts(),
                 new java.util.TreeMap<>(requestsReceived),
                 broker.openOrderCount(), broker.executionCount(), faultView);
+    }
+
+    /**
+     * Enters an order as a trader would in TWS (clientId 0, orderId 0), for instance a conditional order, which
+     * API clients cannot place in the simulator. See {@link Broker#enterOrderInTws}.
+     *
+     * @return the order's permId
+     */
+    public long enterOrderInTws(Contract contract, Order order) {
+        return broker.enterOrderInTws(contract, order);
+    }
+
+    /** Cancels an order {@link #enterOrderInTws entered in TWS}. See {@link Broker#cancelOrderInTws}. */
+    public void cancelOrderInTws(long permId) {
+        broker.cancelOrderInTws(permId);
     }
 
     /**

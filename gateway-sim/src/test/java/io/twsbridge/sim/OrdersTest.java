@@ -2,6 +2,8 @@ package io.twsbridge.sim;
 
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ExecutionFilter;
+import io.twsbridge.protocol.message.OrderCondition;
+import io.twsbridge.protocol.message.OrderConditions;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.protocol.message.ServerMessage.CommissionReport;
 import io.twsbridge.protocol.message.ServerMessage.ErrorMessage;
@@ -58,6 +60,38 @@ class OrdersTest extends SimulatorTestBase {
         assertThat(cancelled).isNotNegative().isLessThan(error202);
         assertThat(sim.state().openOrders()).isZero();
         assertThat(c.received(ExecDetails.class)).isEmpty();
+    }
+
+    @Test
+    void aConditionalOrderEnteredInTwsIsReportedWithItsConditionsOpenAndThenCompleted() throws Exception {
+        start(config());
+        TwsTestClient c = client(1);
+        OrderConditions conditions = OrderConditions.of(true, false,
+                new OrderCondition.Price(OrderCondition.Conjunction.OR, true, 150.0, 265598, "SMART", 2),
+                new OrderCondition.Volume(OrderCondition.Conjunction.AND, true, 2_500_000, 265598, "ISLAND"));
+        // A marketable limit: without its conditions it would fill at once.
+        long permId = sim.enterOrderInTws(stock("AAPL"),
+                limit("BUY", 5, 10_000.0, "").toBuilder().conditions(conditions).build());
+
+        List<OpenOrder> open = only(reply(c, new ClientMessage.ReqAllOpenOrders(), ServerMessage.OpenOrderEnd.class),
+                OpenOrder.class);
+        assertThat(open).singleElement().satisfies(o -> {
+            assertThat(o.orderId()).isZero();
+            assertThat(o.order().clientId()).isZero();
+            assertThat(o.order().permId()).isEqualTo(permId);
+            assertThat(o.order().conditions()).isEqualTo(conditions);
+            assertThat(o.orderState().status()).isEqualTo("PreSubmitted");
+        });
+        assertThat(sim.state().executions()).isZero();
+
+        sim.cancelOrderInTws(permId);
+        List<ServerMessage.CompletedOrder> completed = only(reply(c, new ClientMessage.ReqCompletedOrders(false),
+                ServerMessage.CompletedOrdersEnd.class), ServerMessage.CompletedOrder.class);
+        assertThat(completed).singleElement().satisfies(o -> {
+            assertThat(o.order().permId()).isEqualTo(permId);
+            assertThat(o.order().conditions()).isEqualTo(conditions);
+            assertThat(o.orderState().status()).isEqualTo("Cancelled");
+        });
     }
 
     @Test

@@ -50,6 +50,8 @@ public final class Broker {
     static final int ORDER_CANCELED = 202;
     static final int CANCEL_NOT_FOUND = 10147;
     static final int CANCEL_NOT_POSSIBLE = 10148;
+    /** The clientId IB gives orders entered in TWS. */
+    static final int TWS_CLIENT_ID = 0;
 
     private static final ZoneId EXCHANGE_ZONE = ZoneId.of("America/New_York");
     private static final DateTimeFormatter EXEC_TIME = DateTimeFormatter.ofPattern("yyyyMMdd HH:mm:ss", Locale.US);
@@ -180,6 +182,37 @@ public final class Broker {
     }
 
     /**
+     * An order entered in TWS itself rather than through the API, such as a conditional order (the API cannot
+     * place those here yet): clientId 0 and orderId 0, as IB reports such orders, reported like any order change
+     * to client 0 and the master client, and to every client asking for all open orders. The simulator does not
+     * evaluate conditions: an order with conditions stays PreSubmitted, as IB holds one until its conditions hold,
+     * and never fills.
+     *
+     * @return the order's permId
+     * @throws IllegalArgumentException for an instrument the market does not list, or an order the broker would
+     *                                  reject (the rejection's reason)
+     */
+    public synchronized long enterOrderInTws(Contract contract, Order order) {
+        Instrument instrument = market.resolve(contract)
+                .orElseThrow(() -> new IllegalArgumentException("no instrument " + contract.symbol() + " in the market"));
+        String account = order.account().isEmpty() ? accounts.accountNames().get(0) : order.account();
+        String rejection = validate(order, account);
+        if (rejection != null) {
+            throw new IllegalArgumentException(rejection);
+        }
+        long permId = nextPermId++;
+        SimOrder o = new SimOrder(TWS_CLIENT_ID, 0, permId, instrument, order.toBuilder().account(account).build());
+        orders.put("tws:" + permId, o);
+        report(o);
+        if (order.conditions().isEmpty()) {
+            o.status = SimOrder.SUBMITTED;
+            report(o);
+            tryFill(o, market.current(o.instrument));
+        }
+        return permId;
+    }
+
+    /**
      * Refuses a placeOrder with error 103 as IB does for an id it considers used (fault injection): the message
      * is counted, the id is burnt, no order is created.
      */
@@ -255,10 +288,29 @@ public final class Broker {
         send(o.clientId, new ServerMessage.ErrorMessage((int) orderId, ORDER_CANCELED, "Order Canceled - reason:"));
     }
 
+    /**
+     * Cancels an order entered in TWS, as a trader would there: it ends Cancelled and is reported among the
+     * completed orders from then on.
+     *
+     * @throws IllegalArgumentException when no open TWS order has that permId
+     */
+    public synchronized void cancelOrderInTws(long permId) {
+        SimOrder o = orders.get("tws:" + permId);
+        if (o == null || !o.isOpen()) {
+            throw new IllegalArgumentException("no open order entered in TWS has permId " + permId);
+        }
+        o.status = SimOrder.CANCELLED;
+        o.completedTime = now().format(EXEC_TIME) + " America/New_York";
+        o.completedStatus = "Cancelled by Trader";
+        send(o.clientId, o.statusMessage());
+    }
+
     /** Called after every market update: resting orders the new prices reach are filled. */
     public synchronized void onQuote(QuoteState quote) {
         for (SimOrder o : orders.values()) {
-            if (o.isOpen() && o.order.transmit() && o.instrument.equals(quote.instrument())) {
+            // Conditions are not evaluated: a conditional order waits for good.
+            if (o.isOpen() && o.order.transmit() && o.order.conditions().isEmpty()
+                    && o.instrument.equals(quote.instrument())) {
                 tryFill(o, quote);
             }
         }

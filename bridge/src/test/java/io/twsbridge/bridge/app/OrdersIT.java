@@ -226,6 +226,34 @@ class OrdersIT extends WithKafkaStack {
         }
     }
 
+    @Test
+    void aConditionalOrderEnteredInTwsReachesTheOrdersTopicWithItsConditionsSummary() throws Exception {
+        try (GatewaySimulator sim = sim()) {
+            io.twsbridge.protocol.message.OrderConditions conditions = io.twsbridge.protocol.message.OrderConditions.of(
+                    false, false,
+                    new io.twsbridge.protocol.message.OrderCondition.Price(
+                            io.twsbridge.protocol.message.OrderCondition.Conjunction.AND, true, 150.0, 265598, "SMART", 2),
+                    new io.twsbridge.protocol.message.OrderCondition.Time(
+                            io.twsbridge.protocol.message.OrderCondition.Conjunction.AND, true, "20261207 09:30:00"));
+            // Entered before the bridge connects: the bridge learns of it from the open orders of its sync.
+            long permId = sim.enterOrderInTws(io.twsbridge.protocol.message.Contract.stock("AAPL", "SMART", "USD"),
+                    io.twsbridge.protocol.message.Order.builder("BUY", BigDecimal.TEN, "LMT").lmtPrice(140.0)
+                            .account(ACCOUNT).conditions(conditions).build());
+            try (BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "cond", k -> k, g -> g).start()) {
+                bridge.awaitReady();
+
+                GenericRecord update = await().atMost(Duration.ofSeconds(20)).until(() -> bridge.values(Topic.ORDERS)
+                        .stream().filter(o -> Long.valueOf(permId).equals(o.get("permId"))).findFirst(),
+                        java.util.Optional::isPresent).orElseThrow();
+                assertThat(String.valueOf(update.get("conditionsSummary")))
+                        .isEqualTo("submit when price conId=265598 on SMART >= 150.0 (last) and time >= 20261207 09:30:00");
+                assertThat(update.get("clientId")).isEqualTo(0);
+                assertThat(update.get("orderType").toString()).isEqualTo("LMT");
+                assertThat(update.get("status").toString()).isEqualTo("PRE_SUBMITTED");
+            }
+        }
+    }
+
     private static io.twsbridge.sim.support.TwsTestClient connectWhenListening(GatewaySimulator sim) {
         return await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> io.twsbridge.sim.support.TwsTestClient.connect(sim.apiPort(), 9), c -> c != null);

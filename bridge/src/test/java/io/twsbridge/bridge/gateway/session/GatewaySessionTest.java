@@ -639,6 +639,35 @@ class GatewaySessionTest {
         }
 
         @Test
+        void aConditionalOrderIsDeliveredButAnUnknownConditionTypeClosesTheLinkAsAFault() {
+            InMemoryGateway.Peer peer = ready(17);
+            io.twsbridge.protocol.message.OrderConditions margin = io.twsbridge.protocol.message.OrderConditions.of(
+                    false, false, new io.twsbridge.protocol.message.OrderCondition.Margin(
+                            io.twsbridge.protocol.message.OrderCondition.Conjunction.AND, false, 30));
+            ServerMessage.OpenOrder conditional = new ServerMessage.OpenOrder(0, Contract.stock("AAPL", "SMART", "USD"),
+                    io.twsbridge.protocol.message.Order.builder("BUY", java.math.BigDecimal.ONE, "MKT").permId(99L)
+                            .conditions(margin).build(),
+                    io.twsbridge.protocol.message.OrderState.of("PreSubmitted"));
+            peer.send(conditional);
+            loop.runReady();
+
+            assertThat(messages).contains(conditional);
+            assertThat(session.state()).isEqualTo(SessionState.READY);
+
+            // The margin condition's type 4, conjunction, isMore and percent, with type 9 in place of 4.
+            String frame = new String(new io.twsbridge.protocol.codec.ServerMessageCodec(SERVER_VERSION)
+                    .encode(conditional), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String broken = frame.replace("\u00004\u0000a\u00000\u000030\u0000", "\u00009\u0000a\u00000\u000030\u0000");
+            assertThat(broken).isNotEqualTo(frame);
+            peer.sendBytes(broken.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            loop.runReady();
+
+            assertThat(peer.isClosed()).isTrue();
+            assertThat(faults).singleElement().asString().startsWith("malformed message: order condition 1 has type 9");
+            assertThat(session.state()).isEqualTo(SessionState.DISCONNECTED);
+        }
+
+        @Test
         void aMessageIdOutsideTheProtocolIsAFaultButAnUnmodelledOneIsSkippedAndCounted() {
             InMemoryGateway.Peer peer = ready(17);
             try (Captured log = Captured.from(GatewaySession.class)) {

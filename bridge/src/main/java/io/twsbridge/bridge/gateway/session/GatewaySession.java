@@ -621,6 +621,7 @@ public final class GatewaySession implements SessionControl {
         }
         l.cancelTimers();
         l.syncStarted = true;
+        l.syncStartedAt = loop.clock().instant();
         accounts = l.accounts;
         setState(SessionState.SYNCING, "API ready (accounts " + l.accounts + ", next order id " + nextOrderId
                 + "); initial sync running");
@@ -655,10 +656,13 @@ public final class GatewaySession implements SessionControl {
         if (!l.syncTimers.isEmpty() || state != SessionState.SYNCING) {
             return;
         }
-        Duration elapsed = Duration.between(l.started, loop.clock().instant());
+        Instant now = loop.clock().instant();
+        Duration elapsed = Duration.between(l.started, now);
+        // The whole connect, then its two parts: a slow handshake and a slow sync point at different causes.
         setState(l.connectivityLost ? SessionState.DEGRADED : SessionState.READY, "connected as client "
-                + l.clientId + " to server version " + serverVersion + ", accounts " + accounts + ", synced in "
-                + elapsed.toMillis() + " ms");
+                + l.clientId + " to server version " + serverVersion + ", accounts " + accounts + ", in "
+                + elapsed.toMillis() + " ms (handshake " + Duration.between(l.started, l.syncStartedAt).toMillis()
+                + " ms, initial sync " + Duration.between(l.syncStartedAt, now).toMillis() + " ms)");
         requestDesiredSubscriptions();
         l.outcome.complete(new AttemptOutcome.Ready(l.clientId, serverVersion, accounts, elapsed));
     }
@@ -742,6 +746,8 @@ public final class GatewaySession implements SessionControl {
         boolean nextValidIdSeen;
         List<String> accounts = List.of();
         boolean syncStarted;
+        /** When the handshake ended and the initial sync began; null before. */
+        Instant syncStartedAt;
         boolean connectivityLost;
         /** Why the session closed this synced link for a protocol fault; null otherwise. */
         String protocolFault;

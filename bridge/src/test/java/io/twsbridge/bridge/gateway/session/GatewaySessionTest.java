@@ -164,6 +164,20 @@ class GatewaySessionTest {
     class Readiness {
 
         @Test
+        void theReadyReasonTimesTheWholeConnectAndItsHandshakeAndSyncApart() {
+            CompletableFuture<AttemptOutcome> outcome = connect(17);
+            InMemoryGateway.Peer peer = serverVersion();
+            loop.advance(Duration.ofMillis(300));
+            apiReady(peer);
+            loop.advance(Duration.ofMillis(1_200));
+            endSync(peer, peer.received());
+
+            assertThat(outcome.join()).isInstanceOf(AttemptOutcome.Ready.class);
+            assertThat(session.snapshot().reason())
+                    .endsWith(", in 1500 ms (handshake 300 ms, initial sync 1200 ms)");
+        }
+
+        @Test
         void readyComesOnlyAfterNextValidIdNonEmptyAccountsAndEverySyncStepHaveArrived() {
             CompletableFuture<AttemptOutcome> outcome = connect(17);
             InMemoryGateway.Peer peer = serverVersion();

@@ -77,11 +77,11 @@ public final class ConfigLoader {
     public static final String ENV_PREFIX = "BRIDGE_";
 
     /**
-     * {@code BRIDGE_*} variables that are read elsewhere and are not settings: the log level and the wire trace
-     * (logback.xml), and the crash-point hook of the crash tests.
+     * {@code BRIDGE_*} variables that are read elsewhere and are not settings: the log level, the wire trace and
+     * Kafka's own configuration dumps (logback.xml), and the crash-point hook of the crash tests.
      */
-    public static final Set<String> NOT_SETTINGS = Set.of("BRIDGE_LOG_LEVEL", "BRIDGE_WIRE_TRACE", "BRIDGE_CRASH_AT",
-            "BRIDGE_TEST_LOG_LEVEL");
+    public static final Set<String> NOT_SETTINGS = Set.of("BRIDGE_LOG_LEVEL", "BRIDGE_WIRE_TRACE",
+            "BRIDGE_KAFKA_CONFIG_LOG", "BRIDGE_CRASH_AT", "BRIDGE_TEST_LOG_LEVEL");
 
     static final String KAFKA_PREFIX = "kafka.";
 

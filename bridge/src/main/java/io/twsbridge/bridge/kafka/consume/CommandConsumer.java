@@ -82,6 +82,8 @@ public final class CommandConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
+    /** Whether commands have been consumed at a READY session since start. Consumer thread only. */
+    private boolean servedOnce;
     /**
      * Partitions held at a record whose writer schema the registry could not be asked for, with when to try again
      * ({@link System#nanoTime()}). Consumer thread only.
@@ -193,7 +195,12 @@ public final class CommandConsumer implements AutoCloseable {
         if (shouldPause != paused) {
             if (shouldPause) {
                 consumer.pause(consumer.assignment());
-                log.warn("command consumption paused: the Gateway session is not READY");
+                if (servedOnce) {
+                    log.warn("command consumption paused: the Gateway session is not READY");
+                } else {
+                    // Every start waits for the first READY: that is the plan, not a warning.
+                    log.info("command consumption waits for the Gateway session to be READY");
+                }
             } else {
                 List<TopicPartition> resumed = new ArrayList<>(consumer.assignment());
                 resumed.removeAll(waitingForRegistry.keySet());
@@ -202,6 +209,7 @@ public final class CommandConsumer implements AutoCloseable {
             }
             paused = shouldPause;
         }
+        servedOnce |= !paused;
         if (!paused && !waitingForRegistry.isEmpty()) {
             long now = System.nanoTime();
             List<TopicPartition> due = waitingForRegistry.entrySet().stream()

@@ -1,8 +1,11 @@
 package io.twsbridge.bridge.kafka.consume;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.twsbridge.bridge.commands.CommandExecutor;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
+import io.twsbridge.bridge.testing.LogCapture;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.RequestPositions;
@@ -28,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,7 +152,34 @@ class CommandConsumerTest {
         assertThat(header(second, io.twsbridge.schema.catalogue.DlqHeaders.OMITTED)).contains("value (1000 bytes)");
     }
 
+    @Test
+    void waitingForTheFirstReadyIsNoWarningButLosingReadinessLaterIs() {
+        AtomicBoolean ready = new AtomicBoolean(false);
+        try (LogCapture log = LogCapture.capture()) {
+            start(true, bytes -> {
+                throw new IllegalArgumentException("not a command");
+            }, ready::get);
+            await().atMost(Duration.ofSeconds(10)).until(consumer::paused);
+            ready.set(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !consumer.paused());
+            assertThat(pauseWarnings(log)).as("the start's wait for READY").isEmpty();
+
+            ready.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(consumer::paused);
+            assertThat(pauseWarnings(log)).as("READY lost after commands were served").hasSize(1);
+        }
+    }
+
+    private static List<ILoggingEvent> pauseWarnings(LogCapture log) {
+        return log.atLeast(Level.WARN).stream()
+                .filter(e -> e.getFormattedMessage().startsWith("command consumption paused")).toList();
+    }
+
     private void start(boolean autoComplete, Function<byte[], Command> decoder) {
+        start(autoComplete, decoder, () -> true);
+    }
+
+    private void start(boolean autoComplete, Function<byte[], Command> decoder, BooleanSupplier ready) {
         producer = new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
         EventPublisher publisher = new EventPublisher(settings, producer, (topic, record) -> {
             encoded.add(record);
@@ -157,7 +189,7 @@ class CommandConsumerTest {
             throw new IllegalStateException("a fault inside the bridge");
         };
         consumer = new CommandConsumer(settings, kafka, decoder, bytes -> Optional.empty(), executor, publisher,
-                () -> true, Clock.systemUTC());
+                ready, Clock.systemUTC());
         kafka.schedulePollTask(() -> {
             kafka.rebalance(List.of(PARTITION));
             kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));

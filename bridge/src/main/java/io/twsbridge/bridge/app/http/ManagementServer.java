@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -87,7 +88,7 @@ public final class ManagementServer implements AutoCloseable {
         routes.put("/orders/kill-switch", new Route("POST", this::killSwitch));
 
         InetAddress address = InetAddress.getByName(settings.host());
-        this.server = HttpServer.create(new InetSocketAddress(address, settings.port()), BACKLOG);
+        this.server = bind(new InetSocketAddress(address, settings.port()));
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "management-http-" + n.incrementAndGet());
@@ -115,6 +116,24 @@ public final class ManagementServer implements AutoCloseable {
         log.info("management server listening on http://{}:{} (/health/live, /health/ready, /status, /metrics, "
                 + "POST /orders/kill-switch)", s.address().getAddress().getHostAddress(), s.address().getPort());
         return s;
+    }
+
+    /**
+     * The JDK's own {@link BindException} names neither the address nor the port, so a second bridge started with
+     * the same file died with a bare "Address already in use": this one names the keys and values at fault, and
+     * the ways out.
+     */
+    private static HttpServer bind(InetSocketAddress at) throws IOException {
+        try {
+            return HttpServer.create(at, BACKLOG);
+        } catch (BindException e) {
+            BindException named = new BindException("the management endpoint cannot listen on http.host="
+                    + at.getHostString() + " http.port=" + at.getPort() + ": " + e.getMessage()
+                    + " (another process holds it: another bridge with this configuration?); set http.port to a free "
+                    + "port, 0 for any free port, or -1 for no management endpoint");
+            named.initCause(e);
+            throw named;
+        }
     }
 
     /** The bound address; with port 0 configured, the port actually chosen. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -194,7 +195,10 @@ class ManagementServerTest {
     @Test
     void aPortInUseFailsAtStart() {
         ManagementSettings taken = ManagementSettings.defaults().withPort(server.address().getPort());
-        assertThatThrownBy(() -> ManagementServer.start(taken, view, () -> "")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ManagementServer.start(taken, view, () -> "")).isInstanceOf(BindException.class)
+                .hasMessageStartingWith("the management endpoint cannot listen on http.host=127.0.0.1 http.port="
+                        + server.address().getPort() + ": ")
+                .hasMessageContaining("set http.port to a free port");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------

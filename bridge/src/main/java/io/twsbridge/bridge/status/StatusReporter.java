@@ -2,6 +2,7 @@ package io.twsbridge.bridge.status;
 
 import io.twsbridge.bridge.events.EventSink;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
+import io.twsbridge.bridge.gateway.supervisor.SessionReason;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.time.EventLoop;
 import io.twsbridge.schema.CircuitBreakerState;
@@ -128,7 +129,7 @@ public final class StatusReporter {
         SessionSnapshot snapshot = session.get();
         SupervisorStatus s = last;
         return status(SessionState.valueOf(snapshot.state().name()),
-                snapshot.reason() + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()),
+                SessionReason.of(snapshot, s) + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()),
                 s == null ? now : s.since(), now);
     }
 

@@ -5,6 +5,7 @@ import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.supervisor.SessionReason;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.kafka.publish.PublisherHealth;
 import io.twsbridge.bridge.orders.Guardrails;
@@ -93,7 +94,9 @@ public final class LiveBridgeView implements BridgeView {
             return Readiness.of(SessionState.STANDBY, startupWait.get().orElse(standbyReason(f)),
                     kafkaReachable.getAsBoolean());
         }
-        return Readiness.of(s.state(), startupWait.get().orElse(s.reason()), kafkaReachable.getAsBoolean());
+        return Readiness.of(s.state(),
+                startupWait.get().orElse(SessionReason.of(s, gateway.supervisor().status())),
+                kafkaReachable.getAsBoolean());
     }
 
     @Override
@@ -104,7 +107,7 @@ public final class LiveBridgeView implements BridgeView {
         FailoverStatus f = failover.get();
         boolean standby = standingBy(f);
         return new BridgeStatus(bridgeId, version, standby ? SessionState.STANDBY : session.state(),
-                startupWait.get().orElse(standby ? standbyReason(f) : session.reason()),
+                startupWait.get().orElse(standby ? standbyReason(f) : SessionReason.of(session, supervisor)),
                 standby ? f.roleSince() : supervisor.since(), clientId,
                 session.accounts(), desiredSubscriptionKeys(), supervisor.breakerState(), supervisor.zombieCount(),
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),

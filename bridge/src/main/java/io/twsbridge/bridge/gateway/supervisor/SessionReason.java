@@ -1,0 +1,43 @@
+package io.twsbridge.bridge.gateway.supervisor;
+
+import io.twsbridge.bridge.gateway.session.SessionSnapshot;
+import io.twsbridge.bridge.gateway.session.SessionState;
+
+/**
+ * Why the Gateway session is where it is, in one sentence for people: the one rule that {@code /health/ready},
+ * {@code /status} and the status topic all use, so that they never tell three different stories.
+ *
+ * <p>While an attempt runs or the session is connected, the session's own reason says it best. While it is
+ * DISCONNECTED, the session only knows that it is not connected; the supervisor knows why no attempt is made, and
+ * its causes come first, in this order: zombie sockets (nothing will be tried while they exist), the breaker's
+ * hold and until when, then the last failure (a client id in use among them) and when the next attempt comes.
+ */
+public final class SessionReason {
+
+    private SessionReason() {
+    }
+
+    public static String of(SessionSnapshot session, SupervisorStatus supervisor) {
+        if (session.state() != SessionState.DISCONNECTED || supervisor == null) {
+            return session.reason();
+        }
+        String next = supervisor.nextAttemptAt() == null ? "" : "; next attempt considered at "
+                + supervisor.nextAttemptAt();
+        if (supervisor.zombieCount() > 0) {
+            return supervisor.zombieCount() + " zombie socket(s) in CLOSE_WAIT on the Gateway's port hold the "
+                    + "breaker " + supervisor.breakerState() + ": no connection attempt while they exist (restart IB "
+                    + "Gateway to clear them)";
+        }
+        boolean held = supervisor.breakerState().equals("OPEN") || supervisor.breakerState().equals("FORCED_OPEN");
+        String failure = supervisor.lastError() == null || supervisor.lastError().isEmpty() ? ""
+                : "the last attempt failed (" + supervisor.lastError() + ")";
+        if (held) {
+            return "circuit breaker " + supervisor.breakerState() + (failure.isEmpty() ? "" : " after " + failure)
+                    + next;
+        }
+        if (!failure.isEmpty()) {
+            return failure + next;
+        }
+        return session.reason();
+    }
+}

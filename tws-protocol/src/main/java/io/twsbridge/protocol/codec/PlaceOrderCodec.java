@@ -14,21 +14,75 @@ import java.util.List;
 
 /**
  * placeOrder (3), without a version field from server version 145 on: 110 fields at 157 up to 115 at 176 for a
- * plain order.
+ * plain order, one more for an order routed to IBKRATS from 170 on.
  *
- * <p>Unset numbers go out as IB's own client sends them to a Gateway (MAX_VALUE spellings); the reader accepts
- * every spelling clients use. Combo (BAG) orders, order conditions and PEG BENCH orders are not modelled and
- * are reported as {@link ProtocolException.UnsupportedFeature}.
+ * <h2>Unset numbers</h2>
+ *
+ * <p>A Gateway reads each unset number of placeOrder in the spelling IB's own client gives it, and that client
+ * spells "unset" differently field by field: most fields go out empty, a few as the text of Integer.MAX_VALUE or
+ * Double.MAX_VALUE (fact sheet {@code tws-protocol.md} §4.1). The writer follows this table field by field; the
+ * spellings do not change inside the supported range, only the fields that exist do:
+ *
+ * <table>
+ *   <caption>How IB's client writes each unset number of placeOrder, server versions 157..178</caption>
+ *   <tr><th>fields</th><th>unset spelling</th><th>written at</th></tr>
+ *   <tr><td>lmtPrice, auxPrice, minQty, percentOffset, nbboPriceCap, startingPrice, stockRefPrice, delta,
+ *       stockRangeLower, stockRangeUpper, volatility, deltaNeutralAuxPrice, trailStopPrice, trailingPercent,
+ *       scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement, cashQty</td>
+ *       <td>empty</td><td>157..178</td></tr>
+ *   <tr><td>usePriceMgmtAlgo</td><td>empty</td><td>157..178 (the field exists from 151)</td></tr>
+ *   <tr><td>discretionaryAmt, triggerPrice, lmtPriceOffset, adjustedStopPrice, adjustedStopLimitPrice,
+ *       adjustedTrailingAmount</td><td>1.7976931348623157E308</td><td>157..178</td></tr>
+ *   <tr><td>volatilityType, referencePriceType</td><td>2147483647</td><td>157..178</td></tr>
+ *   <tr><td>duration</td><td>2147483647</td><td>158..178</td></tr>
+ *   <tr><td>postToAts</td><td>2147483647</td><td>160..178</td></tr>
+ *   <tr><td>minTradeQty, only when the exchange is IBKRATS</td><td>empty</td><td>170..178</td></tr>
+ *   <tr><td>minCompeteSize and competeAgainstBestOffset, only for PEG BEST</td><td>empty</td><td>170..178</td></tr>
+ *   <tr><td>midOffsetAtWhole and midOffsetAtHalf, only for PEG MID</td><td>empty</td><td>170..178</td></tr>
+ * </table>
+ *
+ * <p>Numbers that are always set, such as auctionStrategy, displaySize or exemptCode, go out as IB's client
+ * defaults them (0, 0, -1). The reader accepts every spelling of "unset" that clients use.
+ *
+ * <h2>Orders the model cannot express</h2>
+ *
+ * <p>{@link Order} carries no scale, hedge, delta-neutral, peg-to-benchmark, condition or PEG offset values, so the
+ * fields that only follow such values (the 7 scale extras, hedgeParam, the 8 delta-neutral extras, the
+ * delta-neutral contract, conditions) are never written, exactly as IB's client leaves them out when the values
+ * are unset. PEG BEST and PEG MID orders are written with their offsets unset; "compete against best offset up to
+ * mid" needs a value the model lacks, so a PEG BEST order never carries the mid offsets. Combo (BAG) and PEG BENCH
+ * orders cannot be written faithfully without their legs or their reference contract and are reported as
+ * {@link ProtocolException.UnsupportedFeature}.
  */
 final class PlaceOrderCodec {
 
-    private static final String PEG_BENCH = "PEG BENCH";
+    /** The exchange whose orders carry minTradeQty (IB's client compares the exchange case-sensitively). */
+    static final String IBKRATS = "IBKRATS";
     /** Fields that follow a set, positive scalePriceIncrement. */
     private static final int SCALE_EXTRA_FIELDS = 7;
     /** Fields that follow a non-empty deltaNeutralOrderType. */
     private static final int DELTA_NEUTRAL_EXTRA_FIELDS = 8;
+    /** Fields that follow the order type PEG BENCH. */
+    private static final int PEG_BENCH_FIELDS = 5;
+    /**
+     * adjustedOrderType .. usePriceMgmtAlgo: the fields after conditionsCount (with no conditions) that every
+     * supported server version carries.
+     */
+    private static final int FIXED_TAIL_FIELDS = 19;
 
     private PlaceOrderCodec() {
+    }
+
+    static boolean isPegBench(String orderType) {
+        return "PEG BENCH".equals(orderType) || "PEGBENCH".equals(orderType);
+    }
+
+    static boolean isPegBest(String orderType) {
+        return "PEG BEST".equals(orderType) || "PEGBEST".equals(orderType);
+    }
+
+    static boolean isPegMid(String orderType) {
+        return "PEG MID".equals(orderType) || "PEGMID".equals(orderType);
     }
 
     static void write(FieldWriter w, PlaceOrder message, int sv) {
@@ -37,7 +91,7 @@ final class PlaceOrderCodec {
         if ("BAG".equals(c.secType())) {
             throw new ProtocolException.UnsupportedFeature("combo (BAG) orders are not supported");
         }
-        if (PEG_BENCH.equals(o.orderType())) {
+        if (isPegBench(o.orderType())) {
             throw new ProtocolException.UnsupportedFeature("PEG BENCH orders are not supported");
         }
         w.int32(message.messageId());
@@ -48,8 +102,8 @@ final class PlaceOrderCodec {
         w.string(o.action());
         w.decimal(o.totalQuantity());
         w.string(o.orderType());
-        w.doubleMax(o.lmtPrice());
-        w.doubleMax(o.auxPrice());
+        w.doubleOrEmpty(o.lmtPrice());              // empty for a market order
+        w.doubleOrEmpty(o.auxPrice());
         w.string(o.tif());
         w.string(o.ocaGroup());
         w.string(o.account());
@@ -65,7 +119,7 @@ final class PlaceOrderCodec {
         w.bool(o.outsideRth());
         w.bool(o.hidden());
         w.empty();                                  // deprecated sharesAllocation
-        w.doubleMax(null);                          // discretionaryAmt
+        w.doubleMax(null);                          // discretionaryAmt: one of the few MAX_VALUE spellings
         w.string(o.goodAfterTime());
         w.string(o.goodTillDate());
         w.empty();                                  // faGroup
@@ -82,29 +136,29 @@ final class PlaceOrderCodec {
         w.empty();                                  // rule80A
         w.empty();                                  // settlingFirm
         w.bool(false);                              // allOrNone
-        w.intMax(null);                             // minQty
-        w.doubleMax(null);                          // percentOffset
+        w.empty();                                  // minQty
+        w.empty();                                  // percentOffset
         w.bool(false);                              // deprecated eTradeOnly
         w.bool(false);                              // deprecated firmQuoteOnly
-        w.doubleMax(null);                          // deprecated nbboPriceCap
+        w.empty();                                  // deprecated nbboPriceCap
         w.int32(0);                                 // auctionStrategy
-        w.doubleMax(null);                          // startingPrice
-        w.doubleMax(null);                          // stockRefPrice
-        w.doubleMax(null);                          // delta
-        w.doubleMax(null);                          // stockRangeLower
-        w.doubleMax(null);                          // stockRangeUpper
+        w.empty();                                  // startingPrice
+        w.empty();                                  // stockRefPrice
+        w.empty();                                  // delta
+        w.empty();                                  // stockRangeLower
+        w.empty();                                  // stockRangeUpper
         w.bool(false);                              // overridePercentageConstraints
-        w.doubleMax(null);                          // volatility
-        w.intMax(null);                             // volatilityType
+        w.empty();                                  // volatility
+        w.intMax(null);                             // volatilityType: MAX_VALUE, as IB's client writes it
         w.empty();                                  // deltaNeutralOrderType: empty, so no delta-neutral extras
-        w.doubleMax(null);                          // deltaNeutralAuxPrice
+        w.empty();                                  // deltaNeutralAuxPrice
         w.bool(false);                              // continuousUpdate
-        w.intMax(null);                             // referencePriceType
-        w.doubleMax(o.trailStopPrice());
-        w.doubleMax(o.trailingPercent());
-        w.intMax(null);                             // scaleInitLevelSize
-        w.intMax(null);                             // scaleSubsLevelSize
-        w.doubleMax(null);                          // scalePriceIncrement: unset, so no scale extras
+        w.intMax(null);                             // referencePriceType: MAX_VALUE, as IB's client writes it
+        w.doubleOrEmpty(o.trailStopPrice());
+        w.doubleOrEmpty(o.trailingPercent());
+        w.empty();                                  // scaleInitLevelSize
+        w.empty();                                  // scaleSubsLevelSize
+        w.empty();                                  // scalePriceIncrement: unset, so none of the 7 scale extras
         w.empty();                                  // scaleTable
         w.empty();                                  // activeStartTime
         w.empty();                                  // activeStopTime
@@ -123,8 +177,8 @@ final class PlaceOrderCodec {
         w.bool(false);                              // randomizePrice
         w.int32(0);                                 // conditionsCount
         w.empty();                                  // adjustedOrderType
-        w.doubleMax(null);                          // triggerPrice
-        w.doubleMax(null);                          // lmtPriceOffset
+        w.doubleMax(null);                          // triggerPrice: IB's client writes the five adjusted-order
+        w.doubleMax(null);                          // lmtPriceOffset      prices as MAX_VALUE when unset
         w.doubleMax(null);                          // adjustedStopPrice
         w.doubleMax(null);                          // adjustedStopLimitPrice
         w.doubleMax(null);                          // adjustedTrailingAmount
@@ -132,7 +186,7 @@ final class PlaceOrderCodec {
         w.empty();                                  // extOperator
         w.empty();                                  // softDollarTier name
         w.empty();                                  // softDollarTier value
-        w.doubleMax(null);                          // cashQty
+        w.empty();                                  // cashQty
         w.empty();                                  // mifid2DecisionMaker
         w.empty();                                  // mifid2DecisionAlgo
         w.empty();                                  // mifid2ExecutionTrader
@@ -142,10 +196,10 @@ final class PlaceOrderCodec {
         w.bool(false);                              // discretionaryUpToLimitPrice
         w.empty();                                  // usePriceMgmtAlgo (sv >= 151, always in range): unset
         if (sv >= ServerVersion.DURATION) {
-            w.intMax(null);                         // duration
+            w.intMax(null);                         // duration: MAX_VALUE, as IB's client writes it
         }
         if (sv >= ServerVersion.POST_TO_ATS) {
-            w.intMax(null);                         // postToAts
+            w.intMax(null);                         // postToAts: MAX_VALUE, as IB's client writes it
         }
         if (sv >= ServerVersion.AUTO_CANCEL_PARENT) {
             w.bool(false);                          // autoCancelParent
@@ -155,6 +209,18 @@ final class PlaceOrderCodec {
         }
         if (sv >= ServerVersion.MANUAL_ORDER_TIME) {
             w.empty();                              // manualOrderTime
+        }
+        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
+            if (IBKRATS.equals(c.exchange())) {
+                w.empty();                          // minTradeQty: only orders routed to IBKRATS carry it
+            }
+            if (isPegBest(o.orderType())) {
+                w.empty();                          // minCompeteSize
+                w.empty();                          // competeAgainstBestOffset: unset, so not "up to mid"
+            } else if (isPegMid(o.orderType())) {
+                w.empty();                          // midOffsetAtWhole
+                w.empty();                          // midOffsetAtHalf
+            }
         }
     }
 
@@ -217,15 +283,53 @@ final class PlaceOrderCodec {
         b.whatIf(r.bool());
         r.skip(4);                                  // orderMiscOptions, solicited, randomizeSize, randomizePrice
         Order order = b.build();
-        if (PEG_BENCH.equals(order.orderType())) {
+        if (isPegBench(order.orderType())) {
             throw new ProtocolException.UnsupportedFeature("PEG BENCH orders are not supported");
         }
         if (r.int32() != 0) {
             throw new ProtocolException.UnsupportedFeature("order conditions are not supported");
         }
-        // adjustedOrderType .. discretionaryUpToLimitPrice, usePriceMgmtAlgo and the version-gated tail carry
-        // nothing the model keeps; clients disagree on some of them, so they are not read.
+        // adjustedOrderType .. usePriceMgmtAlgo and the version-gated tail carry nothing the model keeps, and
+        // clients spell some of them differently, so they are skipped; but their number is checked, because a
+        // writer that leaves out or adds a conditional field (minTradeQty for IBKRATS, the PEG offsets) would
+        // shift a Gateway's reading of every later field.
+        r.skip(FIXED_TAIL_FIELDS);
+        int tail = tailFieldCount(sv, contract.exchange(), order.orderType());
+        if (r.remaining() != tail) {
+            throw new ProtocolException.MalformedField("placeOrder for a " + order.orderType() + " order on "
+                    + contract.exchange() + " at server version " + sv + " must end with " + tail
+                    + " version-gated fields but has " + r.remaining());
+        }
         return new PlaceOrder(orderId, contract, order);
+    }
+
+    /** The fields after usePriceMgmtAlgo: duration .. manualOrderTime by version, then the exchange- and type-dependent ones. */
+    private static int tailFieldCount(int sv, String exchange, String orderType) {
+        int count = 0;
+        if (sv >= ServerVersion.DURATION) {
+            count++;
+        }
+        if (sv >= ServerVersion.POST_TO_ATS) {
+            count++;
+        }
+        if (sv >= ServerVersion.AUTO_CANCEL_PARENT) {
+            count++;
+        }
+        if (sv >= ServerVersion.ADVANCED_ORDER_REJECT) {
+            count++;
+        }
+        if (sv >= ServerVersion.MANUAL_ORDER_TIME) {
+            count++;
+        }
+        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
+            if (IBKRATS.equals(exchange)) {
+                count++;                            // minTradeQty
+            }
+            if (isPegBest(orderType) || isPegMid(orderType)) {
+                count += 2;                         // minCompeteSize and competeAgainstBestOffset, or the mid offsets
+            }
+        }
+        return count;
     }
 
     static List<TagValue> readTagValues(FieldReader r) {

@@ -8,9 +8,10 @@ import java.util.Arrays;
  * Builds one frame: a length prefix followed by NUL-terminated text fields.
  *
  * <p>Unset values have two spellings, and both are needed. {@link #doubleOrEmpty}/{@link #intOrEmpty} write an
- * empty field, which every known client reads as unset; {@link #doubleMax}/{@link #intMax} write IB's
- * MAX_VALUE spellings, which is how IB's own client sends unset order fields to a Gateway. Encoders pick the
- * spelling per direction and say why beside the field.
+ * empty field, which every known client reads as unset and which is how IB's own client sends most unset numbers
+ * to a Gateway; {@link #doubleMax}/{@link #intMax} write the MAX_VALUE text, which IB's client sends only in a
+ * few fields (placeOrder's discretionaryAmt or volatilityType, for example) and a Gateway sends in some replies.
+ * Encoders pick the spelling field by field and say why beside the field.
  *
  * <p>Not thread-safe; one writer per frame.
  */
@@ -60,7 +61,7 @@ public final class FieldWriter {
         return value == null ? empty() : int32(value);
     }
 
-    /** An int, or Integer.MAX_VALUE for null (IB's own client's spelling of unset). */
+    /** An int, or Integer.MAX_VALUE for null: the spelling of unset in the fields whose reader expects it. */
     public FieldWriter intMax(Integer value) {
         return value == null ? raw(INT_MAX_TEXT) : int32(value);
     }
@@ -74,7 +75,7 @@ public final class FieldWriter {
         return value == null ? empty() : float64(value);
     }
 
-    /** A double, or Double.MAX_VALUE for null (IB's own client's spelling of unset). */
+    /** A double, or Double.MAX_VALUE for null: the spelling of unset in the fields whose reader expects it. */
     public FieldWriter doubleMax(Double value) {
         return value == null ? raw(DOUBLE_MAX_TEXT) : float64(value);
     }

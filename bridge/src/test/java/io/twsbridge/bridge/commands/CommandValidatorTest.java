@@ -38,6 +38,20 @@ class CommandValidatorTest {
     }
 
     @Test
+    void anOrderRoutedToIbkratsPasses() {
+        // IBKRATS needs no special rule here: the codec writes the extra field IB's client sends for that exchange
+        // (minTradeQty, from server version 170), so such an order reaches the Gateway in IB's own layout.
+        Instrument ats = Instrument.newBuilder(instrument("AAPL", "STK", "USD")).setExchange("IBKRATS").build();
+        for (OrderType type : new OrderType[] {OrderType.LMT, OrderType.MKT}) {
+            Command order = command(PlaceOrder.newBuilder().setInstrument(ats).setAction(OrderAction.BUY)
+                    .setQuantity(new BigDecimal("1").setScale(10)).setOrderType(type)
+                    .setLimitPrice(type == OrderType.LMT ? 189.5 : null).setTimeInForce(TimeInForce.DAY)
+                    .setOutsideRth(false).build());
+            assertThat(validator.validate(order)).as("%s on IBKRATS", type).isEmpty();
+        }
+    }
+
+    @Test
     void everyProblemIsNamedAtOnce() {
         Command bad = command(PlaceOrder.newBuilder().setInstrument(instrument("", "XYZ", "usd"))
                 .setAction(OrderAction.UNKNOWN).setQuantity(new BigDecimal("-1").setScale(10)).setOrderType(OrderType.LMT)

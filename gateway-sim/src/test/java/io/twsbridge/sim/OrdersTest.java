@@ -1,6 +1,8 @@
 package io.twsbridge.sim;
 
+import io.twsbridge.protocol.codec.ClientMessageCodec;
 import io.twsbridge.protocol.message.ClientMessage;
+import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.ExecutionFilter;
 import io.twsbridge.protocol.message.OrderCondition;
 import io.twsbridge.protocol.message.OrderConditions;
@@ -15,6 +17,8 @@ import io.twsbridge.sim.support.TwsTestClient;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +96,26 @@ class OrdersTest extends SimulatorTestBase {
             assertThat(o.order().conditions()).isEqualTo(conditions);
             assertThat(o.orderState().status()).isEqualTo("Cancelled");
         });
+    }
+
+    @Test
+    void anIbkratsOrderIsTakenWithItsMinTradeQtyAndOneFieldShortItClosesTheLink() throws Exception {
+        start(config());                            // server version 176: IBKRATS orders carry minTradeQty
+        TwsTestClient c = client(1);
+        Contract ats = Contract.stock("AAPL", "IBKRATS", "USD");
+
+        c.send(new ClientMessage.PlaceOrder(1, ats, limit("BUY", 100, 1.00, "ats-1")));
+        c.await(OrderStatus.class, s -> s.orderId() == 1 && s.status().equals("Submitted"), TIMEOUT);
+
+        // The layout the bridge wrote before: the SMART order's fields with IBKRATS as the exchange, one short.
+        byte[] smart = new ClientMessageCodec(176).encode(new ClientMessage.PlaceOrder(2, stock("AAPL"),
+                limit("BUY", 100, 1.00, "ats-2")));
+        byte[] payload = new String(smart, 4, smart.length - 4, StandardCharsets.US_ASCII)
+                .replace("\0SMART\0", "\0IBKRATS\0").getBytes(StandardCharsets.US_ASCII);
+        c.sendRaw(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array());
+
+        eventually().until(c::ended);
+        assertThat(sim.state().placeOrderCountByOrderRef()).containsOnlyKeys("ats-1");
     }
 
     @Test

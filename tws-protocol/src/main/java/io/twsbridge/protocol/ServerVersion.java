@@ -33,7 +33,10 @@ public final class ServerVersion {
     public static final int ADVANCED_ORDER_REJECT = 166;
     /** placeOrder carries manualOrderTime; cancelOrder carries manualOrderCancelTime. */
     public static final int MANUAL_ORDER_TIME = 169;
-    /** openOrder carries minTradeQty, minCompeteSize, competeAgainstBestOffset and the two mid offsets. */
+    /**
+     * openOrder carries minTradeQty, minCompeteSize, competeAgainstBestOffset and the two mid offsets; placeOrder
+     * carries minTradeQty for IBKRATS orders and the PEG BEST / PEG MID ones for those order types.
+     */
     public static final int PEGBEST_PEGMID_OFFSETS = 170;
     /** faProfile is dropped from placeOrder and openOrder. */
     public static final int FA_PROFILE_DESUPPORT = 177;

@@ -1,6 +1,7 @@
 package io.twsbridge.protocol.codec;
 
 import io.twsbridge.protocol.ServerVersion;
+import io.twsbridge.protocol.codec.OrderFields.In;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.OrderState;
@@ -19,9 +20,6 @@ import io.twsbridge.protocol.wire.FieldWriter;
  * it in this message. {@code writeFaProfile} lets a server serve either; the IB layout is the default.
  */
 final class CompletedOrderCodec {
-
-    private static final String NONE = "None";
-    private static final int DELTA_NEUTRAL_EXTRA_FIELDS = 4;
 
     private CompletedOrderCodec() {
     }
@@ -65,12 +63,7 @@ final class CompletedOrderCodec {
         w.int32(0);                                 // triggerMethod
         w.empty();                                  // volatility
         w.empty();                                  // volatilityType
-        w.string(NONE);                             // deltaNeutralOrderType, as the Gateway sends it
-        w.empty();                                  // deltaNeutralAuxPrice
-        w.int32(0);                                 // deltaNeutral conId
-        w.bool(false);                              // deltaNeutral shortSale
-        w.int32(0);                                 // deltaNeutral shortSaleSlot
-        w.empty();                                  // deltaNeutral designatedLocation
+        OrderFields.writeDeltaNeutral(w, In.COMPLETED_ORDER);
         w.bool(false);                              // continuousUpdate
         w.empty();                                  // referencePriceType
         w.doubleOrEmpty(o.trailStopPrice());
@@ -79,14 +72,12 @@ final class CompletedOrderCodec {
         w.int32(0);                                 // comboLegs count
         w.int32(0);                                 // orderComboLegs count
         w.int32(0);                                 // smartComboRoutingParams count
-        w.empty();                                  // scaleInitLevelSize
-        w.empty();                                  // scaleSubsLevelSize
-        w.empty();                                  // scalePriceIncrement: unset, so no scale extras
-        w.empty();                                  // hedgeType: empty, so no hedgeParam
+        OrderFields.writeScale(w);
+        OrderFields.writeHedge(w);
         w.empty();                                  // clearingAccount
         w.string("IB");                             // clearingIntent
         w.bool(false);                              // notHeld
-        w.bool(false);                              // deltaNeutralContract present
+        OrderFields.writeDeltaNeutralContract(w);
         OrderFields.writeAlgo(w, o);
         w.bool(false);                              // solicited
         w.string(s.status());
@@ -108,13 +99,7 @@ final class CompletedOrderCodec {
         w.int64(0);                                 // parentPermId
         w.string(s.completedTime());
         w.string(s.completedStatus());
-        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
-            w.empty();                              // minTradeQty
-            w.empty();                              // minCompeteSize
-            w.empty();                              // competeAgainstBestOffset
-            w.empty();                              // midOffsetAtWhole
-            w.empty();                              // midOffsetAtHalf
-        }
+        OrderFields.writePegOffsets(w, In.COMPLETED_ORDER, sv, c.exchange(), o.orderType());
     }
 
     /** Reads completedOrder, in the IB layout, after its message id. */
@@ -133,11 +118,7 @@ final class CompletedOrderCodec {
         b.modelCode(r.string());
         b.goodTillDate(r.string());
         r.skip(19);                                 // rule80A .. volatilityType
-        String deltaNeutralOrderType = r.string();
-        r.skip(1);                                  // deltaNeutralAuxPrice
-        if (!deltaNeutralOrderType.isEmpty()) {
-            r.skip(DELTA_NEUTRAL_EXTRA_FIELDS);
-        }
+        OrderFields.readDeltaNeutral(r, In.COMPLETED_ORDER);
         r.skip(2);                                  // continuousUpdate, referencePriceType
         b.trailStopPrice(r.doubleOrNull());
         b.trailingPercent(r.doubleOrNull());
@@ -145,25 +126,15 @@ final class CompletedOrderCodec {
         r.skip(OpenOrderCodec.checkedCount(r, r.int32(), 8) * 8);
         r.skip(OpenOrderCodec.checkedCount(r, r.int32(), 1));
         r.skip(OpenOrderCodec.checkedCount(r, r.int32(), 2) * 2);
-        r.skip(2);                                  // scaleInitLevelSize, scaleSubsLevelSize
-        Double scalePriceIncrement = r.doubleOrNull();
-        if (scalePriceIncrement != null && scalePriceIncrement > 0) {
-            r.skip(7);
-        }
-        if (!r.string().isEmpty()) {
-            r.skip(1);                              // hedgeParam after a hedgeType
-        }
+        OrderFields.readScale(r);
+        OrderFields.readHedge(r);
         r.skip(3);                                  // clearingAccount, clearingIntent, notHeld
-        if (r.bool()) {
-            r.skip(3);                              // deltaNeutralContract conId, delta, price
-        }
+        OrderFields.readDeltaNeutralContract(r);
         OrderFields.readAlgo(r, b);
         r.skip(1);                                  // solicited
         String status = r.string();
         r.skip(2);                                  // randomizeSize, randomizePrice
-        if ("PEG BENCH".equals(b.build().orderType())) {
-            r.skip(5);
-        }
+        OrderFields.readPegBench(r, b.build().orderType());
         Order order = b.conditions(OrderConditionFields.read(r)).build();
         // stop price .. parentPermId carry nothing the model keeps
         r.skip(13);

@@ -2,6 +2,7 @@ package io.twsbridge.protocol.codec;
 
 import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.ServerVersion;
+import io.twsbridge.protocol.codec.OrderFields.In;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.OrderState;
@@ -19,8 +20,6 @@ import io.twsbridge.protocol.wire.FieldWriter;
  * BENCH fields are read and skipped when a peer sends them.
  */
 final class OpenOrderCodec {
-
-    private static final String NONE = "None";
 
     private OpenOrderCodec() {
     }
@@ -73,16 +72,7 @@ final class OpenOrderCodec {
         w.int32(0);                                 // triggerMethod
         w.empty();                                  // volatility
         w.empty();                                  // volatilityType
-        w.string(NONE);                             // deltaNeutralOrderType, as the Gateway sends it
-        w.empty();                                  // deltaNeutralAuxPrice
-        w.int32(0);                                 // deltaNeutral conId
-        w.empty();                                  // deltaNeutral settlingFirm
-        w.empty();                                  // deltaNeutral clearingAccount
-        w.empty();                                  // deltaNeutral clearingIntent
-        w.empty();                                  // deltaNeutral openClose
-        w.bool(false);                              // deltaNeutral shortSale
-        w.int32(0);                                 // deltaNeutral shortSaleSlot
-        w.empty();                                  // deltaNeutral designatedLocation
+        OrderFields.writeDeltaNeutral(w, In.OPEN_ORDER);
         w.bool(false);                              // continuousUpdate
         w.empty();                                  // referencePriceType
         w.doubleOrEmpty(o.trailStopPrice());
@@ -93,22 +83,20 @@ final class OpenOrderCodec {
         w.int32(0);                                 // comboLegs count
         w.int32(0);                                 // orderComboLegs count
         w.int32(0);                                 // smartComboRoutingParams count
-        w.empty();                                  // scaleInitLevelSize
-        w.empty();                                  // scaleSubsLevelSize
-        w.empty();                                  // scalePriceIncrement: unset, so no scale extras
-        w.empty();                                  // hedgeType: empty, so no hedgeParam
+        OrderFields.writeScale(w);
+        OrderFields.writeHedge(w);
         w.bool(false);                              // optOutSmartRouting
         w.empty();                                  // clearingAccount
         w.string("IB");                             // clearingIntent, as the Gateway sends it
         w.bool(false);                              // notHeld
-        w.bool(false);                              // deltaNeutralContract present
+        OrderFields.writeDeltaNeutralContract(w);
         OrderFields.writeAlgo(w, o);
         w.bool(false);                              // solicited
         OrderStateFields.writeWhatIfAndState(w, o.whatIf(), s);
         w.bool(false);                              // randomizeSize
         w.bool(false);                              // randomizePrice
         OrderConditionFields.write(w, o.conditions());
-        w.string(NONE);                             // adjustedOrderType, as the Gateway sends it
+        w.string(OrderFields.NONE);                 // adjustedOrderType, as the Gateway sends it
         w.empty();                                  // triggerPrice
         w.doubleOrEmpty(o.trailStopPrice());        // trailStopPrice again
         w.empty();                                  // lmtPriceOffset
@@ -133,13 +121,7 @@ final class OpenOrderCodec {
         if (sv >= ServerVersion.AUTO_CANCEL_PARENT) {
             w.bool(false);                          // autoCancelParent
         }
-        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
-            w.empty();                              // minTradeQty
-            w.empty();                              // minCompeteSize
-            w.empty();                              // competeAgainstBestOffset
-            w.empty();                              // midOffsetAtWhole
-            w.empty();                              // midOffsetAtHalf
-        }
+        OrderFields.writePegOffsets(w, In.OPEN_ORDER, sv, c.exchange(), o.orderType());
     }
 
     /** Reads openOrder after its message id. */
@@ -162,11 +144,7 @@ final class OpenOrderCodec {
         r.skip(21);                                 // rule80A .. deprecated nbboPriceCap
         b.parentId(r.int64());
         r.skip(3);                                  // triggerMethod, volatility, volatilityType
-        String deltaNeutralOrderType = r.string();
-        r.skip(1);                                  // deltaNeutralAuxPrice
-        if (!deltaNeutralOrderType.isEmpty()) {
-            r.skip(8);                              // the delta-neutral extras
-        }
+        OrderFields.readDeltaNeutral(r, In.OPEN_ORDER);
         r.skip(2);                                  // continuousUpdate, referencePriceType
         b.trailStopPrice(r.doubleOrNull());
         b.trailingPercent(r.doubleOrNull());
@@ -177,26 +155,16 @@ final class OpenOrderCodec {
         r.skip(orderComboLegs);
         int smartComboParams = checkedCount(r, r.int32(), 2);
         r.skip(smartComboParams * 2);
-        r.skip(2);                                  // scaleInitLevelSize, scaleSubsLevelSize
-        Double scalePriceIncrement = r.doubleOrNull();
-        if (scalePriceIncrement != null && scalePriceIncrement > 0) {
-            r.skip(7);
-        }
-        if (!r.string().isEmpty()) {
-            r.skip(1);                              // hedgeParam after a hedgeType
-        }
+        OrderFields.readScale(r);
+        OrderFields.readHedge(r);
         r.skip(4);                                  // optOutSmartRouting, clearingAccount, clearingIntent, notHeld
-        if (r.bool()) {
-            r.skip(3);                              // deltaNeutralContract conId, delta, price
-        }
+        OrderFields.readDeltaNeutralContract(r);
         OrderFields.readAlgo(r, b);
         r.skip(1);                                  // solicited
         b.whatIf(r.bool());
         OrderState state = OrderStateFields.readState(r);
         r.skip(2);                                  // randomizeSize, randomizePrice
-        if ("PEG BENCH".equals(b.build().orderType())) {
-            r.skip(5);
-        }
+        OrderFields.readPegBench(r, b.build().orderType());
         Order order = b.conditions(OrderConditionFields.read(r)).build();
         // The adjusted-order, soft-dollar and version-gated tail carries nothing the model keeps.
         return new OpenOrder(orderId, contract, order, state);

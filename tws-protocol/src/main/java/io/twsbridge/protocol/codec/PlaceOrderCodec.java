@@ -2,6 +2,7 @@ package io.twsbridge.protocol.codec;
 
 import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.ServerVersion;
+import io.twsbridge.protocol.codec.OrderFields.In;
 import io.twsbridge.protocol.message.ClientMessage.PlaceOrder;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
@@ -58,12 +59,6 @@ final class PlaceOrderCodec {
 
     /** The exchange whose orders carry minTradeQty (IB's client compares the exchange case-sensitively). */
     static final String IBKRATS = "IBKRATS";
-    /** Fields that follow a set, positive scalePriceIncrement. */
-    private static final int SCALE_EXTRA_FIELDS = 7;
-    /** Fields that follow a non-empty deltaNeutralOrderType. */
-    private static final int DELTA_NEUTRAL_EXTRA_FIELDS = 8;
-    /** Fields that follow the order type PEG BENCH. */
-    private static final int PEG_BENCH_FIELDS = 5;
     /**
      * adjustedOrderType .. usePriceMgmtAlgo: the fields after conditionsCount (with no conditions) that every
      * supported server version carries.
@@ -73,25 +68,13 @@ final class PlaceOrderCodec {
     private PlaceOrderCodec() {
     }
 
-    static boolean isPegBench(String orderType) {
-        return "PEG BENCH".equals(orderType) || "PEGBENCH".equals(orderType);
-    }
-
-    static boolean isPegBest(String orderType) {
-        return "PEG BEST".equals(orderType) || "PEGBEST".equals(orderType);
-    }
-
-    static boolean isPegMid(String orderType) {
-        return "PEG MID".equals(orderType) || "PEGMID".equals(orderType);
-    }
-
     static void write(FieldWriter w, PlaceOrder message, int sv) {
         Order o = message.order();
         Contract c = message.contract();
         if ("BAG".equals(c.secType())) {
             throw new ProtocolException.UnsupportedFeature("combo (BAG) orders are not supported");
         }
-        if (isPegBench(o.orderType())) {
+        if (OrderFields.isPegBench(o.orderType())) {
             throw new ProtocolException.UnsupportedFeature("PEG BENCH orders are not supported");
         }
         w.int32(message.messageId());
@@ -150,24 +133,21 @@ final class PlaceOrderCodec {
         w.bool(false);                              // overridePercentageConstraints
         w.empty();                                  // volatility
         w.intMax(null);                             // volatilityType: MAX_VALUE, as IB's client writes it
-        w.empty();                                  // deltaNeutralOrderType: empty, so no delta-neutral extras
-        w.empty();                                  // deltaNeutralAuxPrice
+        OrderFields.writeDeltaNeutral(w, In.PLACE_ORDER);
         w.bool(false);                              // continuousUpdate
         w.intMax(null);                             // referencePriceType: MAX_VALUE, as IB's client writes it
         w.doubleOrEmpty(o.trailStopPrice());
         w.doubleOrEmpty(o.trailingPercent());
-        w.empty();                                  // scaleInitLevelSize
-        w.empty();                                  // scaleSubsLevelSize
-        w.empty();                                  // scalePriceIncrement: unset, so none of the 7 scale extras
+        OrderFields.writeScale(w);
         w.empty();                                  // scaleTable
         w.empty();                                  // activeStartTime
         w.empty();                                  // activeStopTime
-        w.empty();                                  // hedgeType: empty, so no hedgeParam
+        OrderFields.writeHedge(w);
         w.bool(false);                              // optOutSmartRouting
         w.empty();                                  // clearingAccount
         w.empty();                                  // clearingIntent
         w.bool(false);                              // notHeld
-        w.bool(false);                              // deltaNeutralContract present
+        OrderFields.writeDeltaNeutralContract(w);
         OrderFields.writeAlgo(w, o);
         w.empty();                                  // algoId
         w.bool(o.whatIf());
@@ -175,7 +155,7 @@ final class PlaceOrderCodec {
         w.bool(false);                              // solicited
         w.bool(false);                              // randomizeSize
         w.bool(false);                              // randomizePrice
-        w.int32(0);                                 // conditionsCount
+        OrderConditionFields.write(w, o.conditions()); // none: the codec refuses an order with conditions
         w.empty();                                  // adjustedOrderType
         w.doubleMax(null);                          // triggerPrice: IB's client writes the five adjusted-order
         w.doubleMax(null);                          // lmtPriceOffset      prices as MAX_VALUE when unset
@@ -210,18 +190,7 @@ final class PlaceOrderCodec {
         if (sv >= ServerVersion.MANUAL_ORDER_TIME) {
             w.empty();                              // manualOrderTime
         }
-        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
-            if (IBKRATS.equals(c.exchange())) {
-                w.empty();                          // minTradeQty: only orders routed to IBKRATS carry it
-            }
-            if (isPegBest(o.orderType())) {
-                w.empty();                          // minCompeteSize
-                w.empty();                          // competeAgainstBestOffset: unset, so not "up to mid"
-            } else if (isPegMid(o.orderType())) {
-                w.empty();                          // midOffsetAtWhole
-                w.empty();                          // midOffsetAtHalf
-            }
-        }
+        OrderFields.writePegOffsets(w, In.PLACE_ORDER, sv, c.exchange(), o.orderType());
     }
 
     /** Reads placeOrder after its message id. */
@@ -256,34 +225,21 @@ final class PlaceOrderCodec {
         b.modelCode(r.string());
         // shortSaleSlot .. overridePercentageConstraints, then volatility, volatilityType
         r.skip(19 + 2);
-        String deltaNeutralOrderType = r.string();
-        r.skip(1);                                  // deltaNeutralAuxPrice
-        if (!deltaNeutralOrderType.isEmpty()) {
-            r.skip(DELTA_NEUTRAL_EXTRA_FIELDS);
-        }
+        OrderFields.readDeltaNeutral(r, In.PLACE_ORDER);
         r.skip(2);                                  // continuousUpdate, referencePriceType
         b.trailStopPrice(r.doubleOrNull());
         b.trailingPercent(r.doubleOrNull());
-        r.skip(2);                                  // scaleInitLevelSize, scaleSubsLevelSize
-        Double scalePriceIncrement = r.doubleOrNull();
-        if (scalePriceIncrement != null && scalePriceIncrement > 0) {
-            r.skip(SCALE_EXTRA_FIELDS);
-        }
+        OrderFields.readScale(r);
         r.skip(3);                                  // scaleTable, activeStartTime, activeStopTime
-        String hedgeType = r.string();
-        if (!hedgeType.isEmpty()) {
-            r.skip(1);                              // hedgeParam
-        }
+        OrderFields.readHedge(r);
         r.skip(4);                                  // optOutSmartRouting, clearingAccount, clearingIntent, notHeld
-        if (r.bool()) {
-            r.skip(3);                              // deltaNeutralContract conId, delta, price
-        }
+        OrderFields.readDeltaNeutralContract(r);
         OrderFields.readAlgo(r, b);
         r.skip(1);                                  // algoId
         b.whatIf(r.bool());
         r.skip(4);                                  // orderMiscOptions, solicited, randomizeSize, randomizePrice
         Order order = b.build();
-        if (isPegBench(order.orderType())) {
+        if (OrderFields.isPegBench(order.orderType())) {
             throw new ProtocolException.UnsupportedFeature("PEG BENCH orders are not supported");
         }
         if (r.int32() != 0) {
@@ -321,15 +277,7 @@ final class PlaceOrderCodec {
         if (sv >= ServerVersion.MANUAL_ORDER_TIME) {
             count++;
         }
-        if (sv >= ServerVersion.PEGBEST_PEGMID_OFFSETS) {
-            if (IBKRATS.equals(exchange)) {
-                count++;                            // minTradeQty
-            }
-            if (isPegBest(orderType) || isPegMid(orderType)) {
-                count += 2;                         // minCompeteSize and competeAgainstBestOffset, or the mid offsets
-            }
-        }
-        return count;
+        return count + OrderFields.pegOffsetFields(sv, exchange, orderType);
     }
 
     static List<TagValue> readTagValues(FieldReader r) {

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.app.http;
 
+import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
+
 /**
  * What the management server reads from the bridge and the one thing it may change. {@link LiveBridgeView} is the
  * bridge's own; tests use a fake.
@@ -21,4 +23,10 @@ public interface BridgeView {
      * @return the kill switch's state afterwards
      */
     boolean setKillSwitch(boolean engaged);
+
+    /**
+     * Asks for a Gateway connection attempt now ({@code POST /session/reconnect}), for when an operator has fixed
+     * the cause; refused while zombie sockets exist, while an attempt runs or while the session is connected.
+     */
+    ConnectionSupervisor.AttemptRequest requestAttempt();
 }

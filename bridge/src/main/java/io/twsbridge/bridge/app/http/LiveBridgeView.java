@@ -5,6 +5,7 @@ import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import io.twsbridge.bridge.gateway.supervisor.SessionReason;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.kafka.publish.PublisherHealth;
@@ -135,6 +136,23 @@ public final class LiveBridgeView implements BridgeView {
             guardrails.releaseKillSwitch();
         }
         return guardrails.killSwitchEngaged();
+    }
+
+    @Override
+    public ConnectionSupervisor.AttemptRequest requestAttempt() {
+        if (standingBy(failover.get())) {
+            return new ConnectionSupervisor.AttemptRequest(false, "a standby instance holds no Gateway session");
+        }
+        try {
+            return gateway.supervisor().attemptNow("POST /session/reconnect").get(LOOP_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ConnectionSupervisor.AttemptRequest(false, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            return new ConnectionSupervisor.AttemptRequest(false, "the session's loop did not answer within "
+                    + LOOP_TIMEOUT.toSeconds() + " s");
+        }
     }
 
     /** The desired subscriptions' keys, read on the session's loop; null when it does not answer in time. */

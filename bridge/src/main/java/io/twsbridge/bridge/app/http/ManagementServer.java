@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,9 @@ import java.util.function.Supplier;
  *   <tr><td>{@code GET /metrics}</td><td>Prometheus text format 0.0.4</td></tr>
  *   <tr><td>{@code POST /orders/kill-switch?engaged=true|false}</td><td>engages or releases the order kill
  *       switch; answers the new state</td></tr>
+ *   <tr><td>{@code POST /session/reconnect}</td><td>a Gateway connection attempt now, through a held breaker:
+ *       202 when it started, 409 with the reason when refused (zombie sockets, an attempt under way, connected)
+ *       </td></tr>
  * </table>
  *
  * Any other path is 404, another method on a known path 405 (with {@code Allow}). No response carries a secret:
@@ -86,6 +90,7 @@ public final class ManagementServer implements AutoCloseable {
         routes.put("/metrics", new Route("GET", e -> new Response(200, METRICS_CONTENT_TYPE,
                 metrics.get().getBytes(StandardCharsets.UTF_8), Map.of())));
         routes.put("/orders/kill-switch", new Route("POST", this::killSwitch));
+        routes.put("/session/reconnect", new Route("POST", this::reconnect));
 
         InetAddress address = InetAddress.getByName(settings.host());
         this.server = bind(new InetSocketAddress(address, settings.port()));
@@ -114,7 +119,8 @@ public final class ManagementServer implements AutoCloseable {
         ManagementServer s = new ManagementServer(settings, view, metrics);
         s.server.start();
         log.info("management server listening on http://{}:{} (/health/live, /health/ready, /status, /metrics, "
-                + "POST /orders/kill-switch)", s.address().getAddress().getHostAddress(), s.address().getPort());
+                + "POST /orders/kill-switch, POST /session/reconnect)", s.address().getAddress().getHostAddress(),
+                s.address().getPort());
         return s;
     }
 
@@ -193,6 +199,14 @@ public final class ManagementServer implements AutoCloseable {
         body.put("status", r.ready() ? "UP" : "DOWN");
         body.put("reasons", r.reasons());
         return Response.json(r.ready() ? 200 : 503, body);
+    }
+
+    /** 202 when an attempt started, 409 with the reason when it was refused (zombies, connected, under way). */
+    private Response reconnect(HttpExchange exchange) throws JsonProcessingException {
+        ConnectionSupervisor.AttemptRequest answer = view.requestAttempt();
+        log.warn("connection attempt now asked over HTTP by {}: {}", exchange.getRemoteAddress(), answer.reason());
+        return Response.json(answer.started() ? 202 : 409, Map.of("started", answer.started(),
+                "reason", answer.reason()));
     }
 
     private Response killSwitch(HttpExchange exchange) throws JsonProcessingException {

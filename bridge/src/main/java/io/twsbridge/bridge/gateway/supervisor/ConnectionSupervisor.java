@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -158,6 +159,48 @@ public final class ConnectionSupervisor implements SessionListener {
             nextAttemptAt = null;
             publish();
         });
+    }
+
+    /** What came of an operator's request for an attempt now. */
+    public record AttemptRequest(boolean started, String reason) {
+    }
+
+    /**
+     * An operator's request for a connection attempt now, instead of after the backoff or the breaker's wait: for
+     * when the cause is fixed (a client id freed after a 326, a remote Gateway restarted). Refused while zombie
+     * sockets exist, since an attempt would not be served and could add another, while an attempt is under way,
+     * and while the session is not DISCONNECTED. A held breaker lets this one attempt through (HALF_OPEN), and its
+     * outcome counts as any other.
+     */
+    public CompletableFuture<AttemptRequest> attemptNow(String askedBy) {
+        CompletableFuture<AttemptRequest> answer = new CompletableFuture<>();
+        loop.execute(() -> answer.complete(decideAttemptNow(askedBy)));
+        return answer;
+    }
+
+    private AttemptRequest decideAttemptNow(String askedBy) {
+        if (stopped || !started) {
+            return new AttemptRequest(false, "the supervisor is not running");
+        }
+        if (attemptInFlight || session.state() != SessionState.DISCONNECTED) {
+            return new AttemptRequest(false, "the session is " + session.state()
+                    + (attemptInFlight ? ": an attempt is under way" : ": there is nothing to reconnect"));
+        }
+        ZombieProbe.Result zombies = probe.count(config.port());
+        if (zombies.available() && zombies.count() > 0) {
+            return new AttemptRequest(false, zombies.count() + " zombie socket(s) in CLOSE_WAIT on port "
+                    + config.port() + ": an attempt would not be served; restart IB Gateway first");
+        }
+        CircuitBreaker.State held = breaker.getState();
+        if (held == CircuitBreaker.State.OPEN || held == CircuitBreaker.State.FORCED_OPEN) {
+            breaker.transitionToHalfOpenState();
+        }
+        log.warn("connection attempt now, asked by {} (breaker was {})", askedBy, held);
+        cancelTimer();
+        considerAttempt();
+        return attemptInFlight
+                ? new AttemptRequest(true, "attempt " + attempts + " started (breaker was " + held + ")")
+                : new AttemptRequest(false, "the breaker refused the attempt (" + breaker.getState() + ")");
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twsbridge.bridge.app.metrics.MetricsFixture;
 import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import io.twsbridge.testkit.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,6 +194,22 @@ class ManagementServerTest {
     }
 
     @Test
+    void reconnectAnswers202WhenAnAttemptStartedAnd409WithTheReasonWhenRefused() throws Exception {
+        HttpResponse<String> started = post("/session/reconnect");
+        assertThat(started.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(started.body()).path("reason").asText())
+                .isEqualTo("attempt 3 started (breaker was OPEN)");
+
+        view.attemptAnswer = new ConnectionSupervisor.AttemptRequest(false, "2 zombie socket(s) in CLOSE_WAIT on "
+                + "port 4002: an attempt would not be served; restart IB Gateway first");
+        HttpResponse<String> refused = post("/session/reconnect");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(refused.body()).path("started").asBoolean(true)).isFalse();
+        assertThat(JSON.readTree(refused.body()).path("reason").asText()).startsWith("2 zombie socket(s)");
+        assertThat(get("/session/reconnect").statusCode()).as("POST only").isEqualTo(405);
+    }
+
+    @Test
     void aPortInUseFailsAtStart() {
         ManagementSettings taken = ManagementSettings.defaults().withPort(server.address().getPort());
         assertThatThrownBy(() -> ManagementServer.start(taken, view, () -> "")).isInstanceOf(BindException.class)
@@ -235,6 +252,8 @@ class ManagementServerTest {
         volatile BridgeStatus status = ManagementServerTest.status(SessionState.READY, true);
         volatile RuntimeException failWith;
         final AtomicBoolean killSwitch = new AtomicBoolean();
+        volatile ConnectionSupervisor.AttemptRequest attemptAnswer =
+                new ConnectionSupervisor.AttemptRequest(true, "attempt 3 started (breaker was OPEN)");
 
         @Override
         public Readiness readiness() {
@@ -254,6 +273,11 @@ class ManagementServerTest {
         public boolean setKillSwitch(boolean engaged) {
             killSwitch.set(engaged);
             return killSwitch.get();
+        }
+
+        @Override
+        public ConnectionSupervisor.AttemptRequest requestAttempt() {
+            return attemptAnswer;
         }
 
         private BridgeStatus current() {

@@ -158,6 +158,46 @@ class ConnectionSupervisorTest {
         assertThat(timeToNextAttempt()).isEqualTo(Duration.ofSeconds(1));
     }
 
+    @Test
+    void anAttemptAskedForNowGoesAtOnceThroughAHeldBreaker() {
+        session.answer = id -> failed(AttemptFailure.CLIENT_ID_IN_USE);
+        ConnectionSupervisor supervisor = start();
+        loop.advance(Duration.ofSeconds(3));
+        assertThat(session.attempts).hasSize(3);
+        assertThat(supervisor.circuitBreaker().getState().name()).isEqualTo("OPEN");
+
+        session.answer = id -> ready(id); // the operator freed the client id
+        CompletableFuture<ConnectionSupervisor.AttemptRequest> asked = supervisor.attemptNow("a test");
+        loop.runReady();
+
+        assertThat(asked).isCompletedWithValueMatching(ConnectionSupervisor.AttemptRequest::started);
+        assertThat(asked.join().reason()).isEqualTo("attempt 4 started (breaker was OPEN)");
+        assertThat(session.attempts).as("now, not after the breaker's wait").hasSize(4);
+        assertThat(session.state).isEqualTo(SessionState.READY);
+    }
+
+    @Test
+    void anAttemptAskedForNowIsRefusedWhileZombiesExistAndWhileConnected() {
+        zombies.set(2);
+        session.answer = id -> ready(id);
+        ConnectionSupervisor supervisor = start();
+        CompletableFuture<ConnectionSupervisor.AttemptRequest> asked = supervisor.attemptNow("a test");
+        loop.runReady();
+        assertThat(asked.join().started()).isFalse();
+        assertThat(asked.join().reason()).isEqualTo("2 zombie socket(s) in CLOSE_WAIT on port 4002: an attempt "
+                + "would not be served; restart IB Gateway first");
+        assertThat(session.attempts).isEmpty();
+
+        zombies.set(0);
+        loop.advance(Duration.ofSeconds(5));
+        assertThat(session.state).isEqualTo(SessionState.READY);
+        asked = supervisor.attemptNow("a test");
+        loop.runReady();
+        assertThat(asked.join().started()).isFalse();
+        assertThat(asked.join().reason()).isEqualTo("the session is READY: there is nothing to reconnect");
+        assertThat(session.attempts).hasSize(1);
+    }
+
     /** Advances second by second until the supervisor makes its next attempt; how long that took. */
     private Duration timeToNextAttempt() {
         int before = session.attempts.size();

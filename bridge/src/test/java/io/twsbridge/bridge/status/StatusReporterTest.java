@@ -1,8 +1,5 @@
 package io.twsbridge.bridge.status;
 
-import io.twsbridge.bridge.gateway.GatewayConfig;
-import io.twsbridge.bridge.testing.InMemoryGateway;
-import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
@@ -25,15 +22,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class StatusReporterTest {
 
+    private final ManualEventLoop manual = new ManualEventLoop();
+    private final List<SpecificRecord> published = new CopyOnWriteArrayList<>();
+    private final SessionSnapshot notConnected =
+            new SessionSnapshot(SessionState.DISCONNECTED, "not connected yet", List.of(), 0, -1);
+
+    /** A reporter of bridge-1 on {@code loop}, heartbeat 5 s, Kafka reachable, nothing shed. */
+    private StatusReporter reporter(EventLoop loop) {
+        return new StatusReporter((topic, key, value) -> published.add(value), () -> notConnected, loop, "bridge-1",
+                Duration.ofSeconds(5), () -> true, () -> 0L);
+    }
+
     @Test
     void aStatusArrivingAfterStopDoesNotTouchTheLoop() {
-        ManualEventLoop manual = new ManualEventLoop();
         ClosingLoop loop = new ClosingLoop(manual);
-        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
-        GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
-                new InMemoryGateway());
-        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session::snapshot, loop,
-                "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        StatusReporter reporter = reporter(loop);
         reporter.start();
         manual.runReady();
         assertThat(published).hasSize(1);
@@ -51,13 +54,8 @@ class StatusReporterTest {
 
     @Test
     void theLastStatusOfAStoppingBridgeSaysClosedAndWhyOnTheCallersThreadOnceTheLoopHasClosed() {
-        ManualEventLoop manual = new ManualEventLoop();
         ClosingLoop loop = new ClosingLoop(manual);
-        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
-        GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
-                new InMemoryGateway());
-        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session::snapshot, loop,
-                "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        StatusReporter reporter = reporter(loop);
         reporter.start();
         manual.runReady();
         reporter.onStatus(failing("connection refused"));
@@ -83,12 +81,7 @@ class StatusReporterTest {
 
     @Test
     void aSupervisorStatusThatRepeatsTheLastOneWaitsForTheHeartbeatInsteadOfPublishingTwice() {
-        ManualEventLoop manual = new ManualEventLoop();
-        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
-        GatewaySession session = new GatewaySession(GatewayConfig.builder().build(), manual,
-                new InMemoryGateway());
-        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), session::snapshot, manual,
-                "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        StatusReporter reporter = reporter(manual);
         reporter.start();
         manual.runReady();
         reporter.onStatus(failing("connection refused"));
@@ -111,8 +104,6 @@ class StatusReporterTest {
 
     @Test
     void aReadyRecordCarriesNoPastFailureButAKafkaOutageStillShows() {
-        ManualEventLoop manual = new ManualEventLoop();
-        List<SpecificRecord> published = new CopyOnWriteArrayList<>();
         AtomicReference<SessionSnapshot> snapshot = new AtomicReference<>(new SessionSnapshot(
                 SessionState.DISCONNECTED, "link lost", List.of(), 0, 17));
         AtomicBoolean kafkaReachable = new AtomicBoolean(true);

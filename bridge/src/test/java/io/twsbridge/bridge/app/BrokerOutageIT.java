@@ -61,9 +61,19 @@ class BrokerOutageIT extends WithKafkaStack {
             Set<String> produced = trader.received(ServerMessage.ExecDetails.class).stream()
                     .map(e -> e.execution().execId()).collect(Collectors.toSet());
             assertThat(produced).hasSize(FILLS);
-            await().atMost(Duration.ofSeconds(60)).until(() -> bridge.values(Topic.FILLS).size() >= FILLS);
+            await().atMost(Duration.ofSeconds(60)).until(() -> bridge.values(Topic.FILLS).stream()
+                    .map(r -> r.get("execId").toString()).collect(Collectors.toSet()).containsAll(produced));
             List<String> published = bridge.values(Topic.FILLS).stream().map(r -> r.get("execId").toString()).toList();
-            assertThat(published).containsExactlyInAnyOrderElementsOf(produced);
+            assertThat(Set.copyOf(published)).as("every fill the Gateway reported, and nothing else")
+                    .containsExactlyInAnyOrderElementsOf(produced);
+            // A fill on its way when the broker stopped may be healed after it returns (the producer replaced and
+            // the record sent again, docs/reliability.md): then it is on the topic twice, harmless by its execId.
+            // A duplicate that no heal sent again would be the producer's own, and fails the test.
+            long resent = bridge.app.publisher().recordsSentAgain();
+            assertThat((long) (published.size() - produced.size()))
+                    .as("fills on the topic twice, at most what heals sent again (%d records, %d heals): %s", resent,
+                            bridge.app.publisher().heals(), published)
+                    .isLessThanOrEqualTo(resent);
             assertThat(bridge.app.publisher().sendErrors()).isZero();
             await().atMost(Duration.ofSeconds(30)).until(() -> bridge.app.ready());
         }

@@ -30,7 +30,7 @@ final class CompletedOrderCodec {
         OrderState s = message.orderState();
         w.int32(message.messageId());
         ContractFields.writeWithExchange(w, c);
-        OrderFields.writeReportedBasics(w, o);
+        OrderFields.writeBasics(w, o);
         w.int64(o.permId());
         w.bool(o.outsideRth());
         w.bool(o.hidden());
@@ -105,7 +105,7 @@ final class CompletedOrderCodec {
     /** Reads completedOrder, in the IB layout, after its message id. */
     static CompletedOrder read(FieldReader r, int sv) {
         Contract contract = ContractFields.readWithExchange(r);
-        Order.Builder b = OrderFields.readReportedBasics(r);
+        Order.Builder b = OrderFields.readBasics(r);
         b.permId(r.int64());
         b.outsideRth(r.bool());
         b.hidden(r.bool());

@@ -31,7 +31,7 @@ final class OpenOrderCodec {
         w.int32(message.messageId());
         w.int64(message.orderId());
         ContractFields.writeWithExchange(w, c);
-        OrderFields.writeReportedBasics(w, o);
+        OrderFields.writeBasics(w, o);
         w.int32(o.clientId());
         w.int64(o.permId());
         w.bool(o.outsideRth());
@@ -128,7 +128,7 @@ final class OpenOrderCodec {
     static OpenOrder read(FieldReader r, int sv) {
         long orderId = r.int64();
         Contract contract = ContractFields.readWithExchange(r);
-        Order.Builder b = OrderFields.readReportedBasics(r);
+        Order.Builder b = OrderFields.readBasics(r);
         b.clientId(r.int32());
         b.permId(r.int64());
         b.outsideRth(r.bool());

@@ -162,8 +162,11 @@ final class OrderFields {
         return count;
     }
 
-    /** action .. orderRef as the Gateway reports an order: unset prices as empty fields. */
-    static void writeReportedBasics(FieldWriter w, Order o) {
+    /**
+     * action .. orderRef, the same eleven fields in the same order in all three messages; unset prices as empty
+     * fields, as IB's client writes them in placeOrder and the Gateway in its reports.
+     */
+    static void writeBasics(FieldWriter w, Order o) {
         w.string(o.action());
         w.decimal(o.totalQuantity());
         w.string(o.orderType());
@@ -177,7 +180,7 @@ final class OrderFields {
         w.string(o.orderRef());
     }
 
-    static Order.Builder readReportedBasics(FieldReader r) {
+    static Order.Builder readBasics(FieldReader r) {
         Order.Builder b = Order.builder(r.string(), r.decimalOrNull(), r.string());
         b.lmtPrice(r.doubleOrNull());
         b.auxPrice(r.doubleOrNull());

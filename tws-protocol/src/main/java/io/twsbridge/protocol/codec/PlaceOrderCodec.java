@@ -82,17 +82,7 @@ final class PlaceOrderCodec {
         ContractFields.writeRequest(w, c);
         w.empty();                                  // secIdType
         w.empty();                                  // secId
-        w.string(o.action());
-        w.decimal(o.totalQuantity());
-        w.string(o.orderType());
-        w.doubleOrEmpty(o.lmtPrice());              // empty for a market order
-        w.doubleOrEmpty(o.auxPrice());
-        w.string(o.tif());
-        w.string(o.ocaGroup());
-        w.string(o.account());
-        w.string(o.openClose());
-        w.int32(o.origin());
-        w.string(o.orderRef());
+        OrderFields.writeBasics(w, o);              // lmtPrice empty for a market order
         w.bool(o.transmit());
         w.int64(o.parentId());
         w.bool(false);                              // blockOrder
@@ -201,15 +191,7 @@ final class PlaceOrderCodec {
             throw new ProtocolException.UnsupportedFeature("combo (BAG) orders are not supported");
         }
         r.skip(2);                                  // secIdType, secId
-        Order.Builder b = Order.builder(r.string(), r.decimalOrNull(), r.string());
-        b.lmtPrice(r.doubleOrNull());
-        b.auxPrice(r.doubleOrNull());
-        b.tif(r.string());
-        b.ocaGroup(r.string());
-        b.account(r.string());
-        b.openClose(r.string());
-        b.origin(r.int32());
-        b.orderRef(r.string());
+        Order.Builder b = OrderFields.readBasics(r);
         b.transmit(r.bool());
         b.parentId(r.int64());
         r.skip(4);                                  // blockOrder, sweepToFill, displaySize, triggerMethod

@@ -56,9 +56,11 @@ public final class ChildProcesses {
     static void endAll(Duration grace) {
         List<ProcessHandle> all = new ArrayList<>();
         for (Process p : alive()) {
-            // Listed before the signal: once the parent ends, its children are no longer its descendants.
-            all.addAll(p.descendants().toList());
+            // Listed before the signal: once the parent ends, its children are no longer its descendants. The
+            // parent first: killed before its children, it ends by the SIGKILL itself, where a shell that saw its
+            // child killed first would return from its wait and exit 0 in the meantime.
             all.add(p.toHandle());
+            all.addAll(p.descendants().toList());
         }
         all.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();

@@ -40,15 +40,14 @@ public final class StatusReporter {
     private final String instanceId;
 
     public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
-                          Duration heartbeat,
-                          BooleanSupplier kafkaHealthy, LongSupplier quotesShed) {
+                          Duration heartbeat, BooleanSupplier kafkaHealthy, LongSupplier quotesShed) {
         this(sink, session, loop, bridgeId, heartbeat, kafkaHealthy, quotesShed, null);
     }
 
     /** @param instanceId the active instance of a standby bridge, named in each status; null when it runs alone */
     public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
-                          Duration heartbeat,
-                          BooleanSupplier kafkaHealthy, LongSupplier quotesShed, String instanceId) {
+                          Duration heartbeat, BooleanSupplier kafkaHealthy, LongSupplier quotesShed,
+                          String instanceId) {
         this.instanceId = instanceId;
         this.quotesShed = quotesShed;
         this.sink = sink;
@@ -93,7 +92,7 @@ public final class StatusReporter {
     public void publishClosed(String why) {
         stopped = true;
         Instant now = loop.clock().instant();
-        sink.publish(Topic.STATUS, bridgeId, status(SessionState.CLOSED, why, now, now));
+        sink.publish(Topic.STATUS, bridgeId, status(session.get(), last, SessionState.CLOSED, why, now, now));
     }
 
     /**
@@ -105,7 +104,8 @@ public final class StatusReporter {
         if (stopped) {
             return;
         }
-        if (lastSent != null && sameButForTime(current(lastSent.getHeartbeatAt()), lastSent)) {
+        // Built with the last record's time, so that equal means equal in everything but the time.
+        if (lastSent != null && current(lastSent.getHeartbeatAt()).equals(lastSent)) {
             return;
         }
         publishNow();
@@ -128,18 +128,14 @@ public final class StatusReporter {
     private GatewayStatus current(Instant now) {
         SessionSnapshot snapshot = session.get();
         SupervisorStatus s = last;
-        return status(SessionState.valueOf(snapshot.state().name()),
+        return status(snapshot, s, SessionState.valueOf(snapshot.state().name()),
                 SessionReason.of(snapshot, s) + (s == null || s.advice().isEmpty() ? "" : " | " + s.advice()),
                 s == null ? now : s.since(), now);
     }
 
-    private static boolean sameButForTime(GatewayStatus a, GatewayStatus b) {
-        return GatewayStatus.newBuilder(a).setHeartbeatAt(b.getHeartbeatAt()).build().equals(b);
-    }
-
-    private GatewayStatus status(SessionState state, String reason, Instant since, Instant now) {
-        SupervisorStatus s = last;
-        SessionSnapshot snapshot = session.get();
+    /** One record from one reading of the session and the supervisor, so that its fields agree. */
+    private GatewayStatus status(SessionSnapshot snapshot, SupervisorStatus s, SessionState state, String reason,
+                                 Instant since, Instant now) {
         // The supervisor keeps the last failure for /status; once READY it is history, and a READY record that
         // carried it would send a consumer looking for a fault that is over (it stays in the log).
         String lastError = s == null || state == SessionState.READY ? null : emptyToNull(s.lastError());

@@ -1,10 +1,14 @@
 package io.twsbridge.protocol.codec;
 
+import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.TagValue;
 import io.twsbridge.protocol.wire.FieldReader;
 import io.twsbridge.protocol.wire.FieldWriter;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The order's field groups, written and read in one place for the three messages that carry an order: placeOrder
@@ -32,6 +36,8 @@ final class OrderFields {
     static final int SCALE_EXTRA_FIELDS = 7;
     /** The reference contract and its pegging fields that follow the order type PEG BENCH, in every message. */
     static final int PEG_BENCH_FIELDS = 5;
+    /** The exchange whose orders carry minTradeQty (IB's client compares the exchange case-sensitively). */
+    static final String IBKRATS = "IBKRATS";
     /** What the Gateway writes as deltaNeutralOrderType and adjustedOrderType for an order without them. */
     static final String NONE = "None";
 
@@ -155,7 +161,7 @@ final class OrderFields {
         if (sv < ServerVersion.PEGBEST_PEGMID_OFFSETS) {
             return 0;
         }
-        int count = PlaceOrderCodec.IBKRATS.equals(exchange) ? 1 : 0;   // minTradeQty
+        int count = IBKRATS.equals(exchange) ? 1 : 0;   // minTradeQty
         if (isPegBest(orderType) || isPegMid(orderType)) {
             count += 2;                             // minCompeteSize and competeAgainstBestOffset, or the mid offsets
         }
@@ -208,7 +214,19 @@ final class OrderFields {
         String algoStrategy = r.string();
         b.algoStrategy(algoStrategy);
         if (!algoStrategy.isEmpty()) {
-            b.algoParams(PlaceOrderCodec.readTagValues(r));
+            b.algoParams(readTagValues(r));
         }
+    }
+
+    static List<TagValue> readTagValues(FieldReader r) {
+        int count = r.int32();
+        if (count < 0 || count > r.remaining() / 2) {
+            throw new ProtocolException.MalformedField("tag/value count " + count + " exceeds the message");
+        }
+        List<TagValue> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(new TagValue(r.string(), r.string()));
+        }
+        return values;
     }
 }

@@ -6,12 +6,8 @@ import io.twsbridge.protocol.codec.OrderFields.In;
 import io.twsbridge.protocol.message.ClientMessage.PlaceOrder;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Order;
-import io.twsbridge.protocol.message.TagValue;
 import io.twsbridge.protocol.wire.FieldReader;
 import io.twsbridge.protocol.wire.FieldWriter;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * placeOrder (3), without a version field from server version 145 on: 110 fields at 157 up to 115 at 176 for a
@@ -57,8 +53,6 @@ import java.util.List;
  */
 final class PlaceOrderCodec {
 
-    /** The exchange whose orders carry minTradeQty (IB's client compares the exchange case-sensitively). */
-    static final String IBKRATS = "IBKRATS";
     /**
      * adjustedOrderType .. usePriceMgmtAlgo: the fields after conditionsCount (with no conditions) that every
      * supported server version carries.
@@ -260,17 +254,5 @@ final class PlaceOrderCodec {
             count++;
         }
         return count + OrderFields.pegOffsetFields(sv, exchange, orderType);
-    }
-
-    static List<TagValue> readTagValues(FieldReader r) {
-        int count = r.int32();
-        if (count < 0 || count > r.remaining() / 2) {
-            throw new ProtocolException.MalformedField("tag/value count " + count + " exceeds the message");
-        }
-        List<TagValue> values = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            values.add(new TagValue(r.string(), r.string()));
-        }
-        return values;
     }
 }

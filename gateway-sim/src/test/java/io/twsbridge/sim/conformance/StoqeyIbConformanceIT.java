@@ -55,13 +55,14 @@ class StoqeyIbConformanceIT {
             result.path("steps").properties().forEach(step ->
                     assertThat(step.getValue().asText()).as("step %s", step.getKey()).isEqualTo("ok"));
             assertThat(result.path("steps").size()).isEqualTo(13);
-            // Answered with its End, well inside the step's 10 s timeout, rather than refused with 321: a client
-            // that waits for this End at connect (ib_async does, per account) connects without waiting it out.
+            // Answered with its End rather than refused with 321 (the step would fail) or left to the step's 10 s
+            // timeout: a client that waits for this End at connect (ib_async does, per account) connects without
+            // waiting it out. How long the End took is a figure, not a check (time in tests: lower bounds only).
             assertThat(result.path("steps").path("accountUpdatesMulti").asText()).isEqualTo("ok");
             assertThat(result.path("counts").path("accountUpdateMultiEnd").asInt()).isEqualTo(1);
             assertThat(result.path("counts").path("accountUpdateMulti").asInt()).isPositive();
             assertThat(result.path("elapsedMs").path("accountUpdatesMulti").isInt()).isTrue();
-            assertThat(result.path("elapsedMs").path("accountUpdatesMulti").asInt()).isBetween(0, 2_000);
+            assertThat(result.path("elapsedMs").path("accountUpdatesMulti").asInt()).as("elapsed ms").isNotNegative();
             assertThat(result.path("ok").asBoolean()).isTrue();
             assertThat(result.path("counts").path("tickPrice").asInt()).isGreaterThanOrEqualTo(2);
             assertThat(result.path("counts").path("completedOrder").asInt()).isGreaterThanOrEqualTo(2);

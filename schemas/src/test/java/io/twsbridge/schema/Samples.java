@@ -245,6 +245,9 @@ public final class Samples {
                 .setHeartbeatAt(T0)
                 .setBridgeVersion("0.1.0")
                 .setInstanceId("bridge-a-pod-1")
+                .setHost("bridge-host-1")
+                .setProcessId(4711L)
+                .setStartedAt(T0.minusSeconds(60))
                 .build();
     }
 

@@ -21,6 +21,7 @@ import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
+import io.twsbridge.bridge.kafka.RunningInstanceCheck;
 import io.twsbridge.bridge.kafka.StateRestorer;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
@@ -41,11 +42,14 @@ import io.twsbridge.bridge.orders.OrderJournal;
 import io.twsbridge.bridge.orders.OrderService;
 import io.twsbridge.bridge.status.StatusReporter;
 import io.twsbridge.schema.Command;
+import io.twsbridge.schema.GatewayStatus;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.catalogue.CleanupPolicy;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.schema.state.OrderJournalEntry;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +63,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * One bridge, wired: topics, schemas, the producer, the Gateway session with its supervisor, the event mapper,
@@ -79,6 +84,10 @@ public final class BridgeApp implements AutoCloseable {
      * instance closes too, but its publisher may no longer produce, so its last status is never written.)
      */
     private static final String SHUT_DOWN = "the bridge shut down";
+    /** The reason in the last status: {@link #SHUT_DOWN}, or why the bridge stopped by itself. */
+    private volatile String closeReason = SHUT_DOWN;
+    /** Told once when the bridge cannot go on and its policy is to stop (a bridge that runs alone). */
+    private volatile java.util.function.Consumer<String> onStoppedByItself = reason -> { };
     /** How long start-up waits for partition leaders: a broker that just started elects them in seconds. */
     private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
@@ -90,7 +99,8 @@ public final class BridgeApp implements AutoCloseable {
     private EventPublisher publisher;
     private GatewayService gateway;
     private EventMapper mapper;
-    private CommandConsumer commands;
+    /** Set by {@link #start()}; read by the management server's threads. */
+    private volatile CommandConsumer commands;
     private OrderService orders;
     private Guardrails guardrails;
     private boolean prepared;
@@ -99,7 +109,7 @@ public final class BridgeApp implements AutoCloseable {
     private ManagementServer management;
     private AvroWireSerializer serializer;
 
-    /** While start-up waits for partition leaders: what it waits for. */
+    /** While start-up waits for partition leaders or checks for a running instance: what it waits for. */
     private volatile String leaderWait;
 
     // ---- standby bridges (failover): see the failover package and docs/failover.md --------------------------------
@@ -218,8 +228,43 @@ public final class BridgeApp implements AutoCloseable {
             startStandby();
             return;
         }
+        refuseIfRunningElsewhere();
         awaitPartitionLeaders(publisher);
         startActive(stateRestorer().read(kafka, ADMIN_TIMEOUT));
+    }
+
+    /**
+     * A bridge that runs alone starts only if no other process runs its bridge id: it has not joined the command
+     * group, connected to the Gateway or published a status yet, so a refused second instance disturbs nothing.
+     *
+     * @throws StartRefused naming the running instance, when there is one
+     */
+    private void refuseIfRunningElsewhere() {
+        KafkaSettings kafka = config.kafka();
+        String statusTopic = kafka.topic(Topic.STATUS);
+        AvroWireDeserializer<GatewayStatus> statuses = new AvroWireDeserializer<>(GatewayStatus.class, registry);
+        Function<byte[], GatewayStatus> decoder = statuses::deserialize;
+        Optional<GatewayStatus> live;
+        leaderWait = "checking " + statusTopic + " for another running instance of bridge " + kafka.bridgeId();
+        try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
+            live = new RunningInstanceCheck(decoder, clock).liveInstance(reader, statusTopic, kafka.bridgeId(),
+                    kafka.heartbeatInterval(), ADMIN_TIMEOUT);
+        } finally {
+            leaderWait = null;
+        }
+        if (live.isPresent()) {
+            throw new StartRefused(RunningInstanceCheck.refusal(kafka.bridgeId(), live.get(), clock.instant(),
+                    statusTopic));
+        }
+    }
+
+    /**
+     * Told, once, when the bridge cannot go on and its policy is to stop: a bridge that runs alone whose command
+     * consumer was fenced (another consumer joined under its group.instance.id). The caller closes the bridge and
+     * exits non-zero, for an orchestrator to restart it; the restart is refused while the other instance runs.
+     */
+    public void onStoppedByItself(java.util.function.Consumer<String> listener) {
+        this.onStoppedByItself = listener;
     }
 
     /**
@@ -312,7 +357,7 @@ public final class BridgeApp implements AutoCloseable {
                 kafka.heartbeatInterval(), kafkaHealth::reachable, publisher::quotesShed,
                 failover.enabled() ? failover.instanceId() : null);
         closing(Stage.ACTIVE).push("the status reporter", status::stop);
-        closing(Stage.LAST_STATUS).push("the last status", () -> status.publishClosed(SHUT_DOWN));
+        closing(Stage.LAST_STATUS).push("the last status", () -> status.publishClosed(closeReason));
         gateway.supervisor().addStatusListener(status::onStatus);
         status.start();
         gateway.start();
@@ -323,12 +368,30 @@ public final class BridgeApp implements AutoCloseable {
                 value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready,
                 clock));
         commands.setCommandObserver(metrics);
+        commands.onStopped(this::commandConsumerStopped);
         metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)
                 .bindReady(this::ready).bindMapper(mapper.counters())
-                .bindKillSwitch(orders.guardrails()::killSwitchEngaged);
+                .bindKillSwitch(orders.guardrails()::killSwitchEngaged)
+                .bindCommandConsumerStopped(() -> commands.stoppedBecause().isPresent());
         commands.start();
         log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
                 writtenTopics());
+    }
+
+    /**
+     * The policy for a command consumer that stopped by itself (fenced, say): readiness already says so; a bridge
+     * that runs alone stops, since it would hold a Gateway session and execute nothing. With standbys, the election
+     * decides: the instance that took the consumer over is the active one, and this one is deposed through the lease.
+     */
+    private void commandConsumerStopped(String reason) {
+        if (failover.enabled()) {
+            log.warn("standby: the command consumer {}; the election decides which instance is active", reason);
+            return;
+        }
+        closeReason = "the bridge stopped: the command consumer " + reason;
+        log.warn("stopping the bridge, for its orchestrator to restart it once the other consumer is gone (a restart"
+                + " is refused while another instance publishes status under bridge id {})", config.kafka().bridgeId());
+        onStoppedByItself.accept(closeReason);
     }
 
     // ---- standby bridges ----------------------------------------------------------------------------------------
@@ -426,14 +489,20 @@ public final class BridgeApp implements AutoCloseable {
                 ManagementSettings.of(host, port),
                 new LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
                         () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, this::startupWait,
-                        this::failoverStatus, () -> publisher == null ? null : publisher.health()), metrics::scrape));
+                        this::failoverStatus, () -> publisher == null ? null : publisher.health(),
+                        () -> commands == null ? Optional.empty() : commands.stoppedBecause()), metrics::scrape));
         return management.uri();
     }
 
-    /** Ready: the Gateway session is READY and Kafka answers (and, with standbys, this instance leads). */
+    /**
+     * Ready: the Gateway session is READY, Kafka answers, the command consumer has not stopped by itself (and,
+     * with standbys, this instance leads).
+     */
     public boolean ready() {
+        CommandConsumer c = commands;
         return gateway != null && gateway.session().state() == SessionState.READY
                 && kafkaHealth != null && kafkaHealth.reachable()
+                && (c == null || c.stoppedBecause().isEmpty())
                 && (!failover.enabled() || coordinator.leads());
     }
 

@@ -26,6 +26,7 @@ public final class BridgeRunner implements AutoCloseable {
     private final OnPrepared onPrepared;
     private BridgeApp current;
     private volatile boolean closed;
+    private volatile java.util.function.Consumer<String> onStoppedByItself = reason -> { };
 
     public BridgeRunner(BridgeConfig config, Clock clock, OnPrepared onPrepared) {
         this.config = config;
@@ -50,6 +51,14 @@ public final class BridgeRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Told, once, when the bridge cannot go on and its policy is to stop ({@link BridgeApp#onStoppedByItself});
+     * call before {@link #start()}.
+     */
+    public void onStoppedByItself(java.util.function.Consumer<String> listener) {
+        this.onStoppedByItself = listener;
+    }
+
     /** The bridge running now; null once closed. */
     public synchronized BridgeApp current() {
         return current;
@@ -66,6 +75,7 @@ public final class BridgeRunner implements AutoCloseable {
             app.standAfter(config.failover().sessionTimeout());
         }
         current = app;
+        app.onStoppedByItself(onStoppedByItself);
         app.prepare();
         onPrepared.accept(app);
         return app;

@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.cli;
 
 import io.twsbridge.bridge.app.BridgeRunner;
+import io.twsbridge.bridge.app.StartRefused;
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.app.config.LoadedConfig;
@@ -13,13 +14,23 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bridge run --config FILE}: the service. Every configuration problem is reported at once and the bridge
  * does not start; SIGTERM (or Ctrl-C) closes the Gateway link cleanly and flushes what was published.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the bridge service.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the bridge service.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:stopped cleanly (SIGTERM, Ctrl-C)", "1:failed with an unexpected error",
+                "2:the configuration is not valid", "3:refused to start: another instance runs this bridge id",
+                "4:stopped: another consumer took over this bridge's command consumer"})
 public final class RunCommand implements Callable<Integer> {
+
+    /** Refused at start: another process runs this bridge id (see {@link StartRefused}). */
+    static final int EXIT_ANOTHER_INSTANCE = 3;
+    /** Stopped by itself: its command consumer was fenced, so it executed nothing more. */
+    static final int EXIT_COMMAND_CONSUMER_STOPPED = 4;
 
     @Option(names = "--config", description = "Properties file; BRIDGE_* environment variables override it.")
     Path config;
@@ -45,6 +56,11 @@ public final class RunCommand implements Callable<Integer> {
             System.out.println("registering schemas ...");
         });
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<String> stoppedByItself = new AtomicReference<>();
+        runner.onStoppedByItself(reason -> {
+            stoppedByItself.set(reason);
+            stopped.countDown();
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping: closing the Gateway link and flushing to Kafka ...");
             runner.close();
@@ -52,12 +68,23 @@ public final class RunCommand implements Callable<Integer> {
         }, "bridge-shutdown"));
         exitZeroOnSigterm();
         System.out.println("checking topics ...");
-        runner.start();
+        try {
+            runner.start();
+        } catch (StartRefused e) {
+            System.err.println("cannot start: " + e.getMessage());
+            System.err.println("the bridge did not start");
+            return EXIT_ANOTHER_INSTANCE;
+        }
         System.out.println(loaded.bridge().failover().enabled()
                 ? "started as standby instance " + loaded.bridge().failover().instanceId()
                         + "; it becomes active when it wins the election (role changes follow in the log)"
                 : "started; connecting to the Gateway (state changes follow in the log)");
         stopped.await();
+        if (stoppedByItself.get() != null) {
+            // Returning exits the JVM, whose shutdown hook closes the bridge: CLOSED with this reason is its last status.
+            System.err.println("stopping: " + stoppedByItself.get());
+            return EXIT_COMMAND_CONSUMER_STOPPED;
+        }
         return 0;
     }
 

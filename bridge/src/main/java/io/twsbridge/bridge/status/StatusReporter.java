@@ -38,6 +38,8 @@ public final class StatusReporter {
     /** The last status published by the loop. Event loop only. */
     private GatewayStatus lastSent;
     private final String instanceId;
+    /** Named in every status, so that whoever reads one can tell which process wrote it. */
+    private static final ProcessIdentity PROCESS = ProcessIdentity.current();
 
     public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
                           Duration heartbeat, BooleanSupplier kafkaHealthy, LongSupplier quotesShed) {
@@ -161,6 +163,9 @@ public final class StatusReporter {
                 .setHeartbeatAt(now)
                 .setBridgeVersion(StatusReporter.class.getPackage().getImplementationVersion())
                 .setInstanceId(instanceId)
+                .setHost(PROCESS.host())
+                .setProcessId(PROCESS.pid())
+                .setStartedAt(PROCESS.startedAt())
                 .build();
     }
 

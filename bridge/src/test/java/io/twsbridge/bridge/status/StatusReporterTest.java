@@ -127,6 +127,22 @@ class StatusReporterTest {
                 .isEqualTo("Kafka unreachable: events are buffered");
     }
 
+    @Test
+    void everyStatusNamesTheProcessThatWroteIt() {
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value),
+                () -> new SessionSnapshot(SessionState.DISCONNECTED, "not connected yet", List.of(), 0, -1),
+                manual, "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L);
+        reporter.start();
+        manual.runReady();
+        GatewayStatus first = last(published);
+        assertThat(first.getProcessId()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(first.getHost()).isNotBlank();
+        assertThat(first.getStartedAt()).isBeforeOrEqualTo(Instant.now());
+
+        reporter.publishClosed("the bridge shut down");
+        assertThat(last(published).getProcessId()).as("the CLOSED record too").isEqualTo(first.getProcessId());
+    }
+
     private static GatewayStatus last(List<SpecificRecord> published) {
         return (GatewayStatus) published.get(published.size() - 1);
     }

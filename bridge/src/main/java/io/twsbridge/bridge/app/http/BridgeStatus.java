@@ -34,6 +34,8 @@ import java.util.Map;
  * @param failover             this instance's part in the election of a standby bridge; null when it runs alone
  * @param publisher            the publisher's watchdog: unacknowledged records, stuck partitions, heals; null
  *                             before the publisher exists
+ * @param commandConsumer      why the command consumer stopped by itself (fenced by another consumer with this
+ *                             bridge's group.instance.id, say); null while it runs or before it starts
  */
 public record BridgeStatus(
         String bridgeId,
@@ -56,7 +58,19 @@ public record BridgeStatus(
         boolean ordersEnabled,
         boolean killSwitchEngaged,
         FailoverStatus failover,
-        PublisherHealth publisher) {
+        PublisherHealth publisher,
+        String commandConsumer) {
+
+    /** Without the command consumer's part. */
+    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
+                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
+                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
+                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
+                        boolean killSwitchEngaged, FailoverStatus failover, PublisherHealth publisher) {
+        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
+                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, null);
+    }
 
     /** Without the publisher's part. */
     public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
@@ -66,7 +80,7 @@ public record BridgeStatus(
                         boolean killSwitchEngaged, FailoverStatus failover) {
         this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
                 breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, null);
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, null, null);
     }
 
     /** A bridge that runs alone. */
@@ -77,7 +91,7 @@ public record BridgeStatus(
                         boolean killSwitchEngaged) {
         this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
                 breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, null, null);
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, null, null, null);
     }
 
     public BridgeStatus {
@@ -91,7 +105,7 @@ public record BridgeStatus(
 
     /** The readiness this status implies, by the rule of {@link Readiness#of}. */
     public Readiness readiness() {
-        return Readiness.of(sessionState, sessionReason, kafkaReachable);
+        return Readiness.of(sessionState, sessionReason, kafkaReachable, commandConsumer);
     }
 
     /** The JSON body of {@code GET /status}, keys in a fixed order. */
@@ -119,6 +133,7 @@ public record BridgeStatus(
         json.put("quotesShed", quotesShed);
         json.put("ordersEnabled", ordersEnabled);
         json.put("killSwitchEngaged", killSwitchEngaged);
+        json.put("commandConsumerStopped", commandConsumer);
         if (failover != null) {
             json.put("failover", failover.toJson());
         }

@@ -47,6 +47,7 @@ public final class LiveBridgeView implements BridgeView {
     private final Supplier<Optional<String>> startupWait;
     private final Supplier<FailoverStatus> failover;
     private final Supplier<PublisherHealth> publisher;
+    private final Supplier<Optional<String>> commandConsumerStopped;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
@@ -76,6 +77,19 @@ public final class LiveBridgeView implements BridgeView {
                           LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
                           Supplier<FailoverStatus> failover,
                           Supplier<PublisherHealth> publisher) {
+        this(bridgeId, gateway, kafkaReachable, quotesShed, guardrails, startupWait, failover, publisher,
+                Optional::empty);
+    }
+
+    /**
+     * @param commandConsumerStopped why the command consumer stopped by itself ({@code CommandConsumer::stoppedBecause});
+     *                               empty while it runs or before it starts
+     */
+    public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
+                          LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
+                          Supplier<FailoverStatus> failover,
+                          Supplier<PublisherHealth> publisher, Supplier<Optional<String>> commandConsumerStopped) {
+        this.commandConsumerStopped = commandConsumerStopped;
         this.failover = failover;
         this.publisher = publisher;
         this.bridgeId = bridgeId;
@@ -97,7 +111,7 @@ public final class LiveBridgeView implements BridgeView {
         }
         return Readiness.of(s.state(),
                 startupWait.get().orElse(SessionReason.of(s, gateway.supervisor().status())),
-                kafkaReachable.getAsBoolean());
+                kafkaReachable.getAsBoolean(), commandConsumerStopped.get().orElse(null));
     }
 
     @Override
@@ -113,7 +127,8 @@ public final class LiveBridgeView implements BridgeView {
                 session.accounts(), desiredSubscriptionKeys(), supervisor.breakerState(), supervisor.zombieCount(),
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
                 supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),
-                guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f, publisher.get());
+                guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f, publisher.get(),
+                commandConsumerStopped.get().orElse(null));
     }
 
     /** A standby bridge's instance that runs no session: waiting, or deposed and on its way out. */

@@ -24,6 +24,17 @@ public record Readiness(boolean ready, List<String> reasons) {
      * DEGRADED: orders would wait) and Kafka answers.
      */
     public static Readiness of(SessionState sessionState, String sessionReason, boolean kafkaReachable) {
+        return of(sessionState, sessionReason, kafkaReachable, null);
+    }
+
+    /**
+     * As {@link #of(SessionState, String, boolean)}, and not ready either once the command consumer has stopped by
+     * itself: a bridge that executes no command is not ready, however healthy its session.
+     *
+     * @param commandConsumerStopped why the command consumer stopped (fenced, say); null while it runs
+     */
+    public static Readiness of(SessionState sessionState, String sessionReason, boolean kafkaReachable,
+                               String commandConsumerStopped) {
         List<String> reasons = new ArrayList<>();
         if (sessionState != SessionState.READY) {
             reasons.add("Gateway session is " + sessionState
@@ -31,6 +42,9 @@ public record Readiness(boolean ready, List<String> reasons) {
         }
         if (!kafkaReachable) {
             reasons.add("Kafka is unreachable: events are buffered in the producer, commands wait");
+        }
+        if (commandConsumerStopped != null) {
+            reasons.add("the command consumer " + commandConsumerStopped);
         }
         return new Readiness(reasons.isEmpty(), reasons);
     }

@@ -321,6 +321,15 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
         return flag("ready", ready, "1 while the Gateway session is READY and Kafka is reachable");
     }
 
+    /**
+     * {@code tws_bridge_command_consumer_stopped}: 1 once the command consumer stopped by itself (fenced by another
+     * consumer with this bridge's group.instance.id): the bridge executes no command.
+     */
+    public BridgeMetrics bindCommandConsumerStopped(BooleanSupplier stopped) {
+        return flag("command.consumer.stopped", stopped,
+                "1 once the command consumer stopped by itself (fenced by another consumer with this bridge id)");
+    }
+
     /** {@code tws_bridge_kill_switch_engaged}: 1 while every new order is refused. */
     public BridgeMetrics bindKillSwitch(BooleanSupplier engaged) {
         return flag("kill.switch.engaged", engaged, "1 while the order kill switch is engaged");

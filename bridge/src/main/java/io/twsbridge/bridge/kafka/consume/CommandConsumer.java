@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -46,9 +47,13 @@ import java.util.function.Function;
  * <ul>
  *   <li><b>Order.</b> Records are handled one at a time in partition order, and commands are keyed by account,
  *       so one account's commands run in the order they were sent.</li>
- *   <li><b>Not ready, not consuming.</b> While the Gateway session is not READY every partition is paused and
- *       the next unhandled record is where consumption resumes; the consumer keeps polling (with a timeout, not
- *       a busy loop) so the group keeps it. A command read after its expiresAt gets EXPIRED, not executed.</li>
+ *   <li><b>Not ready, not consuming.</b> The consumer joins the command group only once the Gateway session is
+ *       first READY: an instance that never gets a session (a second bridge refused by the Gateway with 326, say)
+ *       takes no partition it could not serve. Later, while the session is not READY, every partition is paused
+ *       and the next unhandled record is where consumption resumes; the consumer keeps polling (with a timeout,
+ *       not a busy loop) so the group keeps it, since no other member of this bridge's group could serve them
+ *       (one Gateway session per bridge id; a standby takes over through the election, not through the group).
+ *       A command read after its expiresAt gets EXPIRED, not executed.</li>
  *   <li><b>Nothing lost, nothing stuck.</b> A record that does not decode is copied to the dead-letter topic; one
  *       that decodes but fails validation gets a REJECTED result and a dead-letter copy. Either way the consumer
  *       moves on. No record can make an answer Kafka refuses (results repeat bounded text only; a dead letter too
@@ -58,6 +63,10 @@ import java.util.function.Function;
  *       the registry cannot be asked for it is neither dead-lettered nor skipped: its partition waits at that record
  *       (paused, trying again with backoff from 2 s doubling to 30 s) while the other partitions go on, and it is
  *       handled as soon as the registry answers. Records with schema ids the bridge knows decode from its cache.</li>
+ *   <li><b>Fenced is stopped, and said.</b> Another consumer that joins under this bridge's group.instance.id
+ *       fences this one for good: it stops, logs one ERROR, and {@link #stoppedBecause()} says why, so that the
+ *       bridge reports itself not ready and carries out its policy instead of staying READY while it executes
+ *       nothing.</li>
  *   <li><b>Offsets after results.</b> An offset is committed once its result (and dead letter) is acknowledged
  *       by Kafka. A crash in between redelivers the command; order commands are made safe against that by the
  *       order journal, the others are harmless to repeat.</li>
@@ -82,6 +91,14 @@ public final class CommandConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
+    /** Why the consumer stopped by itself (fenced, an unexpected error); null while it runs or was closed. */
+    private volatile String stoppedBecause;
+    /** Told once, on the consumer's thread, when it stops by itself; set before {@link #start}. */
+    private java.util.function.Consumer<String> onStopped = reason -> { };
+    /** Whether the consumer has joined the command group (at the first READY); written by the consumer's thread. */
+    private volatile boolean subscribed;
+    /** Ends the wait for the first READY at once when the consumer is closed. */
+    private final Object readyWait = new Object();
     /** Whether commands have been consumed at a READY session since start. Consumer thread only. */
     private boolean servedOnce;
     /**
@@ -150,8 +167,35 @@ public final class CommandConsumer implements AutoCloseable {
         return paused;
     }
 
+    /** Whether the consumer has joined the command group: from the session's first READY on. */
+    public boolean joined() {
+        return subscribed;
+    }
+
+    /**
+     * Why the consumer stopped by itself: another consumer took its group.instance.id (a second bridge with this
+     * bridge id, or a standby's new active instance), or an error it cannot go on from. Empty while it runs, and
+     * after {@link #close}.
+     */
+    public Optional<String> stoppedBecause() {
+        return Optional.ofNullable(stoppedBecause);
+    }
+
+    /** Told once, on the consumer's thread, when it stops by itself; call before {@link #start}. */
+    public void onStopped(java.util.function.Consumer<String> listener) {
+        this.onStopped = listener;
+    }
+
+    private String instanceId() {
+        return settings.bridgeId() + "-commands";
+    }
+
     private void run() {
         try {
+            if (!awaitFirstReady()) {
+                return;
+            }
+            subscribed = true;
             consumer.subscribe(List.of(settings.topic(Topic.COMMANDS)), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -180,14 +224,49 @@ public final class CommandConsumer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (FencedInstanceIdException e) {
-            // Another consumer joined under this group.instance.id: with standby instances, the new active one.
-            log.warn("command consumer stopped: another consumer took over group.instance.id {} (a standby bridge's new"
-                    + " active instance, or a second bridge with this bridge id)", settings.bridgeId() + "-commands");
+            // Classic group protocol: a consumer that joined later under this group.instance.id took it over.
+            stopped("fenced: another consumer joined group " + settings.commandGroupId() + " as group.instance.id "
+                    + instanceId() + " (a second bridge with bridge id " + settings.bridgeId()
+                    + ", or a standby bridge's new active instance); this bridge executes no more commands", null);
+        } catch (UnreleasedInstanceIdException e) {
+            // Consumer group protocol (KIP-848): the member that holds the id keeps it and the newcomer is refused.
+            stopped("refused by the group: another consumer holds group.instance.id " + instanceId() + " in group "
+                    + settings.commandGroupId() + " (a second bridge with bridge id " + settings.bridgeId()
+                    + "); this bridge executes no commands", null);
         } catch (RuntimeException e) {
-            log.error("command consumer stopped by an unexpected error", e);
+            stopped("stopped by an unexpected error: " + e, e);
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
+    }
+
+    private void stopped(String reason, Throwable cause) {
+        if (!running) {
+            return; // closing: whatever the consumer threw on its way out is not news
+        }
+        stoppedBecause = reason;
+        log.error("command consumer {}", reason, cause);
+        onStopped.accept(reason);
+    }
+
+    /**
+     * Waits, without joining the group, until the session is READY for the first time; false when the consumer is
+     * closed first.
+     */
+    private boolean awaitFirstReady() throws InterruptedException {
+        boolean told = false;
+        while (running && !ready.getAsBoolean()) {
+            if (!told) {
+                // Every start waits for the first READY: that is the plan, not a warning.
+                log.info("command consumption waits for the Gateway session to be READY before joining group {}",
+                        settings.commandGroupId());
+                told = true;
+            }
+            synchronized (readyWait) {
+                readyWait.wait(POLL.toMillis());
+            }
+        }
+        return running;
     }
 
     private void followReadiness() {
@@ -198,7 +277,6 @@ public final class CommandConsumer implements AutoCloseable {
                 if (servedOnce) {
                     log.warn("command consumption paused: the Gateway session is not READY");
                 } else {
-                    // Every start waits for the first READY: that is the plan, not a warning.
                     log.info("command consumption waits for the Gateway session to be READY");
                 }
             } else {
@@ -265,6 +343,9 @@ public final class CommandConsumer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        synchronized (readyWait) {
+            readyWait.notifyAll();
+        }
         consumer.wakeup();
         try {
             thread.join(10_000);

@@ -47,6 +47,18 @@ class LiveBridgeViewTest {
     }
 
     @Test
+    void aCommandConsumerThatStoppedByItselfIsAReasonOfItsOwnInReadinessAndStatus() {
+        String fenced = "fenced: another consumer joined group g as group.instance.id bridge-7-commands";
+        LiveBridgeView stopped = new LiveBridgeView("bridge-7", gateway, kafka::get, () -> 4, guardrails,
+                java.util.Optional::empty, () -> null, () -> null, () -> java.util.Optional.of(fenced));
+
+        assertThat(stopped.readiness().reasons()).contains("the command consumer " + fenced);
+        assertThat(stopped.status().commandConsumer()).isEqualTo(fenced);
+        assertThat(stopped.status().toJson()).containsEntry("commandConsumerStopped", fenced);
+        assertThat(view.readiness().reasons()).noneMatch(r -> r.contains("command consumer"));
+    }
+
+    @Test
     void aBridgeWithoutAGatewayLinkIsNotReadyAndSaysWhy() {
         assertThat(view.readiness().ready()).isFalse();
         assertThat(view.readiness().reasons()).singleElement().asString().startsWith("Gateway session is DISCONNECTED");

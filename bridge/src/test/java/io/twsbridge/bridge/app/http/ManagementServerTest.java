@@ -93,7 +93,7 @@ class ManagementServerTest {
         assertThat(keys).containsExactly("bridgeId", "version", "ready", "notReadyReasons", "sessionState",
                 "sessionReason", "since", "clientId", "accounts", "desiredSubscriptions", "breakerState", "zombieCount",
                 "zombieProbeAvailable", "connectAttempts", "nextAttemptAt", "lastError", "advice", "kafkaReachable",
-                "quotesShed", "ordersEnabled", "killSwitchEngaged");
+                "quotesShed", "ordersEnabled", "killSwitchEngaged", "commandConsumerStopped");
         assertThat(s.get("bridgeId").asText()).isEqualTo("bridge-7");
         assertThat(s.get("version").asText()).isEqualTo("0.1.0");
         assertThat(s.get("ready").asBoolean()).isTrue();
@@ -111,6 +111,7 @@ class ManagementServerTest {
         assertThat(s.get("kafkaReachable").asBoolean()).isTrue();
         assertThat(s.get("quotesShed").asLong()).isEqualTo(12);
         assertThat(s.get("killSwitchEngaged").asBoolean()).isFalse();
+        assertThat(s.get("commandConsumerStopped").isNull()).as("the consumer runs").isTrue();
     }
 
     @Test

@@ -82,6 +82,7 @@ public final class MetricsFixture implements AutoCloseable {
                 .bindKafkaReachable(kafkaReachable::get)
                 .bindReady(ready::get)
                 .bindKillSwitch(killSwitch::get)
+                .bindCommandConsumerStopped(() -> false)
                 .bindMapper(mapper.counters())
                 .bindFailover(failover::get, refused::get);
     }

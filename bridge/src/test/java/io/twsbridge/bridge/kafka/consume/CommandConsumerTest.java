@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -153,21 +155,58 @@ class CommandConsumerTest {
     }
 
     @Test
-    void waitingForTheFirstReadyIsNoWarningButLosingReadinessLaterIs() {
+    void beforeTheFirstReadyTheConsumerHoldsNoPartitionAndWaitingIsNoWarningButLosingReadinessLaterIs() {
         AtomicBoolean ready = new AtomicBoolean(false);
+        AtomicInteger asked = new AtomicInteger();
         try (LogCapture log = LogCapture.capture()) {
             start(true, bytes -> {
                 throw new IllegalArgumentException("not a command");
-            }, ready::get);
-            await().atMost(Duration.ofSeconds(10)).until(consumer::paused);
+            }, () -> {
+                asked.incrementAndGet();
+                return ready.get();
+            });
+            // Asked twice and told "not READY" both times: the consumer has decided, twice, not to join yet.
+            await().atMost(Duration.ofSeconds(10)).until(() -> asked.get() >= 2);
+            assertThat(kafka.subscription()).as("the group is not joined before READY").isEmpty();
+            assertThat(consumer.joined()).isFalse();
+
             ready.set(true);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !consumer.paused());
+            await().atMost(Duration.ofSeconds(10)).until(consumer::joined);
+            assertThat(kafka.subscription()).containsExactly(TOPIC);
             assertThat(pauseWarnings(log)).as("the start's wait for READY").isEmpty();
 
             ready.set(false);
             await().atMost(Duration.ofSeconds(10)).until(consumer::paused);
             assertThat(pauseWarnings(log)).as("READY lost after commands were served").hasSize(1);
         }
+    }
+
+    @Test
+    void aConsumerFencedByAnotherWithItsInstanceIdStopsSaysSoOnceAndTellsTheBridge() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        try (LogCapture log = LogCapture.capture()) {
+            startWith(() -> true, told::add);
+            kafka.schedulePollTask(() -> kafka.setPollException(
+                    new FencedInstanceIdException("the broker fenced this static member")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.stoppedBecause().isPresent());
+
+            assertThat(consumer.stoppedBecause().get()).startsWith("fenced: another consumer joined group")
+                    .contains("group.instance.id b1-commands", "a second bridge with bridge id b1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !told.isEmpty());
+            assertThat(told).containsExactly(consumer.stoppedBecause().get());
+            assertThat(log.atLeast(Level.ERROR)).extracting(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("command consumer " + consumer.stoppedBecause().get());
+        }
+    }
+
+    @Test
+    void aConsumerClosedByTheBridgeHasNotStoppedByItself() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        startWith(() -> true, told::add);
+        await().atMost(Duration.ofSeconds(10)).until(consumer::joined);
+        consumer.close();
+        assertThat(consumer.stoppedBecause()).isEmpty();
+        assertThat(told).isEmpty();
     }
 
     private static List<ILoggingEvent> pauseWarnings(LogCapture log) {
@@ -179,7 +218,18 @@ class CommandConsumerTest {
         start(autoComplete, decoder, () -> true);
     }
 
+    private void startWith(BooleanSupplier ready, java.util.function.Consumer<String> onStopped) {
+        start(true, bytes -> {
+            throw new IllegalArgumentException("not a command");
+        }, ready, onStopped);
+    }
+
     private void start(boolean autoComplete, Function<byte[], Command> decoder, BooleanSupplier ready) {
+        start(autoComplete, decoder, ready, reason -> { });
+    }
+
+    private void start(boolean autoComplete, Function<byte[], Command> decoder, BooleanSupplier ready,
+                       java.util.function.Consumer<String> onStopped) {
         producer = new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
         EventPublisher publisher = new EventPublisher(settings, producer, (topic, record) -> {
             encoded.add(record);
@@ -190,6 +240,7 @@ class CommandConsumerTest {
         };
         consumer = new CommandConsumer(settings, kafka, decoder, bytes -> Optional.empty(), executor, publisher,
                 ready, Clock.systemUTC());
+        consumer.onStopped(onStopped);
         kafka.schedulePollTask(() -> {
             kafka.rebalance(List.of(PARTITION));
             kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));

@@ -110,7 +110,7 @@ public final class BridgeApp implements AutoCloseable {
     private AvroWireSerializer serializer;
 
     /** While start-up waits for partition leaders or checks for a running instance: what it waits for. */
-    private volatile String leaderWait;
+    private volatile String startupStep;
 
     // ---- standby bridges (failover): see the failover package and docs/failover.md --------------------------------
     private final FailoverSettings failover;
@@ -245,12 +245,12 @@ public final class BridgeApp implements AutoCloseable {
         AvroWireDeserializer<GatewayStatus> statuses = new AvroWireDeserializer<>(GatewayStatus.class, registry);
         Function<byte[], GatewayStatus> decoder = statuses::deserialize;
         Optional<GatewayStatus> live;
-        leaderWait = "checking " + statusTopic + " for another running instance of bridge " + kafka.bridgeId();
+        startupStep = "checking " + statusTopic + " for another running instance of bridge " + kafka.bridgeId();
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
             live = new RunningInstanceCheck(decoder, clock).liveInstance(reader, statusTopic, kafka.bridgeId(),
                     kafka.heartbeatInterval(), ADMIN_TIMEOUT);
         } finally {
-            leaderWait = null;
+            startupStep = null;
         }
         if (live.isPresent()) {
             throw new StartRefused(RunningInstanceCheck.refusal(kafka.bridgeId(), live.get(), clock.instant(),
@@ -274,21 +274,21 @@ public final class BridgeApp implements AutoCloseable {
     private void awaitPartitionLeaders(EventPublisher p) throws InterruptedException {
         try {
             p.awaitPartitionLeaders(writtenTopics(), LEADER_WAIT, missing -> {
-                leaderWait = "waiting for Kafka to elect partition leaders: " + String.join(", ", missing);
-                log.info("start-up: {}", leaderWait);
+                startupStep = "waiting for Kafka to elect partition leaders: " + String.join(", ", missing);
+                log.info("start-up: {}", startupStep);
             });
         } catch (TimeoutException e) {
             throw new IllegalStateException("cannot start: " + e.getMessage()
                     + "; publishing to a partition without a leader could lose its first records (KAFKA-15591)", e);
         } finally {
-            leaderWait = null;
+            startupStep = null;
         }
     }
 
-    /** What start-up waits for (the schema registry, partition leaders), or empty. */
+    /** What start-up waits for (the schema registry, the running-instance check, partition leaders), or empty. */
     private Optional<String> startupWait() {
-        String leaders = leaderWait;
-        return leaders != null ? Optional.of(leaders) : registryStartup.waitingFor();
+        String step = startupStep;
+        return step != null ? Optional.of(step) : registryStartup.waitingFor();
     }
 
     /**

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * Runs one bridge for the life of the process. A bridge that runs alone is prepared, started and left to run
@@ -26,7 +27,7 @@ public final class BridgeRunner implements AutoCloseable {
     private final OnPrepared onPrepared;
     private BridgeApp current;
     private volatile boolean closed;
-    private volatile java.util.function.Consumer<String> onStoppedByItself = reason -> { };
+    private volatile Consumer<String> onStoppedByItself = reason -> { };
 
     public BridgeRunner(BridgeConfig config, Clock clock, OnPrepared onPrepared) {
         this.config = config;
@@ -55,7 +56,7 @@ public final class BridgeRunner implements AutoCloseable {
      * Told, once, when the bridge cannot go on and its policy is to stop ({@link BridgeApp#onStoppedByItself});
      * call before {@link #start()}.
      */
-    public void onStoppedByItself(java.util.function.Consumer<String> listener) {
+    public void onStoppedByItself(Consumer<String> listener) {
         this.onStoppedByItself = listener;
     }
 

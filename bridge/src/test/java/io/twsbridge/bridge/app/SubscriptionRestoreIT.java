@@ -80,7 +80,10 @@ class SubscriptionRestoreIT extends WithKafkaStack {
             // Not READY: nothing is executed, nothing answered.
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
                     .until(() -> bridge.values(Topic.COMMAND_RESULTS).isEmpty());
-            assertThat(bridge.app.commands().paused()).isTrue();
+            // Held either way: paused, or (when the session dropped before the consumer saw its first READY) not
+            // yet in the command group at all.
+            assertThat(bridge.app.commands().paused() || !bridge.app.commands().joined())
+                    .as("command consumption held").isTrue();
 
             bridge.awaitReady();
             await().atMost(Duration.ofSeconds(20)).until(() -> bridge.values(Topic.COMMAND_RESULTS).size() == 2);

@@ -99,8 +99,6 @@ public final class CommandConsumer implements AutoCloseable {
     private volatile boolean subscribed;
     /** Ends the wait for the first READY at once when the consumer is closed. */
     private final Object readyWait = new Object();
-    /** Whether commands have been consumed at a READY session since start. Consumer thread only. */
-    private boolean servedOnce;
     /**
      * Partitions held at a record whose writer schema the registry could not be asked for, with when to try again
      * ({@link System#nanoTime()}). Consumer thread only.
@@ -274,11 +272,9 @@ public final class CommandConsumer implements AutoCloseable {
         if (shouldPause != paused) {
             if (shouldPause) {
                 consumer.pause(consumer.assignment());
-                if (servedOnce) {
-                    log.warn("command consumption paused: the Gateway session is not READY");
-                } else {
-                    log.info("command consumption waits for the Gateway session to be READY");
-                }
+                // The start's wait for the first READY is awaitFirstReady's, before the group is joined: a pause
+                // here always follows a READY session, which an operator must hear of.
+                log.warn("command consumption paused: the Gateway session is not READY");
             } else {
                 List<TopicPartition> resumed = new ArrayList<>(consumer.assignment());
                 resumed.removeAll(waitingForRegistry.keySet());
@@ -287,7 +283,6 @@ public final class CommandConsumer implements AutoCloseable {
             }
             paused = shouldPause;
         }
-        servedOnce |= !paused;
         if (!paused && !waitingForRegistry.isEmpty()) {
             long now = System.nanoTime();
             List<TopicPartition> due = waitingForRegistry.entrySet().stream()

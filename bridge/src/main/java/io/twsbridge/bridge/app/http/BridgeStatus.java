@@ -24,7 +24,8 @@ import java.util.Map;
  * @param zombieCount          CLOSE_WAIT sockets on the Gateway's port at the last probe
  * @param zombieProbeAvailable false when this host cannot be inspected for zombies
  * @param connectAttempts      connection attempts since start
- * @param nextAttemptAt        when the supervisor looks again; null when connected or stopped
+ * @param nextAttemptAt        when the next connection attempt is made; null when connected, stopped, attempting
+ *                             or held by zombies
  * @param lastError            the last connection failure or link loss, empty when none
  * @param advice               what the operator should do, empty when nothing
  * @param kafkaReachable       whether the Kafka cluster answers the health check

@@ -35,12 +35,13 @@ import java.util.function.Consumer;
  *   <li>Zombies (CLOSE_WAIT sockets on the Gateway's port) force the circuit breaker open: no attempt while any
  *       exist; they are counted again every {@code zombieProbeInterval}, and once gone the breaker goes half-open
  *       for exactly one attempt.</li>
- *   <li>The breaker must grant permission. It opens after {@code failuresToOpen} consecutive failed attempts and
- *       stays open for an exponentially growing, jittered wait capped at {@code retryMaxBackoff}; half-open
- *       allows one attempt. A handshake stall (the remote symptom of zombies) holds it open for
+ *   <li>The breaker must grant permission. It opens after {@code failuresToOpen} consecutive failed attempts;
+ *       half-open allows one attempt. A handshake stall (the remote symptom of zombies) holds it open for
  *       {@code stallHold}.</li>
- *   <li>Between failed attempts while the breaker is closed, the same exponential backoff applies, so there is
- *       never a tight retry loop.</li>
+ *   <li>After each failed attempt the next one waits an exponentially growing, jittered backoff capped at
+ *       {@code retryMaxBackoff}, so there is never a tight retry loop. While the breaker is open it is held for
+ *       exactly that wait (or the stall hold): the supervisor, not the breaker, owns the hold, so that the time it
+ *       announces ({@code nextAttemptAt}, the log, the session reason) is the time of the attempt.</li>
  *   <li>A synced link closed for a protocol fault (the Gateway sent something that is not TWS) is recorded as a
  *       failure. The wait before the next attempt doubles with each synced link in a row lost within a minute
  *       of READY ({@code retryMaxBackoff} if shorter), fault or plain drop: a peer that reaches READY and then breaks the
@@ -54,7 +55,7 @@ import java.util.function.Consumer;
 public final class ConnectionSupervisor implements SessionListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionSupervisor.class);
-    /** How often an open breaker is asked whether its wait is over; asking is local and cheap. */
+    /** How soon an open breaker is asked again should it refuse after its hold; a safety net, not the rule. */
     private static final Duration MAX_BREAKER_POLL = Duration.ofSeconds(1);
     private static final Duration ZOMBIE_REMINDER = Duration.ofMinutes(1);
 
@@ -96,6 +97,8 @@ public final class ConnectionSupervisor implements SessionListener {
     private String sessionReason = "not started";
     private Instant since;
     private Instant nextAttemptAt;
+    /** When the supervisor's hold of an OPEN breaker ends; null when the breaker is not held OPEN. */
+    private Instant breakerHoldEnds;
     private EventLoop.Timer timer;
     private int lastLoggedZombies;
     private Instant lastZombieLog = Instant.MIN;
@@ -112,13 +115,18 @@ public final class ConnectionSupervisor implements SessionListener {
                         CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .failureRateThreshold(100)
                 .permittedNumberOfCallsInHalfOpenState(1)
+                // Never used: every opening is followed at once by transitionToOpenStateFor with the supervisor's
+                // own wait (see holdBreakerFor), so there is one wait, and it is the one announced.
                 .waitIntervalFunctionInOpenState(backoff)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .recordException(e -> true)
                 .clock(loop.clock())
                 .build());
-        breaker.getEventPublisher().onStateTransition(e -> log.warn("circuit breaker {}: {}",
-                e.getCircuitBreakerName(), e.getStateTransition()));
+        breaker.getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getFromState() != e.getStateTransition().getToState()) {
+                log.warn("circuit breaker {}: {}", e.getCircuitBreakerName(), e.getStateTransition());
+            }
+        });
         List<Integer> ids = new ArrayList<>();
         ids.add(config.clientId());
         ids.addAll(config.fallbackClientIds());
@@ -194,6 +202,7 @@ public final class ConnectionSupervisor implements SessionListener {
         CircuitBreaker.State held = breaker.getState();
         if (held == CircuitBreaker.State.OPEN || held == CircuitBreaker.State.FORCED_OPEN) {
             breaker.transitionToHalfOpenState();
+            breakerHoldEnds = null;
         }
         log.warn("connection attempt now, asked by {} (breaker was {})", askedBy, held);
         cancelTimer();
@@ -232,10 +241,18 @@ public final class ConnectionSupervisor implements SessionListener {
             advice = "";
             breaker.transitionToHalfOpenState();
         }
+        if (breaker.getState() == CircuitBreaker.State.OPEN && breakerHoldEnds != null
+                && !loop.clock().instant().isBefore(breakerHoldEnds)) {
+            // The hold is over: one attempt, as the breaker itself would allow one a moment later.
+            breaker.transitionToHalfOpenState();
+        }
+        if (breaker.getState() != CircuitBreaker.State.OPEN) {
+            breakerHoldEnds = null;
+        }
         if (!breaker.tryAcquirePermission()) {
             Duration poll = config.retryInitialBackoff().compareTo(MAX_BREAKER_POLL) < 0
                     ? config.retryInitialBackoff() : MAX_BREAKER_POLL;
-            scheduleConsideration(poll, false);
+            scheduleConsideration(untilHoldEnds(poll), false);
             publish();
             return;
         }
@@ -273,7 +290,9 @@ public final class ConnectionSupervisor implements SessionListener {
         }
         consecutiveFailures++;
         lastError = failed.failure() + ": " + failed.detail();
-        breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new GatewayAttemptException(failed));
+        Duration wait = failed.failure() == AttemptFailure.HANDSHAKE_STALL ? config.stallHold()
+                : backoffFor(consecutiveFailures);
+        recordFailure(elapsedNanos, failed, wait);
         log.warn("connection attempt {} failed ({}): {}", attempts, failed.failure(), failed.detail());
         switch (failed.failure()) {
             case CLIENT_ID_IN_USE -> {
@@ -287,7 +306,7 @@ public final class ConnectionSupervisor implements SessionListener {
             case HANDSHAKE_STALL -> {
                 // With a local Gateway the next probe sees the zombies and holds the breaker; with a remote one
                 // the stall is all we can see, so the breaker is held open on our own account.
-                breaker.transitionToOpenStateFor(config.stallHold());
+                holdBreakerFor(config.stallHold());
                 advice = "The Gateway accepted the connection but never answered the handshake: zombie sockets "
                         + "on the Gateway are the usual cause. Restart IB Gateway (log in again with 2FA). The "
                         + "bridge will try once more after " + config.stallHold().toMinutes() + " min.";
@@ -297,9 +316,38 @@ public final class ConnectionSupervisor implements SessionListener {
                     + ": is IB Gateway running, logged in, with the API enabled on that port?";
             default -> advice = "";
         }
-        scheduleConsideration(backoff.apply(consecutiveFailures) == null ? config.retryInitialBackoff()
-                : Duration.ofMillis(backoff.apply(consecutiveFailures)), true);
+        scheduleConsideration(untilHoldEnds(wait), true);
         publish();
+    }
+
+    private Duration backoffFor(int failuresInARow) {
+        Long millis = backoff.apply(failuresInARow);
+        return millis == null ? config.retryInitialBackoff() : Duration.ofMillis(millis);
+    }
+
+    /**
+     * Tells the breaker of a failure; if that opens it, it is held OPEN for {@code wait}, the wait before the next
+     * attempt, rather than for a wait of its own that nobody is told about.
+     */
+    private void recordFailure(long elapsedNanos, AttemptOutcome.Failed failed, Duration wait) {
+        breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new GatewayAttemptException(failed));
+        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+            holdBreakerFor(wait);
+        }
+    }
+
+    private void holdBreakerFor(Duration hold) {
+        breaker.transitionToOpenStateFor(hold);
+        breakerHoldEnds = loop.clock().instant().plus(hold);
+    }
+
+    /** {@code wait}, or longer if the breaker is held beyond it: the attempt comes when both are over. */
+    private Duration untilHoldEnds(Duration wait) {
+        if (breakerHoldEnds == null) {
+            return wait;
+        }
+        Duration hold = Duration.between(loop.clock().instant(), breakerHoldEnds);
+        return hold.compareTo(wait) > 0 ? hold : wait;
     }
 
     private void holdForZombies(ZombieProbe.Result zombies) {
@@ -317,6 +365,8 @@ public final class ConnectionSupervisor implements SessionListener {
             lastZombieLog = now;
         }
         scheduleConsideration(config.zombieProbeInterval(), false);
+        // No attempt is due while they exist; when they are gone is for the Gateway's restart to say.
+        nextAttemptAt = null;
         publish();
     }
 
@@ -328,7 +378,8 @@ public final class ConnectionSupervisor implements SessionListener {
         nextAttemptAt = loop.clock().instant().plus(delay);
         timer = loop.schedule(delay, this::considerAttempt);
         if (afterFailure) {
-            log.info("next connection attempt considered in {} ms (breaker {})", delay.toMillis(), breaker.getState());
+            log.info("next connection attempt at {} (in {} ms; breaker {})", nextAttemptAt, delay.toMillis(),
+                    breakerHoldEnds == null ? breaker.getState() : breaker.getState() + " until " + breakerHoldEnds);
         }
     }
 
@@ -370,10 +421,11 @@ public final class ConnectionSupervisor implements SessionListener {
         boolean longLived = readyAt == null || !now.isBefore(readyAt.plus(stable));
         shortLivedLinksInARow = longLived ? 1 : shortLivedLinksInARow + 1;
         int attempt = shortLivedLinksInARow;
+        Duration wait = backoffFor(attempt);
         if (pendingFault != null) {
             lastError = "PROTOCOL_ERROR after READY: " + pendingFault;
-            breaker.onError(0, TimeUnit.NANOSECONDS, new GatewayAttemptException(new AttemptOutcome.Failed(
-                    AttemptFailure.PROTOCOL_ERROR, pendingFault, Duration.ZERO)));
+            recordFailure(0, new AttemptOutcome.Failed(AttemptFailure.PROTOCOL_ERROR, pendingFault, Duration.ZERO),
+                    wait);
             pendingFault = null;
             log.warn("gateway link closed for a protocol fault ({} short-lived link(s) in a row); reconnecting under "
                     + "the supervisor's rules", shortLivedLinksInARow);
@@ -381,8 +433,7 @@ public final class ConnectionSupervisor implements SessionListener {
             log.warn("gateway link lost ({}; {} short-lived link(s) in a row); reconnecting under the supervisor's "
                     + "rules", reason, longLived ? 0 : shortLivedLinksInARow);
         }
-        Long wait = backoff.apply(attempt);
-        scheduleConsideration(Duration.ofMillis(wait == null ? config.retryInitialBackoff().toMillis() : wait), true);
+        scheduleConsideration(untilHoldEnds(wait), true);
         publish();
     }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param zombieCount      CLOSE_WAIT sockets on the Gateway's port at the last probe
  * @param attempts         connection attempts since start
  * @param outcomes         attempts by outcome (READY or the failure kind)
- * @param nextAttemptAt    when the supervisor will look again, null when connected or stopped
+ * @param nextAttemptAt    when the next connection attempt is made (the end of the backoff and of any breaker
+ *                         hold); null when connected, stopped, an attempt is under way or zombies hold the breaker
  * @param advice           what the operator should do, empty when nothing
  */
 public record SupervisorStatus(

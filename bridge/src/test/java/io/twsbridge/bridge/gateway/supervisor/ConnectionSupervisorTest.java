@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -198,6 +199,74 @@ class ConnectionSupervisorTest {
         assertThat(session.attempts).hasSize(1);
     }
 
+    @Test
+    void theAnnouncedNextAttemptIsTheAttemptMadeWhileTheBreakerIsHeld() {
+        config = config.toBuilder().backoffJitter(0.5).build(); // the breaker's wait and the backoff differ most
+        session.answer = id -> failed(AttemptFailure.REFUSED);
+        ConnectionSupervisor supervisor = start();
+        List<Instant> announced = new ArrayList<>(List.of(supervisor.status().nextAttemptAt())); // after attempt 1
+        List<String> reasons = new ArrayList<>();
+        supervisor.addStatusListener(s -> {
+            if (s.nextAttemptAt() != null && (announced.isEmpty() || !announced.get(announced.size() - 1)
+                    .equals(s.nextAttemptAt()))) {
+                announced.add(s.nextAttemptAt());
+                reasons.add(SessionReason.of(new io.twsbridge.bridge.gateway.session.SessionSnapshot(
+                        SessionState.DISCONNECTED, "not connected", List.of(), 0, -1), s));
+            }
+        });
+        loop.advance(Duration.ofHours(3));
+
+        assertThat(supervisor.circuitBreaker().getState().name()).isEqualTo("OPEN");
+        List<Instant> made = session.attemptTimes.subList(1, session.attemptTimes.size());
+        assertThat(made).as("attempts after the first, in three hours").hasSizeGreaterThan(15);
+        // The last announcement is for the attempt still to come; each earlier one was kept to the millisecond.
+        assertThat(announced.subList(0, made.size())).as("announced next attempts").isEqualTo(made);
+        assertThat(reasons.get(reasons.size() - 1)).as("the reason names the hold's end, which is the next attempt")
+                .contains("circuit breaker OPEN after the last attempt failed (REFUSED: refused)")
+                .endsWith("held until " + announced.get(announced.size() - 1) + ", the next attempt");
+    }
+
+    @Test
+    void afterAProtocolFaultOpensTheBreakerTheAnnouncedAttemptIsStillTheOneMade() {
+        // failuresToOpen 1: the fault after READY opens the breaker while the link's own backoff is the first step.
+        config = config.toBuilder().failuresToOpen(1).backoffJitter(0.5).build();
+        session.answer = id -> ready(id);
+        ConnectionSupervisor supervisor = start();
+        for (int round = 0; round < 6; round++) {
+            supervisor.onProtocolFault("not TWS");
+            session.loseLink("protocol fault");
+            loop.runReady();
+            Instant announced = supervisor.status().nextAttemptAt();
+            assertThat(supervisor.circuitBreaker().getState().name()).isEqualTo("OPEN");
+            int before = session.attempts.size();
+            loop.advance(Duration.between(loop.clock().instant(), announced).minusMillis(1));
+            assertThat(session.attempts).as("round %d: not before %s", round, announced).hasSize(before);
+            loop.advance(Duration.ofMillis(1));
+            assertThat(session.attemptTimes).as("round %d", round).hasSize(before + 1).last().isEqualTo(announced);
+        }
+    }
+
+    @Test
+    void afterAStallTheAnnouncedAttemptIsTheStallHoldsEnd() {
+        session.answer = id -> failed(AttemptFailure.HANDSHAKE_STALL);
+        ConnectionSupervisor supervisor = start();
+        Instant stalledAt = loop.clock().instant();
+        assertThat(supervisor.status().nextAttemptAt()).isEqualTo(stalledAt.plus(Duration.ofMinutes(10)));
+        assertThat(supervisor.status().advice()).contains("try once more after 10 min");
+        loop.advance(Duration.ofMinutes(10));
+        assertThat(session.attemptTimes).containsExactly(stalledAt, stalledAt.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void whileZombiesHoldTheBreakerNoAttemptTimeIsAnnounced() {
+        zombies.set(1);
+        session.answer = id -> ready(id);
+        ConnectionSupervisor supervisor = start();
+        loop.advance(Duration.ofSeconds(12));
+        assertThat(supervisor.status().nextAttemptAt()).as("none is due while they exist").isNull();
+        assertThat(supervisor.status().breakerState()).isEqualTo("FORCED_OPEN");
+    }
+
     /** Advances second by second until the supervisor makes its next attempt; how long that took. */
     private Duration timeToNextAttempt() {
         int before = session.attempts.size();
@@ -229,6 +298,7 @@ class ConnectionSupervisorTest {
     /** A session that answers attempts as the test says and records them. */
     private final class FakeSession implements SessionControl {
         final List<Integer> attempts = new ArrayList<>();
+        final List<Instant> attemptTimes = new ArrayList<>();
         final List<SessionListener> listeners = new ArrayList<>();
         java.util.function.IntFunction<CompletableFuture<AttemptOutcome>> answer;
         SessionState state = SessionState.DISCONNECTED;
@@ -236,6 +306,7 @@ class ConnectionSupervisorTest {
         @Override
         public CompletableFuture<AttemptOutcome> connect(int clientId) {
             attempts.add(clientId);
+            attemptTimes.add(loop.clock().instant());
             return answer.apply(clientId);
         }
 

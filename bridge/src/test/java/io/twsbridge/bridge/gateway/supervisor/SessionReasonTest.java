@@ -21,14 +21,14 @@ class SessionReasonTest {
     void zombiesComeFirstEvenWithAFailureAndANextAttemptOnRecord() {
         assertThat(SessionReason.of(NOT_CONNECTED, supervisor("FORCED_OPEN", 3, "HANDSHAKE_STALL: no answer", NEXT)))
                 .isEqualTo("3 zombie socket(s) in CLOSE_WAIT on the Gateway's port hold the breaker FORCED_OPEN: "
-                        + "no connection attempt while they exist (restart IB Gateway to clear them)");
+                        + "no connection attempt while they exist");
     }
 
     @Test
     void aHeldBreakerSaysAfterWhatAndUntilWhen() {
         assertThat(SessionReason.of(NOT_CONNECTED, supervisor("OPEN", 0, "REFUSED: connection refused", NEXT)))
                 .isEqualTo("circuit breaker OPEN after the last attempt failed (REFUSED: connection refused); "
-                        + "next attempt considered at 2026-12-07T10:31:00Z");
+                        + "held until 2026-12-07T10:31:00Z, the next attempt");
     }
 
     @Test
@@ -36,7 +36,7 @@ class SessionReasonTest {
         assertThat(SessionReason.of(NOT_CONNECTED, supervisor("CLOSED", 0,
                 "CLIENT_ID_IN_USE: client id 17 is already in use", NEXT)))
                 .isEqualTo("the last attempt failed (CLIENT_ID_IN_USE: client id 17 is already in use); "
-                        + "next attempt considered at 2026-12-07T10:31:00Z");
+                        + "next attempt at 2026-12-07T10:31:00Z");
     }
 
     @Test

@@ -42,7 +42,7 @@ final class BridgeUnderTest implements AutoCloseable {
     final KafkaStack stack;
     final GatewaySimulator sim;
     final KafkaSettings settings;
-    final BridgeConfig config;
+    BridgeConfig config;
     BridgeApp app;
     private final KafkaProducer<byte[], byte[]> producer;
     private final SchemaRegistryClient producerRegistry;
@@ -82,6 +82,13 @@ final class BridgeUnderTest implements AutoCloseable {
         this.producer = new KafkaProducer<>(p);
         this.producerRegistry = new SchemaRegistryClient(config.registry());
         this.commandSerializer = new AvroWireSerializer(producerRegistry);
+    }
+
+    /** Counts zombies with {@code probe} (the default here is none) instead; before {@link #start()}. */
+    BridgeUnderTest withZombieProbe(ZombieProbe probe) {
+        config = new BridgeConfig(config.gateway(), config.kafka(), config.registry(), probe, config.orders(),
+                config.failover());
+        return this;
     }
 
     BridgeUnderTest start() throws InterruptedException {

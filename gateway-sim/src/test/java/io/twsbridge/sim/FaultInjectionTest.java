@@ -146,6 +146,50 @@ class FaultInjectionTest extends SimulatorTestBase {
         fresh.await(ServerMessage.NextValidId.class, TIMEOUT);
     }
 
+    @Test
+    void aZombieItsClientResetStillCountsAndBlocksHandshakesThoughTheKernelDroppedItsCloseWait() throws Exception {
+        // As the seed's Gateway showed them: the Gateway counts the connection it never closed whatever became of
+        // the TCP socket, so a probe of CLOSE_WAIT sockets sees nothing while the Gateway answers no handshake.
+        start(config().zombieOnDisconnect(true).zombiesBlockHandshakes(true));
+        TwsTestClient leaving = client(5);
+        int clientPort = leaving.localPort();
+        leaving.reset();
+
+        eventually().until(() -> sim.state().zombieCount() == 1);
+        assumingThat(TcpStates.available(), () -> assertThat(TcpStates.count(sim.apiPort(), clientPort,
+                TcpStates.CLOSE_WAIT)).as("a reset socket never enters CLOSE_WAIT").isZero());
+        TwsTestClient stalled = open();
+        stalled.sendHello(157, 178);
+        eventually().until(() -> sim.state().stalledCount() == 1);
+        stalled.readTimeout(Duration.ofMillis(300));
+        assertThatThrownBy(stalled::readServerHello).isInstanceOf(SocketTimeoutException.class);
+
+        sim.restart(Duration.ZERO); // only a Gateway restart (or clear-zombies) ends it
+
+        assertThat(sim.state().zombieCount()).isZero();
+        TwsTestClient fresh = connect(6);
+        assertThat(fresh.serverHello().serverVersion()).isEqualTo(176);
+    }
+
+    @Test
+    void aStalledConnectionItsClientClosesStaysInCloseWaitUntilCleared() throws Exception {
+        assumingThat(TcpStates.available(), () -> {
+            start(config().zombieOnDisconnect(true).zombiesBlockHandshakes(true));
+            client(5).close();
+            eventually().until(() -> sim.state().zombieCount() == 1);
+            TwsTestClient stalled = open();
+            int clientPort = stalled.localPort();
+            stalled.sendHello(157, 178);
+            eventually().until(() -> sim.state().stalledCount() == 1);
+
+            stalled.close(); // what a client's handshake timeout does: one more zombie
+
+            eventually().until(() -> TcpStates.count(sim.apiPort(), clientPort, TcpStates.CLOSE_WAIT) == 1);
+            sim.clearZombies();
+            eventually().until(() -> TcpStates.count(sim.apiPort(), clientPort, TcpStates.CLOSE_WAIT) == 0);
+        });
+    }
+
     // ---- dropped links ----------------------------------------------------------------------------------------
 
     @Test

@@ -28,6 +28,8 @@ import java.util.List;
  * @param backoffJitter           randomisation factor of the backoff, 0..1
  * @param zombieProbeInterval     how often zombies are counted while they hold the breaker open
  * @param stallHold               how long a handshake stall keeps the breaker open when zombies cannot be seen
+ *                                (with {@code unansweredConnection} CLOSE)
+ * @param unansweredConnection    keep or close a connection the Gateway accepted and does not answer
  * @param accountSummaryTags      tags of the initial account-summary request
  * @param minServerVersion        lowest server version offered in the hello
  * @param maxServerVersion        highest server version offered in the hello
@@ -50,6 +52,7 @@ public record GatewayConfig(
         double backoffJitter,
         Duration zombieProbeInterval,
         Duration stallHold,
+        UnansweredConnection unansweredConnection,
         String accountSummaryTags,
         int minServerVersion,
         int maxServerVersion) {
@@ -82,7 +85,7 @@ public record GatewayConfig(
                 .failuresToOpen(failuresToOpen)
                 .retryInitialBackoff(retryInitialBackoff).retryMaxBackoff(retryMaxBackoff)
                 .backoffJitter(backoffJitter).zombieProbeInterval(zombieProbeInterval).stallHold(stallHold)
-                .accountSummaryTags(accountSummaryTags).serverVersions(minServerVersion, maxServerVersion);
+                .unansweredConnection(unansweredConnection).accountSummaryTags(accountSummaryTags).serverVersions(minServerVersion, maxServerVersion);
     }
 
     /** Builder with production defaults. */
@@ -106,6 +109,7 @@ public record GatewayConfig(
         private double backoffJitter = 0.5;
         private Duration zombieProbeInterval = Duration.ofSeconds(5);
         private Duration stallHold = Duration.ofMinutes(10);
+        private UnansweredConnection unansweredConnection = UnansweredConnection.KEEP;
         private String accountSummaryTags = DEFAULT_ACCOUNT_SUMMARY_TAGS;
         private int minServerVersion = ServerVersion.MIN_SUPPORTED;
         private int maxServerVersion = ServerVersion.MAX_SUPPORTED;
@@ -127,6 +131,7 @@ public record GatewayConfig(
         public Builder backoffJitter(double v) { backoffJitter = v; return this; }
         public Builder zombieProbeInterval(Duration v) { zombieProbeInterval = v; return this; }
         public Builder stallHold(Duration v) { stallHold = v; return this; }
+        public Builder unansweredConnection(UnansweredConnection v) { unansweredConnection = v; return this; }
         public Builder accountSummaryTags(String v) { accountSummaryTags = v; return this; }
 
         public Builder serverVersions(int min, int max) {
@@ -185,6 +190,9 @@ public record GatewayConfig(
             }
             problems.positive("gateway.zombie-probe-interval", zombieProbeInterval);
             problems.positive("gateway.stall-hold", stallHold);
+            if (unansweredConnection == null) {
+                problems.add("gateway.unanswered-connection", "must be keep or close");
+            }
             problems.notBlank("gateway.account-summary-tags", accountSummaryTags);
             if (minServerVersion < ServerVersion.MIN_SUPPORTED || maxServerVersion > ServerVersion.MAX_SUPPORTED
                     || minServerVersion > maxServerVersion) {
@@ -194,8 +202,8 @@ public record GatewayConfig(
             problems.throwIfAny();
             return new GatewayConfig(host, port, clientId, fallbackClientIds, connectTimeout, handshakeTimeout,
                     apiReadyTimeout, frameTimeout, syncTimeouts, messagesPerSecond, pacingHardLimit, failuresToOpen, retryInitialBackoff,
-                    retryMaxBackoff, backoffJitter, zombieProbeInterval, stallHold, accountSummaryTags,
-                    minServerVersion, maxServerVersion);
+                    retryMaxBackoff, backoffJitter, zombieProbeInterval, stallHold, unansweredConnection,
+                    accountSummaryTags, minServerVersion, maxServerVersion);
         }
     }
 }

@@ -59,7 +59,7 @@ class OpsFilesTest {
             "tws_bridge_mapper_anomalies_total");
     private static final Pattern DOCUMENTED_METRIC = Pattern.compile("\\b((?:tws_bridge|resilience4j)_[a-z0-9_]*[a-z0-9])\\b");
     private static final List<String> SCRIPTS = List.of("ops/check-zombies.sh", "ops/create-topics.sh", "ops/replay.sh",
-            "ops/bench.sh");
+            "ops/bench.sh", "ops/soak.sh", "ops/unanswered-connection.sh");
 
     // ---- scripts --------------------------------------------------------------------------------------------
 

@@ -71,6 +71,13 @@ final class GatewayHarness implements AutoCloseable {
         return h;
     }
 
+    /** A bridge's session against a simulator already running (and perhaps already holding zombies). */
+    static GatewayHarness startAgainst(GatewaySimulator simulator, GatewayConfig config, ZombieProbe probe) {
+        GatewayHarness h = new GatewayHarness(simulator, new GatewayService(config, probe, Clock.systemUTC()));
+        h.service.start();
+        return h;
+    }
+
     static GatewayHarness start(SimulatorConfig.Builder sim) throws IOException {
         return start(sim, b -> b, ZombieProbe.forThisHost());
     }

@@ -51,9 +51,35 @@ class ZombieIT {
     }
 
     @Test
-    void aRemoteGatewaysHandshakeStallIsTreatedTheSameWay() throws Exception {
+    void aRemoteGatewaysHandshakeStallIsKeptOpenRatherThanClosedIntoAnotherZombie() throws Exception {
         // A Gateway on another host: its zombies cannot be seen, only the stall they cause.
         try (GatewayHarness h = GatewayHarness.start(zombieGateway(), b -> b, ZombieProbe.disabled())) {
+            h.awaitState(SessionState.READY, Duration.ofSeconds(10));
+            long acceptedBefore = h.accepted();
+
+            h.service.supervisor().reconnect("test: the link drops");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.service.supervisor().status().advice()
+                    .contains("keeps the connection open"));
+            assertThat(h.state()).isEqualTo(SessionState.HANDSHAKING);
+            assertThat(h.service.supervisor().status().lastError()).startsWith("HANDSHAKE_STALL (connection kept open)");
+            assertThat(h.accepted() - acceptedBefore).as("the one further attempt, still open").isEqualTo(1);
+            assertThat(h.simulator.state().stalledCount()).isEqualTo(1);
+
+            long acceptedAfterStall = h.accepted();
+            await().during(WINDOW).atMost(WINDOW.plusSeconds(2)).until(() -> h.accepted() == acceptedAfterStall
+                    && h.state() == SessionState.HANDSHAKING);
+
+            // The Gateway's restart closes the kept connection from its side, and the bridge connects again.
+            h.simulator.restart(Duration.ZERO);
+            h.awaitState(SessionState.READY, Duration.ofSeconds(15));
+        }
+    }
+
+    @Test
+    void withCloseConfiguredARemoteGatewaysHandshakeStallHoldsTheBreakerOpen() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start(zombieGateway(),
+                b -> b.unansweredConnection(UnansweredConnection.CLOSE), ZombieProbe.disabled())) {
             h.awaitState(SessionState.READY, Duration.ofSeconds(10));
             long acceptedBefore = h.accepted();
 

@@ -186,6 +186,15 @@ public final class TwsTestClient implements AutoCloseable {
         return socket.getLocalPort();
     }
 
+    /**
+     * Leaves with a TCP reset instead of a FIN (linger 0): the kernel of the other side drops its socket from
+     * CLOSE_WAIT at once, whatever the process holding it does.
+     */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

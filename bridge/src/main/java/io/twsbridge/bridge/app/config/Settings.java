@@ -5,6 +5,7 @@ import io.twsbridge.bridge.app.config.Values.InvalidValue;
 import io.twsbridge.bridge.app.config.Values.Parser;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.UnansweredConnection;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
@@ -115,6 +116,9 @@ final class Settings {
                 r -> Values.format(r.gateway().zombieProbeInterval())));
         s.add(of("gateway.stall-hold", Values::duration, (d, v) -> d.gateway.stallHold(v),
                 r -> Values.format(r.gateway().stallHold())));
+        s.add(of("gateway.unanswered-connection", Settings::unansweredConnection,
+                (d, v) -> d.gateway.unansweredConnection(v), r -> r.gateway().unansweredConnection().name()
+                        .toLowerCase(Locale.ROOT)));
         s.add(of("gateway.account-summary-tags", Values::list, (d, v) -> d.gateway.accountSummaryTags(Values.join(v)),
                 r -> r.gateway().accountSummaryTags()));
 
@@ -248,6 +252,14 @@ final class Settings {
             case "auto" -> Draft.ZombieProbeMode.AUTO;
             case "off" -> Draft.ZombieProbeMode.OFF;
             default -> throw new InvalidValue("is not auto or off");
+        };
+    }
+
+    private static UnansweredConnection unansweredConnection(String text) throws InvalidValue {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "keep" -> UnansweredConnection.KEEP;
+            case "close" -> UnansweredConnection.CLOSE;
+            default -> throw new InvalidValue("is not keep or close");
         };
     }
 

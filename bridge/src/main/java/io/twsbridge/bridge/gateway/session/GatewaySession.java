@@ -3,6 +3,7 @@ package io.twsbridge.bridge.gateway.session;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.IbErrorCategory;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
+import io.twsbridge.bridge.gateway.UnansweredConnection;
 import io.twsbridge.bridge.gateway.transport.GatewayConnector;
 import io.twsbridge.bridge.gateway.transport.GatewayLink;
 import io.twsbridge.bridge.time.EventLoop;
@@ -400,12 +401,45 @@ public final class GatewaySession implements SessionControl {
                 fail(l, AttemptFailure.PROTOCOL_ERROR, "the server-version reply began but did not complete within "
                         + config.handshakeTimeout().toMillis() + " ms");
             } else if (link == l && l.serverCodec == null) {
-                fail(l, AttemptFailure.HANDSHAKE_STALL, "no server-version reply within "
+                unanswered(l, AttemptFailure.HANDSHAKE_STALL, "no server-version reply within "
                         + config.handshakeTimeout().toMillis() + " ms after the TCP connect was accepted; zombie "
                         + "sockets on the Gateway are the usual cause");
             }
         });
         opened.start(); // last: its first frame must find the link recorded and the handshake timer set
+    }
+
+    /**
+     * The Gateway accepted the connection and has not answered within its timeout. With
+     * {@link UnansweredConnection#CLOSE} that ends the attempt. With {@link UnansweredConnection#KEEP} the connection
+     * stays open and the attempt goes on: closing it would leave a zombie on a Gateway that keeps them (see
+     * {@link UnansweredConnection}); the state stays HANDSHAKING with a reason that says what is awaited and since
+     * when, the listeners hear of it once, and the attempt ends when the Gateway answers (and the handshake goes
+     * on), closes the connection, or the bridge shuts down.
+     */
+    private void unanswered(Link l, AttemptFailure kind, String detail) {
+        if (config.unansweredConnection() == UnansweredConnection.CLOSE) {
+            fail(l, kind, detail);
+            return;
+        }
+        l.keptUnanswered = true;
+        String awaited = kind == AttemptFailure.HANDSHAKE_STALL ? "the server-version reply" : "nextValidId and "
+                + "managedAccounts";
+        setState(SessionState.HANDSHAKING, "the Gateway accepted the connection at " + l.started + " and has not "
+                + "answered (" + detail + "): the connection is kept open, waiting for " + awaited + ", since "
+                + "closing it would leave a zombie on a Gateway that keeps them (gateway.unanswered-connection=keep)");
+        for (SessionListener listener : listeners) {
+            listener.onUnanswered(kind, detail);
+        }
+    }
+
+    /** A kept connection the Gateway has answered after all: said once, and the handshake goes on. */
+    private void answeredLate(Link l, String what) {
+        if (l.keptUnanswered) {
+            l.keptUnanswered = false;
+            log.warn("the Gateway answered ({}) {} ms after it accepted the kept connection; the handshake goes on",
+                    what, Duration.between(l.started, loop.clock().instant()).toMillis());
+        }
     }
 
     /** Ends an attempt that did not reach READY: closes our socket at once and reports why. */
@@ -501,6 +535,7 @@ public final class GatewaySession implements SessionControl {
             return;
         }
         l.cancelTimers();
+        answeredLate(l, "the server-version reply");
         l.serverCodec = new ServerMessageCodec(hello.serverVersion());
         l.clientCodec = new ClientMessageCodec(hello.serverVersion());
         serverVersion = hello.serverVersion();
@@ -510,7 +545,7 @@ public final class GatewaySession implements SessionControl {
                 + "; startApi sent, waiting for nextValidId and managedAccounts");
         l.timer = loop.schedule(config.apiReadyTimeout(), () -> {
             if (link == l && state == SessionState.HANDSHAKING) {
-                fail(l, AttemptFailure.API_TIMEOUT, "nextValidId " + (l.nextValidIdSeen ? "arrived" : "missing")
+                unanswered(l, AttemptFailure.API_TIMEOUT, "nextValidId " + (l.nextValidIdSeen ? "arrived" : "missing")
                         + ", managedAccounts " + (l.accounts.isEmpty() ? "missing or empty" : "arrived")
                         + " after " + config.apiReadyTimeout().toMillis() + " ms");
             }
@@ -620,6 +655,7 @@ public final class GatewaySession implements SessionControl {
             return;
         }
         l.cancelTimers();
+        answeredLate(l, "nextValidId and managedAccounts");
         l.syncStarted = true;
         l.syncStartedAt = loop.clock().instant();
         accounts = l.accounts;
@@ -744,6 +780,8 @@ public final class GatewaySession implements SessionControl {
         ClientMessageCodec clientCodec;
         EventLoop.Timer timer;
         boolean nextValidIdSeen;
+        /** The Gateway left a step unanswered past its timeout and the connection was kept open for it. */
+        boolean keptUnanswered;
         List<String> accounts = List.of();
         boolean syncStarted;
         /** When the handshake ended and the initial sync began; null before. */

@@ -22,6 +22,14 @@ public interface SessionListener {
     default void onProtocolFault(String detail) {
     }
 
+    /**
+     * The Gateway accepted the connection and left a handshake step unanswered past its timeout ({@code kind}
+     * HANDSHAKE_STALL or API_TIMEOUT), and the connection is kept open for it ({@code gateway.unanswered-connection
+     * =keep}): the attempt is still under way. Called once per step left unanswered.
+     */
+    default void onUnanswered(AttemptFailure kind, String detail) {
+    }
+
     /** A synced link was lost (not a failed attempt): the supervisor decides when to reconnect. */
     default void onLinkLost(String reason) {
     }

@@ -406,6 +406,23 @@ public final class ConnectionSupervisor implements SessionListener {
     }
 
     @Override
+    public void onUnanswered(AttemptFailure kind, String detail) {
+        lastError = kind + " (connection kept open): " + detail;
+        advice = kind == AttemptFailure.HANDSHAKE_STALL
+                ? "The Gateway accepted the connection but does not answer the handshake: zombie sockets on the "
+                + "Gateway are the usual cause. The bridge keeps the connection open (closing it would add a zombie) "
+                + "and makes no other attempt; restart IB Gateway (log in again with 2FA): the restart closes it and "
+                + "the bridge connects again."
+                : "The Gateway answered the server version but not the API start (no nextValidId/managedAccounts): a "
+                + "Gateway still logging in, waiting for someone to accept the API connection in its window, or "
+                + "blocked by zombies. The bridge keeps the connection open and waits; accept the connection, finish "
+                + "the login, or restart IB Gateway.";
+        log.error("{} at {}:{}: {}", kind == AttemptFailure.HANDSHAKE_STALL ? "HANDSHAKE STALL" : "API START UNANSWERED",
+                config.host(), config.port(), advice);
+        publish();
+    }
+
+    @Override
     public void onProtocolFault(String detail) {
         pendingFault = detail;
     }

@@ -108,6 +108,7 @@ class ConfigLoaderTest {
         p.put("gateway.zombie-probe", "off");
         p.put("gateway.zombie-probe-interval", "10s");
         p.put("gateway.stall-hold", "15min");
+        p.put("gateway.unanswered-connection", "CLOSE");
         p.put("gateway.account-summary-tags", "NetLiquidation, BuyingPower");
         p.put("kafka.bootstrap.servers", "k1:9092,k2:9092");
         p.put("kafka.compression", "zstd");
@@ -198,6 +199,7 @@ class ConfigLoaderTest {
         assertThat(c.zombieProbe().count(4001).detail()).isEqualTo("zombie probe disabled");
         assertThat(g.zombieProbeInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(g.stallHold()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(g.unansweredConnection()).isEqualTo(io.twsbridge.bridge.gateway.UnansweredConnection.CLOSE);
         assertThat(g.accountSummaryTags()).isEqualTo("NetLiquidation,BuyingPower");
 
         KafkaSettings k = c.kafka();

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.gateway.UnansweredConnection;
 import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.testing.InMemoryGateway;
@@ -360,7 +361,8 @@ class GatewaySessionTest {
         }
 
         @Test
-        void anAcceptedConnectWithNoServerVersionReplyIsAHandshakeStall() {
+        void anAcceptedConnectWithNoServerVersionReplyIsAHandshakeStallThatClosesWhenTheConfigurationSaysClose() {
+            config = config.toBuilder().unansweredConnection(UnansweredConnection.CLOSE).build();
             CompletableFuture<AttemptOutcome> outcome = connect(17);
             InMemoryGateway.Peer peer = gateway.peer();
 
@@ -437,7 +439,8 @@ class GatewaySessionTest {
         }
 
         @Test
-        void withoutNextValidIdTheApiReadyTimeoutEndsTheAttemptAndSaysWhatWasMissing() {
+        void withoutNextValidIdTheApiReadyTimeoutEndsTheAttemptAndSaysWhatWasMissingWhenTheConfigurationSaysClose() {
+            config = config.toBuilder().unansweredConnection(UnansweredConnection.CLOSE).build();
             CompletableFuture<AttemptOutcome> outcome = connect(17);
             InMemoryGateway.Peer peer = serverVersion();
             peer.send(new ServerMessage.ManagedAccounts(ACCOUNTS));
@@ -454,7 +457,8 @@ class GatewaySessionTest {
         }
 
         @Test
-        void withoutManagedAccountsTheApiReadyTimeoutEndsTheAttempt() {
+        void withoutManagedAccountsTheApiReadyTimeoutEndsTheAttemptWhenTheConfigurationSaysClose() {
+            config = config.toBuilder().unansweredConnection(UnansweredConnection.CLOSE).build();
             CompletableFuture<AttemptOutcome> outcome = connect(17);
             InMemoryGateway.Peer peer = serverVersion();
             peer.send(new ServerMessage.NextValidId(1));
@@ -464,6 +468,58 @@ class GatewaySessionTest {
 
             assertThat(failed(outcome).detail()).contains("nextValidId arrived")
                     .contains("managedAccounts missing or empty");
+        }
+
+        @Test
+        void byDefaultAConnectionWithNoServerVersionReplyIsKeptOpenAndALateAnswerStillReachesReady() {
+            List<String> unanswered = new ArrayList<>();
+            session().addListener(new SessionListener() {
+                @Override
+                public void onUnanswered(AttemptFailure kind, String detail) {
+                    unanswered.add(kind + ": " + detail);
+                }
+            });
+            CompletableFuture<AttemptOutcome> outcome = connect(17);
+            InMemoryGateway.Peer peer = gateway.peer();
+
+            loop.advance(config.handshakeTimeout());
+            assertThat(unanswered).singleElement().asString().startsWith("HANDSHAKE_STALL: no server-version reply");
+            assertThat(session.state()).isEqualTo(SessionState.HANDSHAKING);
+            assertThat(session.snapshot().reason()).contains("has not answered")
+                    .contains("the connection is kept open, waiting for the server-version reply")
+                    .contains("gateway.unanswered-connection=keep");
+            loop.advance(Duration.ofHours(1));
+            assertThat(outcome).as("still the same attempt an hour on").isNotDone();
+            assertThat(peer.isClosed()).as("our socket stays open: closing it would make a zombie").isFalse();
+            assertThat(unanswered).as("said once").hasSize(1);
+
+            // The Gateway was only slow: it answers on the kept connection, and the handshake goes on to READY.
+            peer.replyHello(SERVER_VERSION);
+            loop.runReady();
+            apiReady(peer);
+            endSync(peer, peer.received());
+            assertThat(outcome).isCompletedWithValueMatching(o -> o instanceof AttemptOutcome.Ready);
+            assertThat(gateway.attempts()).as("one connection all along").isEqualTo(1);
+        }
+
+        @Test
+        void byDefaultAnUnansweredApiStartIsKeptOpenUntilTheGatewayClosesIt() {
+            CompletableFuture<AttemptOutcome> outcome = connect(17);
+            InMemoryGateway.Peer peer = serverVersion();
+            peer.send(new ServerMessage.NextValidId(1));
+            loop.runReady();
+
+            loop.advance(config.apiReadyTimeout().plus(Duration.ofMinutes(30)));
+            assertThat(outcome).isNotDone();
+            assertThat(session.snapshot().reason()).contains("waiting for nextValidId and managedAccounts")
+                    .contains("managedAccounts missing or empty");
+            assertThat(peer.isClosed()).isFalse();
+
+            peer.close(); // a Gateway restart closes it from its side: no zombie
+            loop.runReady();
+            AttemptOutcome.Failed f = failed(outcome);
+            assertThat(f.failure()).isEqualTo(AttemptFailure.LINK_DROPPED);
+            assertThat(session.state()).isEqualTo(SessionState.DISCONNECTED);
         }
 
         @ParameterizedTest(name = "{0}")

@@ -2,6 +2,7 @@ package io.twsbridge.demo;
 
 import io.twsbridge.bridge.app.BridgeApp;
 import io.twsbridge.bridge.app.BridgeConfig;
+import io.twsbridge.bridge.diagnostics.LogFile;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
@@ -15,6 +16,7 @@ import io.twsbridge.embedded.EmbeddedKafka;
 import io.twsbridge.embedded.SchemaRegistryProcess;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.Fill;
+import io.twsbridge.schema.GatewayStatus;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.OrderType;
@@ -40,6 +42,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,8 +70,13 @@ public final class Demo {
      */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
-    /** Runs the demo; returns the exit code. */
-    public static int run(long durationSeconds) throws Exception {
+    /**
+     * Runs the demo, the framework logs (Kafka, the simulator, the bridge) to {@code logFile} rather than the
+     * console, which is the live view's; returns the exit code.
+     */
+    public static int run(long durationSeconds, Path logFile) throws Exception {
+        LogFile.only(logFile);
+        say("logs of Kafka, the simulator and the bridge go to " + logFile);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         // The JVM halts as soon as its shutdown hooks return, wherever the main thread is: this hook asks the main
@@ -118,7 +126,7 @@ public final class Demo {
                     Duration.ofSeconds(90));
                  GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().tickRate(2)
                          .build())) {
-                say("schema registry ready at " + registry.confluentApiUrl());
+                say("schema registry ready at " + registry.confluentApiUrl() + " (its log: " + registry.logFile() + ")");
                 say("simulated IB Gateway on 127.0.0.1:" + sim.apiPort() + " (admin http://127.0.0.1:" + sim.adminPort()
                         + "/state)");
                 BridgeConfig config = new BridgeConfig(
@@ -190,6 +198,8 @@ public final class Demo {
         AvroWireDeserializer<Quote> quotes = new AvroWireDeserializer<>(Quote.class, registry);
         AvroWireDeserializer<OrderUpdate> orders = new AvroWireDeserializer<>(OrderUpdate.class, registry);
         AvroWireDeserializer<Fill> fills = new AvroWireDeserializer<>(Fill.class, registry);
+        AvroWireDeserializer<GatewayStatus> statuses = new AvroWireDeserializer<>(GatewayStatus.class, registry);
+        Map<String, String> lastState = new HashMap<>();
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-viewer");
@@ -211,7 +221,7 @@ public final class Demo {
                         continue;
                     }
                     try {
-                        show(r, quotes, orders, fills, lastQuoteLine);
+                        show(r, quotes, orders, fills, statuses, lastQuoteLine, lastState);
                     } catch (SerializationException e) {
                         // A viewer: a record it cannot decode (the registry already gone at a signal, say) is worth
                         // a line, not the end of the demo before it has closed what it started.
@@ -224,7 +234,8 @@ public final class Demo {
 
     private static void show(ConsumerRecord<byte[], byte[]> r, AvroWireDeserializer<Quote> quotes,
                              AvroWireDeserializer<OrderUpdate> orders, AvroWireDeserializer<Fill> fills,
-                             Map<String, Instant> lastQuoteLine) {
+                             AvroWireDeserializer<GatewayStatus> statuses, Map<String, Instant> lastQuoteLine,
+                             Map<String, String> lastState) {
         switch (r.topic()) {
             case "ib.quotes" -> {
                 Quote q = quotes.deserialize(r.value());
@@ -246,7 +257,14 @@ public final class Demo {
                         + f.getInstrument().getSymbol() + " @ " + f.getPrice() + " commission "
                         + plain(f.getCommission()));
             }
-            default -> say("status " + new String(r.key(), StandardCharsets.UTF_8) + " heartbeat");
+            default -> {
+                // The status heartbeat repeats the state every few seconds: shown when the state changes.
+                GatewayStatus st = statuses.deserialize(r.value());
+                String state = st.getSessionState().toString();
+                if (!state.equals(lastState.put(st.getBridgeId().toString(), state))) {
+                    say("status " + st.getBridgeId() + " " + state + ": " + st.getStateReason());
+                }
+            }
         }
     }
 

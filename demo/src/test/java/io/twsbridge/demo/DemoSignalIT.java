@@ -36,6 +36,7 @@ class DemoSignalIT {
     private static final Pattern REGISTRY = Pattern.compile("\\[demo] schema registry ready at http://127\\.0\\.0\\.1:(\\d+)/");
     private static final Pattern GATEWAY = Pattern.compile(
             "\\[demo] simulated IB Gateway on 127\\.0\\.0\\.1:(\\d+) \\(admin http://127\\.0\\.0\\.1:(\\d+)/state\\)");
+    private static final Pattern LOG_FILE = Pattern.compile("\\[demo] logs of Kafka, the simulator and the bridge go to (\\S+)");
     private static final String LIVE_VIEW = "[demo] live view until Ctrl-C:";
     private static final String STOPPED = "[demo] stopped; nothing left running";
     /** A TCP socket in state LISTEN, in /proc/net/tcp and tcp6. */
@@ -57,6 +58,12 @@ class DemoSignalIT {
                         return read(output).contains(LIVE_VIEW);
                     });
             String log = read(output);
+            assertThat(log.lines()).as("the live view is not interleaved with framework logs")
+                    .allMatch(l -> l.startsWith("[demo] "));
+            Matcher named = LOG_FILE.matcher(log);
+            assertThat(named.find()).as("the demo names its log file:%n%s", log).isTrue();
+            assertThat(Files.readString(Path.of(named.group(1)))).as("the framework logs are in the file it names")
+                    .contains("i.t.b.g.s.GatewaySession - session SYNCING -> READY");
             Map<String, Integer> printed = new TreeMap<>(Map.of("kafka", port(KAFKA, log, 1),
                     "registry", port(REGISTRY, log, 1), "gateway", port(GATEWAY, log, 1),
                     "gateway admin", port(GATEWAY, log, 2)));

@@ -93,6 +93,11 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         return Path.of(JAR_IN_REPOSITORY);
     }
 
+    /** Where the registry process writes its output. */
+    public Path logFile() {
+        return logFile;
+    }
+
     public int port() {
         return port;
     }

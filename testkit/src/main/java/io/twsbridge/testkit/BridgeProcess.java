@@ -387,6 +387,14 @@ public final class BridgeProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye; returns once it ended (10 s at most). */
+    /** Waits for the process to end by itself (no signal sent); its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still runs after " + timeout + "; " + logTail(TAIL_LINES));
+        }
+        return process.exitValue();
+    }
+
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);

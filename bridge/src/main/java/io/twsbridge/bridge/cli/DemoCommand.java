@@ -4,6 +4,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 
 /**
@@ -20,6 +24,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Seconds to run; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
     long durationSeconds;
 
+    @Option(names = "--log-file", description = "Where the framework logs go (Kafka, the simulator, the bridge), so "
+            + "that they do not interleave with the live view (default: tws-kafka-bridge-demo-<time>.log in the "
+            + "temporary directory).")
+    Path logFile;
+
     @Override
     public Integer call() throws Exception {
         Class<?> demo;
@@ -30,7 +39,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + "  java -jar demo/target/bridge-demo.jar demo --duration 60");
             return 2;
         }
-        Method run = demo.getMethod("run", long.class);
-        return (Integer) run.invoke(null, durationSeconds);
+        Path file = logFile != null ? logFile : Path.of(System.getProperty("java.io.tmpdir"), "tws-kafka-bridge-demo-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + ".log");
+        Method run = demo.getMethod("run", long.class, Path.class);
+        return (Integer) run.invoke(null, durationSeconds, file);
     }
 }

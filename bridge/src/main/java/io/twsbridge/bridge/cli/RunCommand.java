@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,13 +48,12 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         loaded.logFile().ifPresent(LogFile::enable);
-        System.out.println("configuration:\n" + loaded.describe());
+        StartupScreen.lines(loaded, defaults()).forEach(System.out::println);
         loaded.warnings().forEach(w -> System.out.println("WARNING " + w));
         BridgeRunner runner = new BridgeRunner(loaded.bridge(), Clock.systemUTC(), app -> {
             // Up before the schemas are registered: a registry that does not answer yet leaves the bridge live and
             // not ready, with the reason, instead of crash-looping.
             Management.start(app, loaded).ifPresent(address -> System.out.println("management HTTP on " + address));
-            System.out.println("registering schemas ...");
         });
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicReference<String> stoppedByItself = new AtomicReference<>();
@@ -67,7 +67,6 @@ public final class RunCommand implements Callable<Integer> {
             stopped.countDown();
         }, "bridge-shutdown"));
         exitZeroOnSigterm();
-        System.out.println("checking topics ...");
         try {
             runner.start();
         } catch (StartRefused e) {
@@ -75,10 +74,11 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("the bridge did not start");
             return EXIT_ANOTHER_INSTANCE;
         }
-        System.out.println(loaded.bridge().failover().enabled()
-                ? "started as standby instance " + loaded.bridge().failover().instanceId()
-                        + "; it becomes active when it wins the election (role changes follow in the log)"
-                : "started; connecting to the Gateway (state changes follow in the log)");
+        if (loaded.bridge().failover().enabled()) {
+            // Alone, the session's state changes in the log say what happens next; a standby waits, and says why.
+            System.out.println("started as standby instance " + loaded.bridge().failover().instanceId()
+                    + "; it becomes active when it wins the election (role changes follow in the log)");
+        }
         stopped.await();
         if (stoppedByItself.get() != null) {
             // Returning exits the JVM, whose shutdown hook closes the bridge: CLOSED with this reason is its last status.
@@ -86,6 +86,15 @@ public final class RunCommand implements Callable<Integer> {
             return EXIT_COMMAND_CONSUMER_STOPPED;
         }
         return 0;
+    }
+
+    /** Every setting at its default: what the start-up screen leaves out. */
+    static Map<String, String> defaults() {
+        try {
+            return new ConfigLoader(Map.of()).loadWithoutFile().settings();
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the defaults do not load: " + e.getMessage(), e);
+        }
     }
 
     /**

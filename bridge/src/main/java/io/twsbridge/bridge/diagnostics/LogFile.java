@@ -18,6 +18,8 @@ import java.nio.file.Path;
 public final class LogFile {
 
     private static final String APPENDER = "BRIDGE_FILE";
+    /** The console appender's name in logback.xml. */
+    private static final String CONSOLE_APPENDER = "CONSOLE";
 
     private LogFile() {
     }
@@ -49,6 +51,16 @@ public final class LogFile {
         appender.setEncoder(encoder);
         appender.start();
         root.addAppender(appender);
+    }
+
+    /**
+     * Writes every log event to {@code file} only, the console appender detached: for a command whose console is its
+     * own output (the demo's live view), so that framework logs do not interleave with it.
+     */
+    public static void only(Path file) {
+        enable(file);
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(CONSOLE_APPENDER);
     }
 
     /** Stops writing the file (tests, and a clean shutdown). */

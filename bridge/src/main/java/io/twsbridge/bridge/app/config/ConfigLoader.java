@@ -81,7 +81,7 @@ public final class ConfigLoader {
      * Kafka's own configuration dumps (logback.xml), and the crash-point hook of the crash tests.
      */
     public static final Set<String> NOT_SETTINGS = Set.of("BRIDGE_LOG_LEVEL", "BRIDGE_WIRE_TRACE",
-            "BRIDGE_KAFKA_CONFIG_LOG", "BRIDGE_CRASH_AT", "BRIDGE_TEST_LOG_LEVEL");
+            "BRIDGE_KAFKA_CONFIG_LOG", "BRIDGE_KAFKA_LOG", "BRIDGE_CRASH_AT", "BRIDGE_TEST_LOG_LEVEL");
 
     static final String KAFKA_PREFIX = "kafka.";
 

@@ -582,7 +582,13 @@ public final class GatewaySession implements SessionControl {
         switch (code.category()) {
             case INFO -> {
                 long notLogged = connectionNotice(m);
-                if (notLogged != NoticeThrottle.SUPPRESS) {
+                if (notLogged == NoticeThrottle.SUPPRESS) {
+                    break;
+                }
+                if (code.name().endsWith("-farm-ok") && !state.isSynced()) {
+                    // The Gateway greets every connection with its farms' "OK": routine, unlike a farm's return later.
+                    log.debug("gateway notice {} ({}): {}", m.code(), code.name(), m.message());
+                } else {
                     log.info("gateway notice {} ({}): {}{}", m.code(), code.name(), m.message(), repeats(notLogged));
                 }
             }

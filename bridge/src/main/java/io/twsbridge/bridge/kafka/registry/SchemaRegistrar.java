@@ -88,6 +88,11 @@ public final class SchemaRegistrar {
                 result.put(topic, register(topic, topicNames.get(topic)));
             }
         }
+        // One line for all of them: the start-up log's first screen is for what an operator checks first.
+        log.info("Schema Registry: {} subjects at {}; schema ids {}", result.size(), level, result.values().stream()
+                .map(r -> r.subject() + "=" + r.id() + (r.outcome() == SubjectRegistration.Outcome.ALREADY_REGISTERED
+                        ? "" : " (" + r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")"))
+                .collect(java.util.stream.Collectors.joining(", ")));
         return Collections.unmodifiableMap(result);
     }
 
@@ -140,7 +145,7 @@ public final class SchemaRegistrar {
 
     private SubjectRegistration done(Topic topic, String topicName, String subject, int id,
                                      SubjectRegistration.Outcome outcome) {
-        log.info("Schema Registry subject {}: schema id {} ({}), compatibility {}", subject, id,
+        log.debug("Schema Registry subject {}: schema id {} ({}), compatibility {}", subject, id,
                 outcome.name().toLowerCase(Locale.ROOT).replace('_', ' '), level);
         return new SubjectRegistration(topic, topicName, subject, id, outcome);
     }

@@ -76,16 +76,21 @@ public final class TopicProvisioner {
                 }
             }
             if (!missing.isEmpty()) {
+                List<String> created = new ArrayList<>();
                 for (Map.Entry<String, KafkaFuture<Void>> e : admin.createTopics(missing)
                         .values().entrySet()) {
                     try {
                         e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                        log.info("created topic {}", e.getKey());
+                        created.add(e.getKey());
                     } catch (ExecutionException ex) {
                         if (!(ex.getCause() instanceof TopicExistsException)) {
                             throw ex; // someone else created it meanwhile: fine; anything else is not
                         }
                     }
+                }
+                if (!created.isEmpty()) {
+                    log.info("created {} topic(s): {}", created.size(), String.join(", ", created.stream().sorted()
+                            .toList()));
                 }
             }
             return checkWhenVisible(wanted);

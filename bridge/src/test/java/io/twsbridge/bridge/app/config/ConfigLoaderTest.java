@@ -349,7 +349,7 @@ class ConfigLoaderTest {
                 "BRIDGE_PORT", "tcp://10.0.0.1:8080", // what Kubernetes sets for a service named "bridge"
                 "BRIDGE_LOG_LEVEL", "DEBUG",         // read by logback, not a setting
                 "BRIDGE_WIRE_TRACE", "TRACE",
-                "BRIDGE_KAFKA_CONFIG_LOG", "INFO");  // read by logback, not a setting
+                "BRIDGE_KAFKA_CONFIG_LOG", "INFO", "BRIDGE_KAFKA_LOG", "INFO");  // read by logback, not a setting
         LoadedConfig loaded = new ConfigLoader(env).loadWithoutFile();
         assertThat(loaded.bridge().gateway().host()).isEqualTo("127.0.0.1");
         assertThat(loaded.warnings()).containsExactly(

@@ -3,10 +3,14 @@
 #
 #   ops/replay.sh decoded TOPIC [bridge replay options]   one JSON line per record, the Avro value decoded
 #                                                         through the schema registry (--from, --until, --max)
-#   ops/replay.sh raw TOPIC [MAX]                         the records as stored: key, headers, partition,
-#                                                         offset, timestamp and the value's raw bytes (Avro
-#                                                         in the Confluent wire format); stops after MAX
-#                                                         records or 10 s without a new one
+#   ops/replay.sh raw TOPIC [MAX]                         the records as stored, one line each, fields and
+#                                                         headers separated by tabs: timestamp, partition,
+#                                                         offset, headers (name:value), key, the value's raw
+#                                                         bytes (Avro in the Confluent wire format); stops
+#                                                         after MAX records or 10 s without a new one. The
+#                                                         bridge's own header values never hold a tab (it
+#                                                         escapes control characters), so a comma in a
+#                                                         dead letter's reason cannot split it.
 #
 # Examples:
 #   ops/replay.sh decoded ib.fills --from 2026-11-27T14:30:00Z --until 2026-11-27T14:35:00Z
@@ -18,7 +22,8 @@
 #   BRIDGE_JAR         the bridge's jar, for decoded (default bridge/target/bridge.jar in this repository)
 #   CONSOLE_CONSUMER   the console consumer command, for raw (default: kafka-console-consumer.sh or
 #                      kafka-console-consumer on PATH, else $KAFKA_HOME/bin/kafka-console-consumer.sh)
-#   COMMAND_CONFIG     client properties file (SASL, TLS) for raw, passed as --consumer.config
+#   COMMAND_CONFIG     client properties file (SASL, TLS) for raw, passed as --command-config (Kafka 4.2 and
+#                      later; Kafka 4.4 deprecates --consumer.config and --property, so neither is used)
 #
 # Inside the compose stack the bridge's image has the jar:
 #   docker compose -f compose/docker-compose.yml exec bridge java -jar /app/bridge.jar replay \
@@ -79,19 +84,19 @@ case "$mode" in
         fi
         args=(--bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$topic" --from-beginning
             --timeout-ms 10000
-            --property print.key=true
-            --property print.headers=true
-            --property print.partition=true
-            --property print.offset=true
-            --property print.timestamp=true
-            --property key.separator=" | "
-            --property headers.separator=","
-            --property null.literal="<null>")
+            --formatter-property print.key=true
+            --formatter-property print.headers=true
+            --formatter-property print.partition=true
+            --formatter-property print.offset=true
+            --formatter-property print.timestamp=true
+            --formatter-property key.separator=$'\t'
+            --formatter-property headers.separator=$'\t'
+            --formatter-property null.literal="<null>")
         if [[ -n $max ]]; then
             args+=(--max-messages "$max")
         fi
         if [[ -n ${COMMAND_CONFIG:-} ]]; then
-            args+=(--consumer.config "$COMMAND_CONFIG")
+            args+=(--command-config "$COMMAND_CONFIG")
         fi
         # Reaching the end (10 s without a record) ends the consumer normally, with status 0.
         exec "${consumer[@]}" "${args[@]}"

@@ -109,7 +109,10 @@ class OpsFilesTest {
                 Map.of("CONSOLE_CONSUMER", "echo", "BOOTSTRAP_SERVERS", "k:9092"), "raw", "ib.commands.dlq", "7");
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("--bootstrap-server k:9092 --topic ib.commands.dlq --from-beginning",
-                "--property print.key=true", "--property print.headers=true", "--max-messages 7");
+                "--formatter-property print.key=true", "--formatter-property print.headers=true",
+                "--formatter-property headers.separator=\t", "--max-messages 7");
+        assertThat(run.output()).as("options Kafka 4.4 deprecates").doesNotContain("--property ")
+                .doesNotContain("--consumer.config");
 
         RepositoryFiles.Run bad = RepositoryFiles.bash(RepositoryFiles.path("ops/replay.sh"), Map.of(), "sideways", "ib.fills");
         assertThat(bad.exitCode()).isEqualTo(2);

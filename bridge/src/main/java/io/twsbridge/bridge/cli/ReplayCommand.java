@@ -1,50 +1,31 @@
 package io.twsbridge.bridge.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.WireFormat;
-import org.apache.avro.Conversions;
-import org.apache.avro.Schema;
-import org.apache.avro.data.TimeConversions;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DecoderFactory;
+import io.twsbridge.console.RecordJson;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
  * {@code bridge replay --topic T [--from beginning|OFFSET|TIME] [--until TIME] [--max N]}: one JSON line per record
  * (key, partition, offset, timestamp, headers, value decoded through the registry). The tool operators use to answer
  * "what did we get at 10:31?", and to read a dead-letter topic, whose records are there because they do not decode:
- * a record that cannot be decoded is printed with why and its bytes (base64), and the replay goes on. Decimals are
- * printed exactly (as JSON numbers with every digit); times in the forms of {@link TimeArgument}.
+ * a record that cannot be decoded is printed with why and its bytes (base64), and the replay goes on. The lines are
+ * {@link RecordJson}'s, as Kafka's console consumer prints them with the console formatter; times in the forms of
+ * {@link TimeArgument}.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, description = "Print a topic's records as JSON lines.")
 public final class ReplayCommand implements Callable<Integer> {
@@ -64,18 +45,6 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
-
-    /** Numbers read back with every digit: a decimal must not pass through a double on its way to the line. */
-    private final ObjectMapper json = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
-
-    /** Decimals as numbers and times as instants, so a person can read the line. */
-    private static final GenericData READABLE = new GenericData();
-
-    static {
-        READABLE.addLogicalTypeConversion(new Conversions.DecimalConversion());
-        READABLE.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -97,6 +66,7 @@ public final class ReplayCommand implements Callable<Integer> {
             return 2;
         }
         SchemaRegistryClient registry = new SchemaRegistryClient(connection.registry());
+        RecordJson lines = new RecordJson(registry::schemaById);
         Map<String, Object> config = connection.consumerConfig();
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
@@ -110,7 +80,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     if (untilTime != null && Instant.ofEpochMilli(r.timestamp()).isAfter(untilTime)) {
                         continue;
                     }
-                    System.out.println(line(r, registry));
+                    System.out.println(lines.line(r));
                     if (++printed >= max) {
                         break;
                     }
@@ -134,60 +104,5 @@ public final class ReplayCommand implements Callable<Integer> {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             partitions.forEach(p -> consumer.seek(p, offsets.get(p) == null ? ends.get(p) : offsets.get(p).offset()));
         }
-    }
-
-    /** The bytes as text when they are valid UTF-8 (JSON escapes any control character); empty otherwise. */
-    private static Optional<String> utf8(byte[] bytes) {
-        if (bytes == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
-    }
-
-    String line(ConsumerRecord<byte[], byte[]> r, SchemaRegistryClient registry) throws Exception {
-        ObjectNode out = json.createObjectNode();
-        out.put("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
-        out.put("partition", r.partition());
-        out.put("offset", r.offset());
-        out.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
-        ArrayNode headers = out.putArray("headers");
-        for (Header h : r.headers()) {
-            ObjectNode header = headers.addObject().put("key", h.key());
-            Optional<String> text = utf8(h.value());
-            if (h.value() == null) {
-                header.putNull("value");
-            } else if (text.isPresent()) {
-                header.put("value", text.get());
-            } else {
-                header.put("valueBase64", Base64.getEncoder().encodeToString(h.value()));
-            }
-        }
-        if (r.value() == null) {
-            out.putNull("value");
-        } else if (r.value().length >= WireFormat.HEADER_SIZE && r.value()[0] == WireFormat.MAGIC_BYTE) {
-            int id = WireFormat.readSchemaId(r.value());
-            out.put("schemaId", id);
-            try {
-                Schema schema = registry.schemaById(id);
-                GenericRecord value = new GenericDatumReader<GenericRecord>(schema, schema, READABLE).read(null,
-                        DecoderFactory.get().binaryDecoder(r.value(), WireFormat.HEADER_SIZE,
-                                r.value().length - WireFormat.HEADER_SIZE, null));
-                out.set("value", json.readTree(READABLE.toString(value)));
-            } catch (Exception e) {
-                // A dead letter is there because it does not decode: say why, show its bytes, and go on.
-                out.put("undecodable", e.getClass().getSimpleName() + (e.getMessage() == null ? ""
-                        : ": " + e.getMessage()));
-                out.put("valueBase64", Base64.getEncoder().encodeToString(r.value()));
-            }
-        } else {
-            out.put("undecodable", "not in the Confluent wire format (no magic byte and schema id)");
-            out.put("valueBase64", Base64.getEncoder().encodeToString(r.value()));
-        }
-        return json.writeValueAsString(out);
     }
 }

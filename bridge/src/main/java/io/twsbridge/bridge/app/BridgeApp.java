@@ -6,6 +6,7 @@ import io.twsbridge.bridge.app.http.ManagementSettings;
 import io.twsbridge.bridge.app.metrics.BridgeMetrics;
 import io.twsbridge.bridge.commands.CommandDispatcher;
 import io.twsbridge.bridge.commands.CommandExecutor;
+import io.twsbridge.bridge.commands.ExecutedCommands;
 import io.twsbridge.bridge.commands.GatewayRequests;
 import io.twsbridge.bridge.commands.SubscriptionStore;
 import io.twsbridge.bridge.events.EventMapper;
@@ -22,6 +23,7 @@ import io.twsbridge.bridge.gateway.transport.LinkPermit;
 import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.RunningInstanceCheck;
+import io.twsbridge.bridge.kafka.CommandHistory;
 import io.twsbridge.bridge.kafka.StateRestorer;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
@@ -363,10 +365,11 @@ public final class BridgeApp implements AutoCloseable {
         gateway.start();
 
         AvroWireDeserializer<Command> commandDecoder = new AvroWireDeserializer<>(Command.class, registry);
+        ExecutedCommands executed = CommandHistory.restore(kafka, registry, clock, ADMIN_TIMEOUT);
         commands = closing(Stage.ACTIVE).push("the command consumer", new CommandConsumer(kafka,
                 CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
                 value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready,
-                clock));
+                clock, executed));
         commands.setCommandObserver(metrics);
         commands.onStopped(this::commandConsumerStopped);
         metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)

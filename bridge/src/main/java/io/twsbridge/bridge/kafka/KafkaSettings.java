@@ -33,6 +33,8 @@ import java.util.Map;
  * @param producerBufferBytes    the producer's buffer; quotes are shed before it fills
  * @param stuckPartitionTimeout  how old the oldest unacknowledged record of a partition may grow while Kafka
  *                               answers before the publisher calls the partition stuck and heals it
+ * @param duplicateWindow        how long a commandId, once executed, is answered DUPLICATE instead of executed again
+ *                               (across restarts, as far back as ib.command-results keeps results)
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -49,7 +51,8 @@ public record KafkaSettings(
         int marketDataLineLimit,
         Duration requestTimeout,
         long producerBufferBytes,
-        Duration stuckPartitionTimeout) {
+        Duration stuckPartitionTimeout,
+        Duration duplicateWindow) {
 
     /** The shortest {@code kafka.stuck-partition-timeout}: a produce round trip with its retries must fit well inside. */
     public static final Duration MIN_STUCK_PARTITION_TIMEOUT = Duration.ofSeconds(2);
@@ -117,7 +120,8 @@ public record KafkaSettings(
                 .compression(compression).commandGroupId(commandGroupId).bridgeId(bridgeId)
                 .heartbeatInterval(heartbeatInterval).quoteConflationWindow(quoteConflationWindow)
                 .marketDataLineLimit(marketDataLineLimit).requestTimeout(requestTimeout)
-                .producerBufferBytes(producerBufferBytes).stuckPartitionTimeout(stuckPartitionTimeout);
+                .producerBufferBytes(producerBufferBytes).stuckPartitionTimeout(stuckPartitionTimeout)
+                .duplicateWindow(duplicateWindow);
         topicNames.forEach(b::topicName);
         return b;
     }
@@ -137,6 +141,7 @@ public record KafkaSettings(
         private Duration quoteConflationWindow = Duration.ZERO;
         private int marketDataLineLimit = 100;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration duplicateWindow = Duration.ofHours(24);
         private long producerBufferBytes = 64L * 1024 * 1024;
         private Duration stuckPartitionTimeout = Duration.ofSeconds(5);
 
@@ -159,6 +164,7 @@ public record KafkaSettings(
         public Builder quoteConflationWindow(Duration v) { quoteConflationWindow = v; return this; }
         public Builder marketDataLineLimit(int v) { marketDataLineLimit = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder duplicateWindow(Duration v) { duplicateWindow = v; return this; }
         public Builder producerBufferBytes(long v) { producerBufferBytes = v; return this; }
         public Builder stuckPartitionTimeout(Duration v) { stuckPartitionTimeout = v; return this; }
 
@@ -196,6 +202,9 @@ public record KafkaSettings(
             if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
                 problems.add("commands.request-timeout", "must be positive but was " + requestTimeout);
             }
+            if (duplicateWindow == null || duplicateWindow.isNegative() || duplicateWindow.isZero()) {
+                problems.add("commands.duplicate-window", "must be positive but was " + duplicateWindow);
+            }
             if (producerBufferBytes < 1024 * 1024) {
                 problems.add("kafka.producer-buffer-bytes", "must be >= 1 MiB but was " + producerBufferBytes);
             }
@@ -207,7 +216,7 @@ public record KafkaSettings(
             return new KafkaSettings(bootstrapServers, clientProperties, topicNames, subscriptionsTopic, partitions,
                     replicationFactor, compression, commandGroupId, bridgeId, heartbeatInterval, quoteConflationWindow,
                     marketDataLineLimit, requestTimeout, producerBufferBytes,
-                    stuckPartitionTimeout);
+                    stuckPartitionTimeout, duplicateWindow);
         }
     }
 }

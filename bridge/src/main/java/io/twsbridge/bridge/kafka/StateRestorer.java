@@ -20,6 +20,8 @@ import java.util.Map;
  */
 public final class StateRestorer {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateRestorer.class);
+
     /** What the active instance starts from. */
     public record Restored(List<Instrument> subscriptions, List<JournalEntry> journal) {
     }
@@ -46,6 +48,8 @@ public final class StateRestorer {
         try (Consumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.stateReaderConfig())) {
             journal = StateTopics.load(reader, journalTopic, journalRecords::deserialize, timeout);
         }
+        log.info("restored {} subscription(s) from {} and {} order journal entr{} from {}", subscriptions.size(),
+                subscriptionsTopic, journal.size(), journal.size() == 1 ? "y" : "ies", journalTopic);
         return new Restored(subscriptions, journal.stream().map(OrderJournal::fromRecord).toList());
     }
 

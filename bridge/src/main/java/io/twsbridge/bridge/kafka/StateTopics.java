@@ -54,7 +54,7 @@ public final class StateTopics {
                 }
             }
         }
-        log.info("restored {} record(s) from {}", live.size(), topic);
+        log.debug("restored {} record(s) from {}", live.size(), topic);
         return List.copyOf(live.values());
     }
 

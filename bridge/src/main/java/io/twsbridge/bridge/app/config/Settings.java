@@ -156,6 +156,8 @@ final class Settings {
                 r -> "" + r.kafka().marketDataLineLimit()));
         s.add(of("commands.request-timeout", Values::duration, (d, v) -> d.kafka.requestTimeout(v),
                 r -> Values.format(r.kafka().requestTimeout())));
+        s.add(of("commands.duplicate-window", Values::duration, (d, v) -> d.kafka.duplicateWindow(v),
+                r -> Values.format(r.kafka().duplicateWindow())));
 
         // Schema registry
         s.add(of("registry.url", Values::text, (d, v) -> d.registry.baseUrl(v),

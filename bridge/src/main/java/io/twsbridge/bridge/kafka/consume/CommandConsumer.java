@@ -2,6 +2,7 @@ package io.twsbridge.bridge.kafka.consume;
 
 import io.github.resilience4j.core.IntervalFunction;
 import io.twsbridge.bridge.commands.CommandExecutor;
+import io.twsbridge.bridge.commands.ExecutedCommands;
 import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
@@ -114,10 +115,19 @@ public final class CommandConsumer implements AutoCloseable {
     public CommandConsumer(KafkaSettings settings, Consumer<byte[], byte[]> consumer, Function<byte[], Command> decoder,
                            Function<byte[], Optional<String>> commandIdOfUnreadable,
                            CommandExecutor executor, EventPublisher publisher, BooleanSupplier ready, Clock clock) {
+        this(settings, consumer, decoder, commandIdOfUnreadable, executor, publisher, ready, clock,
+                new ExecutedCommands(settings.duplicateWindow()));
+    }
+
+    /** @param executed the commandIds already carried out (restored from ib.command-results), answered DUPLICATE */
+    public CommandConsumer(KafkaSettings settings, Consumer<byte[], byte[]> consumer, Function<byte[], Command> decoder,
+                           Function<byte[], Optional<String>> commandIdOfUnreadable,
+                           CommandExecutor executor, EventPublisher publisher, BooleanSupplier ready, Clock clock,
+                           ExecutedCommands executed) {
         this.settings = settings;
         this.consumer = consumer;
         this.handler = new CommandHandler(settings, decoder, commandIdOfUnreadable, executor,
-                CommandAnswers.through(publisher), clock);
+                CommandAnswers.through(publisher), clock, executed);
         this.ready = ready;
         this.thread = new Thread(this::run, "command-consumer");
         this.thread.setDaemon(true);

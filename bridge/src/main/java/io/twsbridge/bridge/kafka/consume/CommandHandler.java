@@ -2,6 +2,7 @@ package io.twsbridge.bridge.kafka.consume;
 
 import io.twsbridge.bridge.commands.CommandExecutor;
 import io.twsbridge.bridge.commands.CommandValidator;
+import io.twsbridge.bridge.commands.ExecutedCommands;
 import io.twsbridge.bridge.commands.Printable;
 import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.kafka.KafkaSettings;
@@ -60,6 +61,7 @@ public final class CommandHandler {
     private final Function<byte[], Optional<String>> commandIdOfUnreadable;
     private final CommandValidator validator;
     private final CommandExecutor executor;
+    private final ExecutedCommands executed;
     private final CommandAnswers answers;
     private final Clock clock;
     private final AtomicLong handled = new AtomicLong();
@@ -75,6 +77,15 @@ public final class CommandHandler {
     public CommandHandler(KafkaSettings settings, Function<byte[], Command> decoder,
                           Function<byte[], Optional<String>> commandIdOfUnreadable, CommandExecutor executor,
                           CommandAnswers answers, Clock clock) {
+        this(settings, decoder, commandIdOfUnreadable, executor, answers, clock,
+                new ExecutedCommands(settings.duplicateWindow()));
+    }
+
+    /** @param executed the commandIds already carried out, restored from ib.command-results at start */
+    public CommandHandler(KafkaSettings settings, Function<byte[], Command> decoder,
+                          Function<byte[], Optional<String>> commandIdOfUnreadable, CommandExecutor executor,
+                          CommandAnswers answers, Clock clock, ExecutedCommands executed) {
+        this.executed = executed;
         this.settings = settings;
         this.decoder = decoder;
         this.commandIdOfUnreadable = commandIdOfUnreadable;
@@ -149,16 +160,27 @@ public final class CommandHandler {
             return List.of(result(record, command, CommandOutcome.rejected(rejection)),
                     deadLetter(record, new CommandConsumer.InvalidCommandException(rejection.message())));
         }
-        if (command.getExpiresAt() != null && clock.instant().isAfter(command.getExpiresAt())) {
-            return List.of(result(record, command, new CommandOutcome(CommandStatus.EXPIRED, ReasonCodes.COMMAND_EXPIRED,
-                    "read at " + clock.instant() + ", after its expiresAt " + command.getExpiresAt(), null)));
+        // A commandId already carried out is answered with its first outcome and never executed again, whatever the
+        // command type: a redelivery, a sender's retry, a replay of the topic (ExecutedCommands says what counts).
+        Optional<ExecutedCommands.First> first = executed.first(command.getCommandId(), clock.instant());
+        if (first.isPresent()) {
+            log.info("command {} at {} repeats a commandId carried out at {}; answered DUPLICATE, not executed",
+                    Printable.of(command.getCommandId(), LOGGED_ID), where(record), first.get().at());
+            return List.of(result(record, command, ExecutedCommands.duplicateOf(command.getCommandId(), first.get())));
         }
         CommandOutcome outcome;
-        try {
-            outcome = executor.execute(command).get(settings.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            outcome = CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR, "execution failed: " + e);
+        if (command.getExpiresAt() != null && clock.instant().isAfter(command.getExpiresAt())) {
+            outcome = new CommandOutcome(CommandStatus.EXPIRED, ReasonCodes.COMMAND_EXPIRED,
+                    "read at " + clock.instant() + ", after its expiresAt " + command.getExpiresAt(), null);
+        } else {
+            try {
+                outcome = executor.execute(command).get(settings.requestTimeout().toMillis() + 5_000,
+                        TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                outcome = CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR, "execution failed: " + e);
+            }
         }
+        executed.record(command.getCommandId(), outcome, clock.instant());
         return List.of(result(record, command, outcome));
     }
 

@@ -127,6 +127,7 @@ class ConfigLoaderTest {
         p.put("quotes.conflation-window", "250ms");
         p.put("market-data.line-limit", "50");
         p.put("commands.request-timeout", "1m");
+        p.put("commands.duplicate-window", "2h");
         p.put("registry.url", "https://reg.example.com:8081/");
         p.put("registry.user", "alice");
         p.put("registry.password", "s3cr3t-pw");
@@ -219,6 +220,7 @@ class ConfigLoaderTest {
         assertThat(k.quoteConflationWindow()).isEqualTo(Duration.ofMillis(250));
         assertThat(k.marketDataLineLimit()).isEqualTo(50);
         assertThat(k.requestTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(k.duplicateWindow()).isEqualTo(Duration.ofHours(2));
 
         SchemaRegistryConfig r = c.registry();
         assertThat(r.baseUrl()).hasToString("https://reg.example.com:8081");

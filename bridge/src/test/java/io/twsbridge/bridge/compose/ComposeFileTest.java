@@ -153,6 +153,7 @@ class ComposeFileTest {
         Set<String> unused = new TreeSet<>(envExample.keySet());
         unused.removeAll(used);
         unused.remove("COMPOSE_PROFILES"); // read by Compose itself
+        unused.remove("COMPOSE_PROJECT_NAME");
         assertThat(unused).as("variables in .env.example that docker-compose.yml never uses").isEmpty();
     }
 
@@ -160,6 +161,7 @@ class ComposeFileTest {
     void envExampleHoldsNoSecretsAndTheDefaultsOfTheComposeFile() {
         assertThat(envExample.get("TWS_USERID")).isEmpty();
         assertThat(envExample.get("TWS_PASSWORD")).isEmpty();
+        assertThat(envExample.get("TWS_PASSWORD_FILE")).isEmpty();
         assertThat(envExample.get("VNC_SERVER_PASSWORD")).isEmpty();
         // Where the compose file has a default, .env.example shows the same one.
         Matcher m = VARIABLE.matcher(composeText);
@@ -248,7 +250,8 @@ class ComposeFileTest {
         URI registry = URI.create(env.get("BRIDGE_REGISTRY_URL"));
         assertThat(services.has(registry.getHost())).as("registry host %s is a service", registry.getHost()).isTrue();
         assertThat(environment(registry.getHost()).get("SCHEMA_REGISTRY_LISTENERS")).endsWith(":" + registry.getPort());
-        assertThat(healthcheck(registry.getHost())).contains(":" + registry.getPort() + "/");
+        // The check probes the port the bridge uses (as /dev/tcp/host/PORT: the images have no curl).
+        assertThat(healthcheck(registry.getHost())).containsPattern("[:/]" + registry.getPort() + "\\b");
 
         String httpPort = env.get("BRIDGE_HTTP_PORT");
         assertThat(env.get("BRIDGE_HTTP_HOST")).isEqualTo("0.0.0.0");
@@ -307,6 +310,35 @@ class ComposeFileTest {
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
+
+    @Test
+    void theRegistrysHealthCheckNeedsNoCurlAndTellsAnAnsweringRegistryFromAFailingOne() throws Exception {
+        // Confluent's images ship bash but not curl. The check itself, run here against a stand-in on another port.
+        List<String> test = texts(services.path("schema-registry").path("healthcheck").path("test"));
+        assertThat(test).first().isEqualTo("CMD");
+        assertThat(String.join(" ", test)).doesNotContain("curl").doesNotContain("wget");
+        for (int status : new int[] {200, 500}) {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/subjects", exchange -> {
+                byte[] body = "[]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            try {
+                List<String> command = test.subList(1, test.size()).stream()
+                        .map(part -> part.replace("/8081", "/" + server.getAddress().getPort())).toList();
+                Process check = new ProcessBuilder(command).redirectErrorStream(true).start();
+                assertThat(check.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(check.exitValue()).as("the check against a registry answering %d", status)
+                        .isEqualTo(status == 200 ? 0 : 1);
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
 
     private static String healthcheck(String service) {
         return String.join(" ", texts(services.path(service).path("healthcheck").path("test")));

@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code bridge send --file command.json}: produces one command written in the Avro JSON encoding of Command.
@@ -77,6 +79,11 @@ public final class SendCommand implements Callable<Integer> {
             RecordMetadata meta = producer.send(new ProducerRecord<>(topic,
                     RecordKeys.command(command).getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
             System.out.printf("sent %s to %s-%d@%d%n", command.getCommandId(), meta.topic(), meta.partition(), meta.offset());
+        } catch (ExecutionException | TimeoutException e) {
+            // Kafka's answer, said once (a topic that does not exist, a broker that does not answer), not a stack trace.
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            System.err.println("not sent to " + topic + ": " + cause.getMessage());
+            return 1;
         }
         return 0;
     }

@@ -92,6 +92,32 @@ class RunJarIT extends WithKafkaStack {
         }
     }
 
+    @Test
+    void bridgeSendPrintsWhatItSentAndNoKafkaClientConfiguration() throws Exception {
+        Files.createDirectories(DIR);
+        Path command = DIR.resolve("send-positions.json");
+        Files.writeString(command, "{\"commandId\": \"send-1\", \"issuedAt\": " + System.currentTimeMillis()
+                + ", \"expiresAt\": null, \"account\": null, \"issuedBy\": null, "
+                + "\"payload\": {\"io.twsbridge.schema.RequestPositions\": {}}}");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                stack.kafka().clientConfig())) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("send.ib.commands", 1, (short) 1)))
+                    .all().get();
+        }
+        Path out = DIR.resolve("send.log");
+        Process send = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toAbsolutePath().toString(), "send", "--file", command.toString(), "--bootstrap-server",
+                stack.kafka().bootstrapServers(), "--registry-url", stack.registry().confluentApiUrl(),
+                "--topic-prefix", "send").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertThat(send.waitFor(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        log.info("bridge send: exit {}, {} line(s): {}", send.exitValue(), lines.size(), lines);
+        assertThat(send.exitValue()).as("exit; output %s", lines).isZero();
+        assertThat(lines).anyMatch(l -> l.startsWith("sent send-1 to send.ib.commands-"));
+        assertThat(lines).as("no Kafka client configuration dump, no INFO narration")
+                .noneMatch(l -> l.contains("ProducerConfig values") || l.contains(" INFO "));
+    }
+
     private static KafkaConsumer<byte[], byte[]> joinAs(String group, String instance, String topic) {
         Map<String, Object> c = new HashMap<>(stack.kafka().clientConfig());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);

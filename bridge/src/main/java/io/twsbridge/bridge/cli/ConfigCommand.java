@@ -1,7 +1,6 @@
 package io.twsbridge.bridge.cli;
 
 import io.twsbridge.bridge.app.config.ConfigException;
-import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.app.config.LoadedConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,8 +25,7 @@ final class ConfigCommand implements Callable<Integer> {
     public Integer call() {
         LoadedConfig loaded;
         try {
-            ConfigLoader loader = ConfigLoader.fromSystemEnvironment();
-            loaded = config == null ? loader.loadWithoutFile() : loader.load(config);
+            loaded = RunCommand.load(config);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return 2;

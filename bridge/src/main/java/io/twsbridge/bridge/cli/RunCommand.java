@@ -40,8 +40,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedConfig loaded;
         try {
-            ConfigLoader loader = ConfigLoader.fromSystemEnvironment();
-            loaded = config == null ? loader.loadWithoutFile() : loader.load(config);
+            loaded = load(config);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.err.println("the bridge did not start");
@@ -86,6 +85,12 @@ public final class RunCommand implements Callable<Integer> {
             return EXIT_COMMAND_CONSUMER_STOPPED;
         }
         return 0;
+    }
+
+    /** {@code file} (or none) with the {@code BRIDGE_*} variables over it, as {@code run} and {@code config} read it. */
+    static LoadedConfig load(Path file) throws ConfigException {
+        ConfigLoader loader = ConfigLoader.fromSystemEnvironment();
+        return file == null ? loader.loadWithoutFile() : loader.load(file);
     }
 
     /** Every setting at its default: what the start-up screen leaves out. */

@@ -15,9 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +38,6 @@ import static org.awaitility.Awaitility.await;
 class OneActiveBridgeIT extends WithKafkaStack {
 
     private static final Logger log = LoggerFactory.getLogger(OneActiveBridgeIT.class);
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aSecondBridgeWithTheSameConfigurationIsRefusedAtStartAndTheFirstGoesOnServing() throws Exception {
@@ -86,7 +82,7 @@ class OneActiveBridgeIT extends WithKafkaStack {
                 bridge.app.onStoppedByItself(stoppedBecause::set);
                 bridge.awaitReady();
                 URI base = bridge.app.startManagement("127.0.0.1", 0);
-                await().atMost(Duration.ofSeconds(10)).until(() -> get(base, "/health/ready").statusCode() == 200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> ManagementHttp.get(base, "/health/ready").statusCode() == 200);
                 for (int i = 0; i < 5; i++) {
                     sent.add("before-" + i);
                     bridge.send(Commands.positions("before-" + i));
@@ -95,13 +91,13 @@ class OneActiveBridgeIT extends WithKafkaStack {
 
                 intruder = joinAs(bridge);
                 long joined = System.nanoTime();
-                await().atMost(Duration.ofSeconds(30)).until(() -> get(base, "/health/ready").statusCode() == 503);
+                await().atMost(Duration.ofSeconds(30)).until(() -> ManagementHttp.get(base, "/health/ready").statusCode() == 503);
                 long notReadyMs = (System.nanoTime() - joined) / 1_000_000;
-                String readiness = get(base, "/health/ready").body();
+                String readiness = ManagementHttp.get(base, "/health/ready").body();
                 assertThat(readiness).contains("the command consumer fenced: another consumer joined group "
                         + "fenced-commands as group.instance.id fenced-bridge-commands");
-                assertThat(get(base, "/status").body()).contains("\"commandConsumerStopped\":\"fenced: ");
-                assertThat(get(base, "/metrics").body()).contains("tws_bridge_command_consumer_stopped 1.0");
+                assertThat(ManagementHttp.get(base, "/status").body()).contains("\"commandConsumerStopped\":\"fenced: ");
+                assertThat(ManagementHttp.get(base, "/metrics").body()).contains("tws_bridge_command_consumer_stopped 1.0");
                 await().atMost(Duration.ofSeconds(10)).until(() -> stoppedBecause.get() != null);
                 log.info("fenced: /health/ready 503 {} ms after the intruder joined; policy: {}", notReadyMs,
                         stoppedBecause.get());
@@ -167,18 +163,6 @@ class OneActiveBridgeIT extends WithKafkaStack {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(bridge.settings.commandGroupId()))
                     .all().get().get(bridge.settings.commandGroupId());
             return List.copyOf(group.members());
-        }
-    }
-
-    private HttpResponse<String> get(URI base, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

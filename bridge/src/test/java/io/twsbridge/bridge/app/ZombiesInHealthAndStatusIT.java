@@ -43,14 +43,14 @@ class ZombiesInHealthAndStatusIT extends WithKafkaStack {
                      .withZombieProbe(ZombieProbe.forThisHost()).start()) {
             bridge.awaitReady();
             URI base = bridge.app.startManagement("127.0.0.1", 0);
-            await().atMost(Duration.ofSeconds(10)).until(() -> get(base, "/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ManagementHttp.get(base, "/health/ready").statusCode() == 200);
 
             bridge.app.gateway().supervisor().reconnect("test: the bridge leaves, the Gateway keeps its socket");
-            await().atMost(Duration.ofSeconds(10)).until(() -> get(base, "/health/ready").statusCode() == 503
-                    && get(base, "/health/ready").body().contains("zombie"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> ManagementHttp.get(base, "/health/ready").statusCode() == 503
+                    && ManagementHttp.get(base, "/health/ready").body().contains("zombie"));
 
-            String readiness = get(base, "/health/ready").body();
-            JsonNode status = json.readTree(get(base, "/status").body());
+            String readiness = ManagementHttp.get(base, "/health/ready").body();
+            JsonNode status = json.readTree(ManagementHttp.get(base, "/status").body());
             log.info("with a zombie: /health/ready {} ; /status sessionReason '{}', zombieCount {}, nextAttemptAt {}, "
                     + "advice '{}'", readiness, status.get("sessionReason").asText(), status.get("zombieCount"),
                     status.get("nextAttemptAt"), status.get("advice").asText());
@@ -69,22 +69,10 @@ class ZombiesInHealthAndStatusIT extends WithKafkaStack {
             long acceptedWhileHeld = sim.state().connectionsAccepted();
 
             sim.clearZombies();
-            await().atMost(Duration.ofSeconds(15)).until(() -> get(base, "/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(15)).until(() -> ManagementHttp.get(base, "/health/ready").statusCode() == 200);
             assertThat(sim.state().connectionsAccepted()).as("one attempt once they were gone")
                     .isEqualTo(acceptedWhileHeld + 1);
-            assertThat(json.readTree(get(base, "/status").body()).get("zombieCount").asInt()).isZero();
-        }
-    }
-
-    private HttpResponse<String> get(URI base, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            assertThat(json.readTree(ManagementHttp.get(base, "/status").body()).get("zombieCount").asInt()).isZero();
         }
     }
 }

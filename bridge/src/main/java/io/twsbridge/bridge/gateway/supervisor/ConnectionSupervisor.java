@@ -304,9 +304,6 @@ public final class ConnectionSupervisor implements SessionListener {
                         + "holds it. Configure gateway.fallback-client-ids or free the id.";
             }
             case HANDSHAKE_STALL -> {
-                // With a local Gateway the next probe sees the zombies and holds the breaker; with a remote one
-                // the stall is all we can see, so the breaker is held open on our own account.
-                holdBreakerFor(config.stallHold());
                 advice = "The Gateway accepted the connection but never answered the handshake: zombie sockets "
                         + "on the Gateway are the usual cause. Restart IB Gateway (log in again with 2FA). The "
                         + "bridge will try once more after " + config.stallHold().toMinutes() + " min.";
@@ -327,11 +324,13 @@ public final class ConnectionSupervisor implements SessionListener {
 
     /**
      * Tells the breaker of a failure; if that opens it, it is held OPEN for {@code wait}, the wait before the next
-     * attempt, rather than for a wait of its own that nobody is told about.
+     * attempt, rather than for a wait of its own that nobody is told about. A handshake stall holds it open even
+     * when it did not open by count: with a local Gateway the next probe would see the zombies, with a remote one
+     * the stall is all there is to see.
      */
     private void recordFailure(long elapsedNanos, AttemptOutcome.Failed failed, Duration wait) {
         breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new GatewayAttemptException(failed));
-        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+        if (breaker.getState() == CircuitBreaker.State.OPEN || failed.failure() == AttemptFailure.HANDSHAKE_STALL) {
             holdBreakerFor(wait);
         }
     }

@@ -261,6 +261,11 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         return broker.enterOrderInTws(contract, order);
     }
 
+    /** Rejects a working order after acceptance (error 201, then Inactive). See {@link Broker#rejectWorkingOrder}. */
+    public void rejectWorkingOrder(String orderRef, String reason) {
+        broker.rejectWorkingOrder(orderRef, reason);
+    }
+
     /** Cancels an order {@link #enterOrderInTws entered in TWS}. See {@link Broker#cancelOrderInTws}. */
     public void cancelOrderInTws(long permId) {
         broker.cancelOrderInTws(permId);

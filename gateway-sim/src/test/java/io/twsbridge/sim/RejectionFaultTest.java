@@ -70,6 +70,26 @@ class RejectionFaultTest extends SimulatorTestBase {
     }
 
     @Test
+    void aWorkingOrderRejectedAfterAcceptanceGets201ThenEndsInactiveAmongTheCompletedOrders() throws Exception {
+        start(config());
+        TwsTestClient c = client(1);
+        c.send(place(7, "AAPL", limit("BUY", 1, 1.0, "resting")));
+        c.await(OrderStatus.class, s -> s.orderId() == 7 && s.status().equals("Submitted"), TIMEOUT);
+
+        sim.rejectWorkingOrder("resting", "exchange closed");
+
+        ErrorMessage error = c.await(ErrorMessage.class, e -> e.id() == 7, TIMEOUT);
+        OrderStatus inactive = c.await(OrderStatus.class, s -> s.orderId() == 7 && s.status().equals("Inactive"),
+                TIMEOUT);
+        assertThat(error.code()).isEqualTo(201);
+        assertThat(error.message()).isEqualTo("Order rejected - reason:exchange closed");
+        assertThat(inactive.remaining()).isEqualByComparingTo("1");
+        assertThat(sim.state().openOrders()).isZero();
+        assertThatThrownBy(() -> sim.rejectWorkingOrder("resting", "again"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no open order has orderRef resting");
+    }
+
+    @Test
     void aBlankReasonIsRefused() throws Exception {
         start(config());
         assertThatThrownBy(() -> sim.faults().rejectNextPlaceOrder(" ")).isInstanceOf(IllegalArgumentException.class)

@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  * POST /faults/drop-after-next-place-order           once: take the next order, then drop the link unanswered
  * POST /faults/refuse-next-place-order-as-duplicate-id  once: answer the next placeOrder with error 103
  * POST /faults/reject-next-place-order?reason=TEXT     once: reject the next placeOrder with error 201 and TEXT
+ * POST /actions/reject-working-order?orderRef=R&reason=TEXT  reject an accepted, working order (201, then Inactive)
  * </pre>
  * Every POST answers with the state after the change. Bad parameters get 400 with the reason.
  */
@@ -123,6 +124,8 @@ public final class AdminServer implements AutoCloseable {
             case "/faults/drop-after-next-place-order" -> simulator.faults().dropLinkAfterNextPlaceOrder();
             case "/faults/refuse-next-place-order-as-duplicate-id" -> simulator.faults().refuseNextPlaceOrderAsDuplicateId();
             case "/faults/reject-next-place-order" -> simulator.faults().rejectNextPlaceOrder(q.get("reason"));
+            case "/actions/reject-working-order" -> simulator.rejectWorkingOrder(required(q, "orderRef"),
+                    q.getOrDefault("reason", "rejected after acceptance"));
             default -> {
                 return false;
             }
@@ -144,6 +147,14 @@ public final class AdminServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number but was '" + v + "'", e);
         }
+    }
+
+    private static String required(Map<String, String> q, String name) {
+        String v = q.get(name);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalArgumentException("missing parameter " + name);
+        }
+        return v;
     }
 
     private static boolean boolParam(Map<String, String> q, String name) {

@@ -305,6 +305,27 @@ public final class Broker {
         send(o.clientId, o.statusMessage());
     }
 
+    /**
+     * Rejects a working order after IB accepted it, as an exchange or IB's risk checks do: error 201 with
+     * {@code reason} under the order's id, then orderStatus and openOrder Inactive. The order is over and is
+     * reported among the completed orders from then on.
+     *
+     * @throws IllegalArgumentException when no open order carries that orderRef
+     */
+    public synchronized void rejectWorkingOrder(String orderRef, String reason) {
+        SimOrder o = orders.values().stream()
+                .filter(x -> x.isOpen() && orderRef.equals(x.order.orderRef()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no open order has orderRef " + orderRef));
+        o.status = SimOrder.INACTIVE;
+        o.completedTime = now().format(EXEC_TIME) + " America/New_York";
+        o.completedStatus = "Rejected: " + reason;
+        send(o.clientId, new ServerMessage.ErrorMessage((int) o.orderId, ORDER_REJECTED,
+                "Order rejected - reason:" + reason));
+        send(o.clientId, o.statusMessage());
+        send(o.clientId, o.openOrderMessage());
+    }
+
     /** Called after every market update: resting orders the new prices reach are filled. */
     public synchronized void onQuote(QuoteState quote) {
         for (SimOrder o : orders.values()) {

@@ -15,6 +15,8 @@ final class SimOrder {
     static final String SUBMITTED = "Submitted";
     static final String FILLED = "Filled";
     static final String CANCELLED = "Cancelled";
+    /** IB's status for an order it accepted and later rejected (at the exchange, a risk check): it is over. */
+    static final String INACTIVE = "Inactive";
 
     final int clientId;
     final long orderId;

@@ -130,6 +130,9 @@ public final class Samples {
                 .setIbErrorCode(201)
                 .setTimestamp(T0.plusMillis(412))
                 .setBridgeId("bridge-a")
+                .setOrderStatus("Filled")
+                .setFilledQuantity(dec("1"))
+                .setAverageFillPrice(187.25)
                 .build();
     }
 
@@ -279,6 +282,8 @@ public final class Samples {
                 .setCreatedAt(T0.minusMillis(640))
                 .setUpdatedAt(T0)
                 .setBridgeId("bridge-a")
+                .setCancelCommandId("b7c9d1e3-5f70-4a2b-9c4d-6e8f0a1b2c3d")
+                .setAverageFillPrice(187.25)
                 .build();
     }
 }

@@ -25,7 +25,9 @@ import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.RunningInstanceCheck;
 import io.twsbridge.bridge.kafka.CommandHistory;
 import io.twsbridge.bridge.kafka.StateRestorer;
+import io.twsbridge.bridge.kafka.consume.CommandAnswers;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
+import io.twsbridge.bridge.kafka.consume.CommandResults;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
 import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.registry.CompatibilityLevel;
@@ -349,6 +351,9 @@ public final class BridgeApp implements AutoCloseable {
         session.addListener(lastPrices);
         orders = new OrderService(config.orders(), guardrails, journal, view, session, clock,
                 lastPrices::price);
+        // Order commands' final results may come as soon as the session syncs, before the first command is read.
+        CommandResults results = new CommandResults(kafka, CommandAnswers.through(publisher), clock);
+        orders.publishLaterResultsTo(results);
         session.addListener(orders);
         SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher::sendToTopic);
         GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
@@ -369,7 +374,7 @@ public final class BridgeApp implements AutoCloseable {
         commands = closing(Stage.ACTIVE).push("the command consumer", new CommandConsumer(kafka,
                 CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
                 value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready,
-                clock, executed));
+                clock, executed, results));
         commands.setCommandObserver(metrics);
         commands.onStopped(this::commandConsumerStopped);
         metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)

@@ -87,10 +87,10 @@ public final class CommandDispatcher implements CommandExecutor {
             return orders.place(command, p);
         }
         if (payload instanceof CancelOrder c) {
-            return orders.cancel(c);
+            return orders.cancel(command, c);
         }
         if (payload instanceof ModifyOrder m) {
-            return orders.modify(m);
+            return orders.modify(command, m);
         }
         return done(CommandOutcome.rejected(ReasonCodes.UNSUPPORTED_COMMAND, "unknown command payload "
                 + (payload == null ? "null" : payload.getClass().getSimpleName())));

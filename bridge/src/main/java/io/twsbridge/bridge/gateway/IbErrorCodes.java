@@ -20,6 +20,10 @@ public final class IbErrorCodes {
     public static final int NO_SECURITY_DEFINITION = 200;
     public static final int ORDER_REJECTED = 201;
     public static final int ORDER_CANCELLED = 202;
+    /** "Cancel attempted when order is not in a cancellable state." */
+    public static final int ORDER_NOT_CANCELLABLE = 161;
+    public static final int CANCEL_ORDER_NOT_FOUND = 10147;
+    public static final int CANCEL_ORDER_NOT_POSSIBLE = 10148;
     public static final int CLIENT_ID_IN_USE = 326;
     public static final int NOT_CONNECTED = 504;
     public static final int CONNECTIVITY_LOST = 1100;
@@ -35,6 +39,7 @@ public final class IbErrorCodes {
             entry(PACING, IbErrorCategory.PACING_VIOLATION, "max-message-rate-exceeded"),
             entry(DUPLICATE_ORDER_ID, IbErrorCategory.REQUEST_FAILED, "duplicate-order-id"),
             entry(110, IbErrorCategory.REQUEST_FAILED, "price-does-not-conform-to-tick"),
+            entry(ORDER_NOT_CANCELLABLE, IbErrorCategory.REQUEST_FAILED, "order-not-cancellable"),
             entry(162, IbErrorCategory.REQUEST_FAILED, "historical-data-service-error"),
             entry(165, IbErrorCategory.INFO, "historical-data-service-query"),
             entry(NO_SECURITY_DEFINITION, IbErrorCategory.REQUEST_FAILED, "no-security-definition"),
@@ -66,8 +71,8 @@ public final class IbErrorCodes {
             entry(2119, IbErrorCategory.INFO, "market-data-farm-connecting"),
             entry(2157, IbErrorCategory.WARNING, "sec-def-farm-broken"),
             entry(SEC_DEF_FARM_OK, IbErrorCategory.INFO, "sec-def-farm-ok"),
-            entry(10147, IbErrorCategory.REQUEST_FAILED, "cancel-order-not-found"),
-            entry(10148, IbErrorCategory.REQUEST_FAILED, "cancel-order-not-possible"),
+            entry(CANCEL_ORDER_NOT_FOUND, IbErrorCategory.REQUEST_FAILED, "cancel-order-not-found"),
+            entry(CANCEL_ORDER_NOT_POSSIBLE, IbErrorCategory.REQUEST_FAILED, "cancel-order-not-possible"),
             entry(10167, IbErrorCategory.WARNING, "delayed-market-data-displayed"),
             entry(COMPETING_LIVE_SESSION, IbErrorCategory.WARNING, "no-market-data-competing-live-session"));
 

@@ -3,6 +3,7 @@ package io.twsbridge.bridge.orders;
 import io.twsbridge.schema.PlaceOrder;
 import io.twsbridge.schema.state.OrderJournalEntry;
 import io.twsbridge.schema.state.OrderJournalState;
+import io.twsbridge.schema.support.Decimals;
 
 /** Journal entries to and from their Avro form on the journal topic. */
 final class JournalRecords {
@@ -21,6 +22,8 @@ final class JournalRecords {
                 .setState(OrderJournalState.valueOf(e.state().name())).setLastStatus(e.lastStatus())
                 .setIbErrorCode(e.ibErrorCode()).setIbErrorMessage(e.ibErrorMessage()).setAttempts(e.attempts())
                 .setCreatedAt(e.createdAt()).setUpdatedAt(e.updatedAt()).setBridgeId(bridgeId)
+                .setFilled(e.filled() == null ? null : Decimals.rounded(e.filled()))
+                .setAverageFillPrice(e.averageFillPrice()).setCancelCommandId(e.cancelCommandId())
                 .build();
     }
 
@@ -37,6 +40,6 @@ final class JournalRecords {
                 .build();
         return new JournalEntry(r.getCommandId(), r.getAccount(), order, r.getOrderId(), r.getClientId(), r.getPermId(),
                 state, r.getLastStatus(), r.getIbErrorCode(), r.getIbErrorMessage(), r.getAttempts(), r.getCreatedAt(),
-                r.getUpdatedAt());
+                r.getUpdatedAt(), r.getFilled(), r.getAverageFillPrice(), r.getCancelCommandId());
     }
 }

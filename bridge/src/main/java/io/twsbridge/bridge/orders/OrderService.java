@@ -2,6 +2,7 @@ package io.twsbridge.bridge.orders;
 
 import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.results.CommandOutcome;
+import io.twsbridge.bridge.results.LaterResults;
 import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.bridge.gateway.IbErrorCategory;
@@ -24,8 +25,10 @@ import io.twsbridge.schema.catalogue.ReasonCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,9 +48,18 @@ import java.util.function.Function;
  *   <li>A fresh order id (above IB's nextValidId and above every id the journal ever used), a PLACING entry made
  *       durable in Kafka, and only then placeOrder.</li>
  *   <li>ACCEPTED when IB acknowledges (openOrder or orderStatus); REJECTED with IB's code when IB refuses; on
- *       error 103 (duplicate order id) one retry under a new id with the same orderRef. The order's later life
- *       (fills, cancel) is on ib.orders and ib.fills, not in further results.</li>
+ *       error 103 (duplicate order id) one retry under a new id with the same orderRef.</li>
+ *   <li>When the order ends, its final result ({@link LaterResults}): COMPLETED ORDER_FILLED or ORDER_CANCELLED,
+ *       or REJECTED when IB rejected it after accepting it (Inactive, or cancelled with an error such as 201). The
+ *       journal entry becomes DONE once that result is acknowledged, so a bridge that stops in between publishes it
+ *       again at the next reconciliation rather than never. Fills and status changes on the way are on ib.orders and
+ *       ib.fills.</li>
  * </ol>
+ * A CancelOrder is ACCEPTED when sent and gets its final result when IB confirms the cancel (COMPLETED
+ * ORDER_CANCELLED) or refuses it (REJECTED with IB's code, e.g. 10148), or the order ends otherwise first
+ * (REJECTED ORDER_NOT_WORKING); the journal remembers the waiting cancel, so its final result survives a restart.
+ * A ModifyOrder is ACCEPTED when sent and COMPLETED when IB reports the order with its new terms, REJECTED when IB
+ * refuses; that wait is held in memory only.
  * At every READY the journal is reconciled with what the Gateway reports: an in-doubt entry whose orderRef
  * the Gateway knows is ACKNOWLEDGED; one it does not know never reached IB and becomes NOT_SENT.
  *
@@ -65,11 +77,26 @@ public final class OrderService implements SessionListener {
     private final Clock clock;
     private final Function<String, Optional<Double>> lastPrice;
     private final Map<Long, Pending> pendingByOrderId = new ConcurrentHashMap<>();
+    /** Commands sent for an order and waiting for IB's word: modifications, and cancels of orders not journaled. */
+    private final Map<Long, Waiting> waitingByOrderId = new ConcurrentHashMap<>();
+    /** Orders whose final result is on its way to Kafka (the journal says DONE once it is acknowledged). */
+    private final Set<String> finishing = ConcurrentHashMap.newKeySet();
+    private volatile LaterResults laterResults = LaterResults.NONE;
     private long lastAllocated;
 
     /** A placeOrder waiting for IB's answer. */
     private record Pending(String commandId, CompletableFuture<CommandOutcome> outcome) {
     }
+
+    /** A ModifyOrder or CancelOrder waiting for IB to confirm or refuse it. */
+    private record Waiting(String commandId, String commandType, String account) {
+    }
+
+    /** IB's statuses of an order that is over: nothing can change it any more. */
+    private static final Set<String> ENDED = Set.of("Filled", "Cancelled", "ApiCancelled", "Inactive");
+    /** IB's refusals of a cancel: the order it names is unknown, or not in a state that can be cancelled. */
+    private static final Set<Integer> CANCEL_REFUSALS = Set.of(IbErrorCodes.CANCEL_ORDER_NOT_FOUND,
+            IbErrorCodes.CANCEL_ORDER_NOT_POSSIBLE, IbErrorCodes.ORDER_NOT_CANCELLABLE);
 
     public OrderService(OrderSettings settings, Guardrails guardrails, OrderJournal journal, GatewayOrderView view,
                         GatewaySession session, Clock clock, Function<String, Optional<Double>> lastPrice) {
@@ -84,6 +111,11 @@ public final class OrderService implements SessionListener {
 
     public Guardrails guardrails() {
         return guardrails;
+    }
+
+    /** Where the final results of order commands go; set before the session starts. */
+    public void publishLaterResultsTo(LaterResults results) {
+        this.laterResults = results;
     }
 
     // ---- PlaceOrder -------------------------------------------------------------------------------------------
@@ -119,8 +151,7 @@ public final class OrderService implements SessionListener {
         int clientId = session.snapshot().clientId();
         long orderId = allocateOrderId();
         JournalEntry entry = known.map(e -> e.sendingAs(orderId, clientId, clock.instant())).orElseGet(() ->
-                new JournalEntry(commandId, account, order, orderId, clientId, null, JournalEntry.State.PLACING, null,
-                        null, null, 1, clock.instant(), clock.instant()));
+                JournalEntry.placing(commandId, account, order, orderId, clientId, clock.instant()));
         return send(entry);
     }
 
@@ -167,24 +198,39 @@ public final class OrderService implements SessionListener {
 
     // ---- CancelOrder and ModifyOrder ---------------------------------------------------------------------------
 
-    public CompletableFuture<CommandOutcome> cancel(CancelOrder cancel) {
+    public CompletableFuture<CommandOutcome> cancel(Command command, CancelOrder cancel) {
         Optional<JournalEntry> target = target(cancel.getTargetCommandId(), cancel.getOrderId());
+        if (target.isPresent() && !target.get().working()) {
+            JournalEntry e = target.get();
+            return done(new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, e.placed()
+                    ? "the order already ended (" + e.lastStatus() + "); nothing was sent"
+                    : "the order is not working at IB (" + e.state() + "); nothing was sent", null, e.orderId(),
+                    e.permId()));
+        }
         long orderId = target.map(JournalEntry::orderId).orElse(cancel.getOrderId() == null ? -1L : cancel.getOrderId());
         if (orderId < 0) {
             return done(CommandOutcome.rejected(ReasonCodes.ORDER_NOT_FOUND, "no order for command "
-                    + cancel.getTargetCommandId()));
+                    + cancel.getTargetCommandId() + "; nothing was sent (a cancel read before its order is refused"
+                    + " like this, and the order is placed when it comes)"));
+        }
+        if (target.isPresent()) {
+            // Journaled before the send: IB's answer may come at once, and the final result must survive a restart.
+            journal.write(target.get().cancelRequested(command.getCommandId(), clock.instant()));
+        } else {
+            waitingByOrderId.put(orderId, new Waiting(command.getCommandId(), "CancelOrder", command.getAccount()));
         }
         if (!session.send(new ClientMessage.CancelOrder(orderId, ""))) {
+            target.ifPresent(e -> journal.write(e.with(e.state(), clock.instant())));
+            waitingByOrderId.remove(orderId);
             return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway"));
         }
-        target.ifPresent(e -> journal.write(e.with(JournalEntry.State.CANCEL_REQUESTED, clock.instant())));
-        return done(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "cancel sent; the order's end is on the"
-                + " orders topic", null, orderId, target.map(JournalEntry::permId).orElse(null)));
+        return done(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "cancel sent; the final result follows"
+                + " when IB confirms or refuses it", null, orderId, target.map(JournalEntry::permId).orElse(null)));
     }
 
-    public CompletableFuture<CommandOutcome> modify(ModifyOrder modify) {
+    public CompletableFuture<CommandOutcome> modify(Command command, ModifyOrder modify) {
         Optional<JournalEntry> target = target(modify.getTargetCommandId(), modify.getOrderId());
-        if (target.isEmpty() || !target.get().placed()) {
+        if (target.isEmpty() || !target.get().working()) {
             return done(CommandOutcome.rejected(ReasonCodes.ORDER_NOT_FOUND, "no working order placed by this bridge for "
                     + (modify.getTargetCommandId() != null ? "command " + modify.getTargetCommandId() : "order " + modify.getOrderId())));
         }
@@ -207,17 +253,20 @@ public final class OrderService implements SessionListener {
             return done(CommandOutcome.rejected(refused.get()));
         }
         JournalEntry modified = new JournalEntry(e.commandId(), e.account(), p, e.orderId(), e.clientId(), e.permId(),
-                JournalEntry.State.ACKNOWLEDGED, e.lastStatus(), null, null, e.attempts(), e.createdAt(), clock.instant());
+                e.state(), e.lastStatus(), null, null, e.attempts(), e.createdAt(), clock.instant(), e.filled(),
+                e.averageFillPrice(), e.cancelCommandId());
         journal.write(modified);
+        waitingByOrderId.put(e.orderId(), new Waiting(command.getCommandId(), "ModifyOrder", e.account()));
         if (!session.send(new ClientMessage.PlaceOrder(e.orderId(), Instruments.toContract(p.getInstrument()),
                 toIbOrder(modified)))) {
             // The link dropped after the check: the order at IB keeps its former terms, and so does the journal.
             journal.write(e.with(e.state(), clock.instant()));
+            waitingByOrderId.remove(e.orderId());
             return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway; the modification"
                     + " was not sent"));
         }
-        return done(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "modification sent", null, e.orderId(),
-                e.permId()));
+        return done(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "modification sent; the final result"
+                + " follows when IB reports the new terms or refuses them", null, e.orderId(), e.permId()));
     }
 
     private Optional<JournalEntry> target(String commandId, Long orderId) {
@@ -233,14 +282,151 @@ public final class OrderService implements SessionListener {
     public void onMessage(ServerMessage message) {
         if (message instanceof ServerMessage.OpenOrder m) {
             acknowledged(m.orderId(), m.order().permId(), m.orderState().status());
+            modificationConfirmed(m.orderId(), m.orderState().status());
+            // The end is taken from orderStatus, which IB sends beside it with the filled quantity and price.
         } else if (message instanceof ServerMessage.OrderStatus m) {
             acknowledged(m.orderId(), m.permId(), m.status());
+            progressed(m.orderId(), m.clientId(), m.status(), m.filled(), m.avgFillPrice() > 0 ? m.avgFillPrice() : null);
         } else if (message instanceof ServerMessage.ErrorMessage m && m.id() > 0) {
             Pending pending = pendingByOrderId.get((long) m.id());
             if (pending != null && IbErrorCodes.lookup(m.code()).category() == IbErrorCategory.REQUEST_FAILED) {
                 refused(pending, (long) m.id(), m.code(), m.message());
+            } else if (pending == null) {
+                errorAfterAcceptance(m.id(), m.code(), m.message());
             }
         }
+    }
+
+    /** IB reported the order with its terms: a modification waiting for that is done. */
+    private void modificationConfirmed(long orderId, String status) {
+        Waiting w = waitingByOrderId.get(orderId);
+        if (w != null && w.commandType().equals("ModifyOrder") && !ENDED.contains(status)
+                && waitingByOrderId.remove(orderId, w)) {
+            laterResults.publish(w.commandId(), w.commandType(), w.account(), new CommandOutcome(CommandStatus.COMPLETED,
+                    ReasonCodes.OK, "IB reports the order with its new terms (" + status + ")", null, orderId, null));
+        }
+    }
+
+    /** A status of an order: if it is over, its commands get their final results. */
+    private void progressed(long orderId, int clientId, String status, BigDecimal filled, Double averagePrice) {
+        if (!ENDED.contains(status)) {
+            return;
+        }
+        Optional<JournalEntry> entry = journalEntryOf(orderId, clientId);
+        if (entry.isPresent() && entry.get().working()) {
+            finish(entry.get(), status, filled, averagePrice);
+        }
+        Waiting w = waitingByOrderId.remove(orderId);
+        if (w != null) {
+            boolean cancelled = status.equals("Cancelled") || status.equals("ApiCancelled");
+            CommandOutcome outcome = w.commandType().equals("CancelOrder") && cancelled
+                    ? new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_CANCELLED, "IB cancelled the order",
+                    null, orderId, null, new CommandOutcome.OrderEnd(status, filled, averagePrice))
+                    : new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order ended ("
+                    + status + ") before IB confirmed the " + w.commandType(), null, orderId, null,
+                    new CommandOutcome.OrderEnd(status, filled, averagePrice));
+            laterResults.publish(w.commandId(), w.commandType(), w.account(), outcome);
+        }
+    }
+
+    /**
+     * Publishes the final results of an order that ended (its PlaceOrder's, and its waiting CancelOrder's), then marks
+     * the journal entry DONE. Until Kafka acknowledged them the entry stays working: a bridge that stops in between
+     * publishes them again at its next reconciliation.
+     */
+    private void finish(JournalEntry e, String status, BigDecimal filled, Double averagePrice) {
+        if (!finishing.add(e.commandId())) {
+            return;
+        }
+        CommandOutcome.OrderEnd end = new CommandOutcome.OrderEnd(status, filled, averagePrice);
+        List<CompletableFuture<?>> sent = new java.util.ArrayList<>();
+        sent.add(laterResults.publish(e.commandId(), "PlaceOrder", e.account(), placeOrderEnd(e, end)));
+        if (e.cancelCommandId() != null) {
+            boolean cancelled = status.equals("Cancelled") || status.equals("ApiCancelled");
+            sent.add(laterResults.publish(e.cancelCommandId(), "CancelOrder", e.account(), cancelled
+                    ? new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_CANCELLED, "IB cancelled the order",
+                    null, e.orderId(), e.permId(), end)
+                    : new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order ended ("
+                    + status + ") before the cancel took effect", null, e.orderId(), e.permId(), end)));
+        }
+        log.info("order {} of command {} ended {}; final result published", e.orderId(), e.commandId(), status);
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+            if (error != null) {
+                finishing.remove(e.commandId());
+                log.warn("the final result of command {} was not published ({}); it is published again at the next"
+                        + " reconciliation", e.commandId(), error.toString());
+                return;
+            }
+            JournalEntry latest = journal.get(e.commandId()).orElse(e);
+            journal.write(latest.progressed(status, filled, averagePrice, clock.instant())
+                    .with(JournalEntry.State.DONE, clock.instant()));
+        });
+    }
+
+    private static CommandOutcome placeOrderEnd(JournalEntry e, CommandOutcome.OrderEnd end) {
+        Long permId = e.permId();
+        String quantity = e.order().getQuantity().stripTrailingZeros().toPlainString();
+        String filled = end.filled() == null ? "" : end.filled().stripTrailingZeros().toPlainString() + " of ";
+        Integer code = e.ibErrorCode() != null && e.ibErrorCode() != IbErrorCodes.ORDER_CANCELLED ? e.ibErrorCode() : null;
+        return switch (end.ibStatus()) {
+            case "Filled" -> new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_FILLED, "filled " + quantity
+                    + (end.averageFillPrice() == null ? "" : " at an average price of " + end.averageFillPrice()), null,
+                    e.orderId(), permId, end);
+            case "Inactive" -> new CommandOutcome(CommandStatus.REJECTED, code == null ? ReasonCodes.ORDER_INACTIVE
+                    : ReasonCodes.ibError(code), "IB rejected the order after accepting it (Inactive" + (code == null
+                    ? ")" : "): " + e.ibErrorMessage()), code, e.orderId(), permId, end);
+            default -> code == null
+                    ? new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_CANCELLED, "cancelled (" + filled
+                    + quantity + " filled)", null, e.orderId(), permId, end)
+                    : new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ibError(code), "IB cancelled the order: "
+                    + e.ibErrorMessage(), code, e.orderId(), permId, end);
+        };
+    }
+
+    /**
+     * An error IB reported for an order it had accepted: a refused cancel or modification ends that command; any
+     * other refusal (201 after acceptance) is kept, for the order's final status to tell the end.
+     */
+    private void errorAfterAcceptance(long orderId, int code, String text) {
+        if (code == IbErrorCodes.ORDER_CANCELLED) {
+            return; // IB's note after the Cancelled status, which already ended the order and its cancel
+        }
+        boolean failed = IbErrorCodes.lookup(code).category() == IbErrorCategory.REQUEST_FAILED;
+        Waiting w = waitingByOrderId.get(orderId);
+        if (w != null && failed && (w.commandType().equals("ModifyOrder") || CANCEL_REFUSALS.contains(code))
+                && waitingByOrderId.remove(orderId, w)) {
+            laterResults.publish(w.commandId(), w.commandType(), w.account(), new CommandOutcome(CommandStatus.REJECTED,
+                    ReasonCodes.ibError(code), text, code, orderId, null));
+            if (w.commandType().equals("ModifyOrder")) {
+                return;
+            }
+        }
+        Optional<JournalEntry> entry = journalEntryOf(orderId, 0);
+        if (entry.isEmpty() || !entry.get().working() || !failed) {
+            return;
+        }
+        JournalEntry e = entry.get();
+        if (CANCEL_REFUSALS.contains(code)) {
+            if (e.cancelCommandId() != null) {
+                journal.write(e.cancelRefused(clock.instant()));
+                laterResults.publish(e.cancelCommandId(), "CancelOrder", e.account(), new CommandOutcome(
+                        CommandStatus.REJECTED, ReasonCodes.ibError(code), text, code, orderId, e.permId()));
+            }
+            return;
+        }
+        log.warn("IB reported error {} for order {} of command {} after accepting it: {}", code, orderId, e.commandId(),
+                text);
+        journal.write(e.errorReported(code, text, clock.instant()));
+    }
+
+    /**
+     * The journal entry of an order by IB's order id: ids are unique among everything the journal holds (the bridge
+     * never reuses one). {@code clientId} 0 matches any client.
+     */
+    private Optional<JournalEntry> journalEntryOf(long orderId, int clientId) {
+        return journal.all().stream()
+                .filter(e -> e.orderId() == orderId && (clientId == 0 || e.clientId() == clientId))
+                .max(java.util.Comparator.comparing(JournalEntry::updatedAt));
     }
 
     private void acknowledged(long orderId, long permId, String status) {
@@ -269,7 +455,7 @@ public final class OrderService implements SessionListener {
             return;
         }
         journal.write(entry.rejected(code, text, clock.instant()));
-        pending.outcome().complete(new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ibError(code), text, code,
+        answer(pending, entry, new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ibError(code), text, code,
                 orderId, null));
     }
 
@@ -280,8 +466,23 @@ public final class OrderService implements SessionListener {
         }
     }
 
-    /** After a sync the Gateway has reported every order it holds: settle every in-doubt journal entry. */
+    /**
+     * After a sync the Gateway has reported every order it holds: settle every in-doubt journal entry, then publish
+     * the final results of working orders that ended while the bridge was away (or whose final result was not yet
+     * acknowledged when it stopped).
+     */
     private void reconcile() {
+        settleInDoubt();
+        for (JournalEntry e : journal.all()) {
+            Optional<GatewayOrderView.SeenOrder> seen = view.find(e.commandId());
+            if (e.working() && seen.isPresent() && ENDED.contains(seen.get().status())) {
+                finish(e, seen.get().status(), e.lastStatus() != null && e.lastStatus().equals(seen.get().status())
+                        ? e.filled() : null, e.averageFillPrice());
+            }
+        }
+    }
+
+    private void settleInDoubt() {
         for (JournalEntry e : journal.all()) {
             if (!e.inDoubt()) {
                 continue;
@@ -302,10 +503,20 @@ public final class OrderService implements SessionListener {
                         e.orderId());
                 journal.write(e.with(JournalEntry.State.NOT_SENT, clock.instant()));
                 if (pending != null) {
-                    pending.outcome().complete(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "the link dropped "
-                            + "before IB received the order; nothing was placed; sending the same command again is safe"));
+                    answer(pending, e, CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "the link dropped before IB"
+                            + " received the order; nothing was placed; sending the same command again is safe"));
                 }
             }
+        }
+    }
+
+    /**
+     * Answers a placement with its final outcome: as its first result while the command waits for it, or as a later
+     * result after the wait ended in ACCEPTED ACK_TIMEOUT (the command's final result was still owed).
+     */
+    private void answer(Pending pending, JournalEntry e, CommandOutcome outcome) {
+        if (!pending.outcome().complete(outcome)) {
+            laterResults.publish(e.commandId(), "PlaceOrder", e.account(), outcome);
         }
     }
 

@@ -43,6 +43,15 @@ public final class ReasonCodes {
     /** A cancel or modify names an order that is no longer working (filled, cancelled or inactive). */
     public static final String ORDER_NOT_WORKING = "ORDER_NOT_WORKING";
 
+    /** The final result of a PlaceOrder whose order filled completely. */
+    public static final String ORDER_FILLED = "ORDER_FILLED";
+
+    /** The final result of a PlaceOrder whose order ended cancelled, and of the CancelOrder that cancelled it. */
+    public static final String ORDER_CANCELLED = "ORDER_CANCELLED";
+
+    /** The final result of a PlaceOrder whose order IB made inactive after accepting it, without an error code. */
+    public static final String ORDER_INACTIVE = "ORDER_INACTIVE";
+
     /** IB Gateway did not answer in time; the outcome is unknown until the orders topic says more. */
     public static final String TIMEOUT = "TIMEOUT";
 

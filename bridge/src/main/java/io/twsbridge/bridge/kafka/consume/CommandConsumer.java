@@ -124,10 +124,19 @@ public final class CommandConsumer implements AutoCloseable {
                            Function<byte[], Optional<String>> commandIdOfUnreadable,
                            CommandExecutor executor, EventPublisher publisher, BooleanSupplier ready, Clock clock,
                            ExecutedCommands executed) {
+        this(settings, consumer, decoder, commandIdOfUnreadable, executor, publisher, ready, clock, executed,
+                new CommandResults(settings, CommandAnswers.through(publisher), clock));
+    }
+
+    /** @param results publishes every result, the later ones of order commands too (through {@code publisher}) */
+    public CommandConsumer(KafkaSettings settings, Consumer<byte[], byte[]> consumer, Function<byte[], Command> decoder,
+                           Function<byte[], Optional<String>> commandIdOfUnreadable,
+                           CommandExecutor executor, EventPublisher publisher, BooleanSupplier ready, Clock clock,
+                           ExecutedCommands executed, CommandResults results) {
         this.settings = settings;
         this.consumer = consumer;
         this.handler = new CommandHandler(settings, decoder, commandIdOfUnreadable, executor,
-                CommandAnswers.through(publisher), clock, executed);
+                CommandAnswers.through(publisher), clock, executed, results);
         this.ready = ready;
         this.thread = new Thread(this::run, "command-consumer");
         this.thread.setDaemon(true);

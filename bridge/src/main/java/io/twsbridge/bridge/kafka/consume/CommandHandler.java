@@ -6,28 +6,21 @@ import io.twsbridge.bridge.commands.ExecutedCommands;
 import io.twsbridge.bridge.commands.Printable;
 import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.publish.Producers;
 import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
 import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.schema.Command;
-import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,10 +41,6 @@ import java.util.function.Function;
 public final class CommandHandler {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
-    /** Everything of a result but its commandId, with message and account bounded as below. */
-    private static final long RESULT_ALLOWANCE = 16 * 1024;
-    private static final int RESULT_MESSAGE_CHARS = 2000;
-    private static final int RESULT_ACCOUNT_CHARS = 64;
     /** How much of a record's text a log line repeats. */
     private static final int LOGGED = 500;
     private static final int LOGGED_ID = 80;
@@ -64,11 +53,8 @@ public final class CommandHandler {
     private final ExecutedCommands executed;
     private final CommandAnswers answers;
     private final Clock clock;
+    private final CommandResults results;
     private final AtomicLong handled = new AtomicLong();
-    private final Map<String, AtomicLong> resultsByStatus = new HashMap<>();
-    private volatile CommandObserver commandObserver = CommandObserver.NONE;
-    /** The largest record the bridge's producer sends: results and dead letters must fit in it. */
-    private final int maxRecordBytes;
 
     /**
      * @param commandIdOfUnreadable finds the commandId of a value that does not decode as a Command (read with
@@ -78,14 +64,18 @@ public final class CommandHandler {
                           Function<byte[], Optional<String>> commandIdOfUnreadable, CommandExecutor executor,
                           CommandAnswers answers, Clock clock) {
         this(settings, decoder, commandIdOfUnreadable, executor, answers, clock,
-                new ExecutedCommands(settings.duplicateWindow()));
+                new ExecutedCommands(settings.duplicateWindow()), new CommandResults(settings, answers, clock));
     }
 
-    /** @param executed the commandIds already carried out, restored from ib.command-results at start */
+    /**
+     * @param executed the commandIds already carried out, restored from ib.command-results at start
+     * @param results  publishes the results, the later ones of order commands too (through {@code answers})
+     */
     public CommandHandler(KafkaSettings settings, Function<byte[], Command> decoder,
                           Function<byte[], Optional<String>> commandIdOfUnreadable, CommandExecutor executor,
-                          CommandAnswers answers, Clock clock, ExecutedCommands executed) {
+                          CommandAnswers answers, Clock clock, ExecutedCommands executed, CommandResults results) {
         this.executed = executed;
+        this.results = results;
         this.settings = settings;
         this.decoder = decoder;
         this.commandIdOfUnreadable = commandIdOfUnreadable;
@@ -93,15 +83,11 @@ public final class CommandHandler {
         this.answers = answers;
         this.clock = clock;
         this.validator = new CommandValidator(clock);
-        this.maxRecordBytes = Producers.maxRecordBytes(settings);
-        for (CommandStatus s : CommandStatus.values()) {
-            resultsByStatus.put(s.name(), new AtomicLong());
-        }
     }
 
     /** Told of every result (commands by type and status in the metrics). */
     public void setCommandObserver(CommandObserver observer) {
-        this.commandObserver = observer;
+        results.setObserver(observer);
     }
 
     /** Records handled so far. */
@@ -111,7 +97,7 @@ public final class CommandHandler {
 
     /** Results published so far with {@code status}. */
     public long results(CommandStatus status) {
-        return resultsByStatus.get(status.name()).get();
+        return results.count(status);
     }
 
     /**
@@ -173,6 +159,7 @@ public final class CommandHandler {
             outcome = new CommandOutcome(CommandStatus.EXPIRED, ReasonCodes.COMMAND_EXPIRED,
                     "read at " + clock.instant() + ", after its expiresAt " + command.getExpiresAt(), null);
         } else {
+            results.executing(command.getCommandId());
             try {
                 outcome = executor.execute(command).get(settings.requestTimeout().toMillis() + 5_000,
                         TimeUnit.MILLISECONDS);
@@ -189,63 +176,14 @@ public final class CommandHandler {
                 : command.getPayload().getClass().getSimpleName(), command.getAccount(), outcome);
     }
 
-    /**
-     * Publishes the one result of a command. Everything in it that the sender wrote is bounded, so that no command
-     * can make a result Kafka refuses; only the commandId cannot be cut (it is how the sender finds its answer). A
-     * commandId too long for any result is always refused by validation, so its dead letter stands for the result.
-     */
     private CompletableFuture<?> result(ConsumerRecord<byte[], byte[]> source, String commandId, String commandType,
                                         String account, CommandOutcome outcome) {
-        String id = commandId == null ? "" : commandId;
-        // The commandId is both key and value of the result.
-        if (2L * utf8Length(id) + RESULT_ALLOWANCE > maxRecordBytes) {
-            log.warn("command at {} has a commandId of {} characters, too long for a result Kafka accepts; only its"
-                    + " dead letter answers it", where(source), id.length());
-            return CompletableFuture.completedFuture(null);
-        }
-        resultsByStatus.get(outcome.status().name()).incrementAndGet();
-        commandObserver.result(commandType, outcome.status());
-        CommandResult result = CommandResult.newBuilder()
-                .setCommandId(id)
-                .setStatus(outcome.status())
-                .setReasonCode(outcome.reasonCode())
-                .setMessage(outcome.message() == null ? "" : Printable.of(outcome.message(), RESULT_MESSAGE_CHARS))
-                .setCommandType(commandType)
-                .setAccount(plausibleAccount(account) ? account : null)
-                .setIbErrorCode(outcome.ibErrorCode())
-                .setOrderId(outcome.orderId())
-                .setPermId(outcome.permId())
-                .setTimestamp(clock.instant())
-                .setBridgeId(settings.bridgeId())
-                .build();
-        return answers.result(result).exceptionally(error -> {
-            if (!(unwrap(error) instanceof RecordTooLargeException)) {
-                throw new CompletionException(unwrap(error));
-            }
-            // The results topic takes less than the producer sends (its max.message.bytes is lower): answering is
-            // impossible, and the dead letter, when there is one, still tells.
-            log.warn("the result of command at {} is larger than the results topic accepts; not published", where(source));
-            return null;
-        });
+        return results.first(where(source), commandId, commandType, account, outcome);
     }
 
     /** Copies the record to the dead-letter topic; the publisher leaves out what Kafka would not take. */
     private CompletableFuture<?> deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable error) {
         return answers.deadLetter(record, error);
-    }
-
-    /** An account a result may repeat; anything else (1 MB, control characters) was refused and is left out. */
-    private static boolean plausibleAccount(String account) {
-        return account != null && account.length() <= RESULT_ACCOUNT_CHARS
-                && account.chars().noneMatch(Character::isISOControl);
-    }
-
-    private static long utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

@@ -70,6 +70,38 @@ class CommandHandlerTest {
     }
 
     @Test
+    void aLaterResultThatArrivesWhileItsCommandIsStillExecutingIsPublishedRightAfterTheFirstResult() throws Exception {
+        Command command = positions("order-1");
+        CommandResults published = new CommandResults(SETTINGS, answers, CLOCK);
+        CommandHandler h = new CommandHandler(SETTINGS, bytes -> command, bytes -> Optional.empty(), c -> {
+            // The order fills the moment IB acknowledges it: the session's thread reports the end before the
+            // consumer's thread has published the ACCEPTED.
+            published.publish("order-1", "PlaceOrder", "DU1", new CommandOutcome(CommandStatus.COMPLETED,
+                    ReasonCodes.ORDER_FILLED, "filled 1", null, 42L, 9L,
+                    new CommandOutcome.OrderEnd("Filled", java.math.BigDecimal.ONE, 101.5)));
+            assertThat(results).as("held until the first result is out").isEmpty();
+            return CompletableFuture.completedFuture(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK,
+                    "IB acknowledged the order", null, 42L, 9L));
+        }, answers, CLOCK, new io.twsbridge.bridge.commands.ExecutedCommands(java.time.Duration.ofDays(1)), published);
+
+        h.handle(record());
+        published.publish("order-2", "PlaceOrder", "DU1", new CommandOutcome(CommandStatus.COMPLETED,
+                ReasonCodes.ORDER_CANCELLED, "cancelled", null, 43L, 10L));
+
+        assertThat(results).extracting(r -> r.getCommandId() + " " + r.getStatus() + " " + r.getReasonCode())
+                .containsExactly("order-1 ACCEPTED OK", "order-1 COMPLETED ORDER_FILLED",
+                        "order-2 COMPLETED ORDER_CANCELLED");
+        CommandResult end = results.get(1);
+        assertThat(end.getOrderStatus()).isEqualTo("Filled");
+        assertThat(end.getFilledQuantity()).isEqualByComparingTo("1");
+        assertThat(end.getFilledQuantity().scale()).as("decimal(38,10) written at its scale").isEqualTo(10);
+        assertThat(end.getAverageFillPrice()).isEqualTo(101.5);
+        assertThat(end.getCommandType()).isEqualTo("PlaceOrder");
+        assertThat(results.get(0).getOrderStatus()).as("only a final result of an order tells its end").isNull();
+        assertThat(published.count(CommandStatus.COMPLETED)).isEqualTo(2);
+    }
+
+    @Test
     void aValidCommandIsExecutedAndAnsweredOnceWithItsOutcome() throws Exception {
         Command command = positions("c-1");
         CommandHandler h = handler(bytes -> command, c -> CompletableFuture.completedFuture(

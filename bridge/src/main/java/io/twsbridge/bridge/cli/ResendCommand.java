@@ -104,8 +104,9 @@ public final class ResendCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--file", description = "Send this command instead of the record's value (bridge send's JSON,"
-            + " the Avro JSON encoding of Command; --dry-run prints the record's in that form). The record's key"
-            + " and headers are not used; it is still named in " + RESENT_FROM + ".")
+            + " the Avro JSON encoding of Command; --dry-run prints the record's in that form); '-' reads standard"
+            + " input. The key is the command's, as send makes it; the record's own headers are kept and it is"
+            + " named in " + RESENT_FROM + ".")
     Path file;
 
     @Option(names = "--new-command-id", arity = "0..1", fallbackValue = FRESH, paramLabel = "ID",

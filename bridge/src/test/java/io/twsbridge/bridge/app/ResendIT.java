@@ -38,7 +38,8 @@ import static org.awaitility.Awaitility.await;
  * A dead letter fixed and resent with {@code bridge resend}, executed once: a PlaceOrder of quantity 0 fails
  * validation (VALIDATION_FAILED, dead-lettered); resent with {@code --set payload.quantity=10} it is placed, and the
  * simulator counts one placeOrder for it. Resent again, the tool refuses it, naming the earlier result; with
- * {@code --allow-executed} it is sent, the bridge answers DUPLICATE and the simulator's count stays at one.
+ * {@code --allow-executed} it is sent, the bridge answers DUPLICATE and the simulator's count stays at one. Under
+ * {@code --new-command-id} it is a new command, placed as a second order.
  */
 class ResendIT extends WithKafkaStack {
 
@@ -124,6 +125,21 @@ class ResendIT extends WithKafkaStack {
             assertThat(placed(sim)).as("placeOrder requests the Gateway got for " + ID).isEqualTo(1);
             log.info("results of {}: {}", ID, results(bridge).stream()
                     .map(r -> r.get("status") + " " + r.get("reasonCode")).toList());
+
+            Cli look = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--new-command-id",
+                    "resend-order-2", "--dry-run");
+            assertThat(look.exit()).isZero();
+            assertThat(look.out()).contains("\"commandId\":\"resend-order-2\"")
+                    .contains("would resend resend-order-2 from " + dlq + "-" + partition + "@" + offset + " to "
+                            + commands + " (--dry-run: nothing sent)");
+            assertThat(bridge.read(commands)).as("--dry-run sent nothing").hasSize(3);
+            Cli asNew = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--new-command-id",
+                    "resend-order-2");
+            assertThat(asNew.exit()).isZero();
+            assertThat(asNew.out()).contains("resent resend-order-2 from " + dlq + "-" + partition + "@" + offset);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sim.state().placeOrderCountByOrderRef()
+                    .getOrDefault("resend-order-2", 0) == 1);
+            assertThat(placed(sim)).as("the first order is not placed again").isEqualTo(1);
 
             bridge.sendRaw("DU111111", "not a command".getBytes(StandardCharsets.UTF_8));
             await().atMost(Duration.ofSeconds(30)).until(() -> bridge.read(dlq).size() == 2);

@@ -16,6 +16,10 @@
 #   ops/replay.sh decoded ib.fills --from 2026-11-27T14:30:00Z --until 2026-11-27T14:35:00Z
 #   ops/replay.sh raw ib.commands.dlq 20        # dead letters with their dlq.* headers
 #
+# To put a dead letter back on ib.commands, fixed, with the partition and offset printed here:
+#   java -jar bridge.jar resend --topic ib.commands.dlq --partition 0 --offset 4 --set payload.quantity=10
+# (ops/runbook.md, "Resending a dead letter").
+#
 # Environment:
 #   BOOTSTRAP_SERVERS  brokers (default 127.0.0.1:9092, also the compose stack's broker on the host)
 #   REGISTRY_URL       schema registry, for decoded (default http://127.0.0.1:8081)

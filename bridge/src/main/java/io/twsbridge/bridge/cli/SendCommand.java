@@ -4,14 +4,12 @@ import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.commands.CommandValidator;
 import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Mixin;
@@ -24,9 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code bridge send --file command.json}: produces one command written in the Avro JSON encoding of Command.
@@ -73,16 +68,14 @@ public final class SendCommand implements Callable<Integer> {
         }
         String topic = connection.kafka().topic(Topic.COMMANDS);
         SchemaRegistryClient registry = new SchemaRegistryClient(connection.registry());
-        registry.register(topic + "-value", Command.getClassSchema());
-        byte[] value = new AvroWireSerializer(registry).serialize(topic, command);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(connection.producerConfig())) {
-            RecordMetadata meta = producer.send(new ProducerRecord<>(topic,
-                    RecordKeys.command(command).getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
+        byte[] value = CommandProducer.encode(registry, topic, command);
+        try {
+            RecordMetadata meta = CommandProducer.produce(connection, new ProducerRecord<>(topic,
+                    RecordKeys.command(command).getBytes(StandardCharsets.UTF_8), value));
             System.out.printf("sent %s to %s-%d@%d%n", command.getCommandId(), meta.topic(), meta.partition(), meta.offset());
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (CommandProducer.NotSent e) {
             // Kafka's answer, said once (a topic that does not exist, a broker that does not answer), not a stack trace.
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            System.err.println("not sent to " + topic + ": " + cause.getMessage());
+            System.err.println(e.getMessage());
             return 1;
         }
         return 0;
@@ -94,7 +87,9 @@ public final class SendCommand implements Callable<Integer> {
             return new SpecificDatumReader<>(Command.class).read(null,
                     DecoderFactory.get().jsonDecoder(Command.getClassSchema(), json));
         } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
-            throw new IllegalArgumentException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            // The JSON parser's messages run over lines (where in the source); the command line says one.
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new IllegalArgumentException(why.replaceAll("\\s*\\R\\s*", " "), e);
         }
     }
 }

@@ -39,6 +39,49 @@ final class TimeArgument {
     private TimeArgument() {
     }
 
+    /**
+     * A time to come as a command's {@code expiresAt} is set: {@code +15m}, {@code +2h}, {@code +PT15M} (that long
+     * from now), or any form of {@link #parse}.
+     *
+     * @throws IllegalArgumentException naming the value and every accepted form
+     */
+    static Instant parseFuture(String text, Clock clock) {
+        String t = text == null ? "" : text.trim();
+        if (t.startsWith("+")) {
+            Duration ahead = null;
+            try {
+                ahead = duration(t.substring(1).trim());
+            } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+                // said below
+            }
+            if (ahead == null) {
+                throw new IllegalArgumentException("'" + text + "' is not a time from now; give +15m, +2h, +1d or"
+                        + " +PT15M");
+            }
+            return clock.instant().plus(ahead);
+        }
+        return parse(text, clock);
+    }
+
+    /** {@code 15m}, {@code 2h}, {@code 1d}, {@code 90s}, {@code 250ms} or ISO-8601 {@code PT15M}; else null. */
+    private static Duration duration(String t) {
+        Matcher ago = AGO.matcher(t);
+        if (ago.matches()) {
+            long n = Long.parseLong(ago.group(1));
+            return switch (ago.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m", "min" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        if (t.toUpperCase(Locale.ROOT).startsWith("P")) {
+            return Duration.parse(t.toUpperCase(Locale.ROOT));
+        }
+        return null;
+    }
+
     /** @throws IllegalArgumentException naming the value and every accepted form */
     static Instant parse(String text, Clock clock) {
         String t = text == null ? "" : text.trim();
@@ -46,20 +89,9 @@ final class TimeArgument {
             if (t.matches("\\d{10,}")) {
                 return Instant.ofEpochMilli(Long.parseLong(t));
             }
-            Matcher ago = AGO.matcher(t);
-            if (ago.matches()) {
-                long n = Long.parseLong(ago.group(1));
-                Duration d = switch (ago.group(2).toLowerCase(Locale.ROOT)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m", "min" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-                return clock.instant().minus(d);
-            }
-            if (t.toUpperCase(Locale.ROOT).startsWith("P")) {
-                return clock.instant().minus(Duration.parse(t.toUpperCase(Locale.ROOT)));
+            Duration ago = duration(t);
+            if (ago != null) {
+                return clock.instant().minus(ago);
             }
             if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
                 return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();

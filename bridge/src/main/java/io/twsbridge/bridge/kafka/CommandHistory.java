@@ -34,8 +34,35 @@ public final class CommandHistory {
     private CommandHistory() {
     }
 
+    /**
+     * What {@code ib.command-results} holds within the window.
+     *
+     * @param executed   the carried-out commandIds with their first outcome
+     * @param results    how many results were read
+     * @param unreadable how many records there did not decode as a CommandResult (skipped)
+     * @param since      the window's start
+     */
+    public record History(ExecutedCommands executed, int results, int unreadable, Instant since) {
+    }
+
+    /** Reads the results of the window and logs what it restored (the bridge at start). */
     public static ExecutedCommands restore(KafkaSettings kafka, SchemaRegistryClient registry, Clock clock,
                                            Duration timeout) {
+        History history = load(kafka, registry, clock, timeout);
+        log.info("restored {} carried-out commandId(s) from {} results on {} since {}{}", history.executed().size(),
+                history.results(), kafka.topic(Topic.COMMAND_RESULTS), history.since(), history.unreadable() == 0 ? ""
+                        : " (" + history.unreadable() + " unreadable result(s) skipped)");
+        return history.executed();
+    }
+
+    /**
+     * Reads the results of the window without a word: also what {@code bridge resend} asks before it sends, so that
+     * it and the bridge agree on which commandIds are spent.
+     *
+     * @throws IllegalStateException when reading takes longer than {@code timeout}
+     * @throws org.apache.kafka.common.KafkaException when Kafka does not answer
+     */
+    public static History load(KafkaSettings kafka, SchemaRegistryClient registry, Clock clock, Duration timeout) {
         ExecutedCommands executed = new ExecutedCommands(kafka.duplicateWindow());
         String topic = kafka.topic(Topic.COMMAND_RESULTS);
         AvroWireDeserializer<CommandResult> results = new AvroWireDeserializer<>(CommandResult.class, registry);
@@ -75,8 +102,6 @@ public final class CommandHistory {
             executed.restore(r.getCommandId(), new ExecutedCommands.First(r.getStatus(), r.getReasonCode(),
                     r.getMessage(), r.getTimestamp(), r.getIbErrorCode(), r.getOrderId(), r.getPermId()), now);
         }
-        log.info("restored {} carried-out commandId(s) from {} results on {} since {}{}", executed.size(), read.size(),
-                topic, since, unreadable == 0 ? "" : " (" + unreadable + " unreadable result(s) skipped)");
-        return executed;
+        return new History(executed, read.size(), unreadable, since);
     }
 }

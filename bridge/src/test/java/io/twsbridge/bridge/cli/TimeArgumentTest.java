@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The forms of a time an operator types after {@code replay --from} or {@code --until}. */
+/** The forms of a time an operator types after {@code replay --from} or {@code --until}, or {@code resend --set expiresAt=}. */
 class TimeArgumentTest {
 
     private static final Clock NOW = Clock.fixed(Instant.parse("2026-12-07T12:00:00Z"), ZoneOffset.UTC);
@@ -43,5 +43,23 @@ class TimeArgumentTest {
     void anythingElseIsRefusedNamingTheValueAndTheForms(String typed) {
         assertThatThrownBy(() -> TimeArgument.parse(typed, NOW)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("'" + typed + "' is not a time").hasMessageContaining("a while ago (15m");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "+15m                        | 2026-12-07T12:15:00Z",
+            "+ 2h                        | 2026-12-07T14:00:00Z",
+            "+PT90S                      | 2026-12-07T12:01:30Z",
+            "2026-12-08T09:00Z           | 2026-12-08T09:00:00Z",
+            "15m                         | 2026-12-07T11:45:00Z"})
+    void aTimeToComeIsAlsoTypedAsHowLongFromNow(String typed, String meant) {
+        assertThat(TimeArgument.parseFuture(typed, NOW)).isEqualTo(Instant.parse(meant));
+    }
+
+    @ParameterizedTest(name = "[{index}] \'{0}\'")
+    @ValueSource(strings = {"+", "+tomorrow", "+2026-12-08", "+P1Y"})
+    void fromNowTakesOnlyADuration(String typed) {
+        assertThatThrownBy(() -> TimeArgument.parseFuture(typed, NOW)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'" + typed + "' is not a time from now; give +15m, +2h, +1d or +PT15M");
     }
 }

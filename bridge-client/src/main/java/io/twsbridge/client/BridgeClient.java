@@ -84,6 +84,15 @@ public final class BridgeClient implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Thread reader;
     private volatile boolean closed;
+    /** Why the results consumer stopped while the client was open, or null. */
+    private volatile RuntimeException readerFailure;
+
+    /** What {@link #results} returns: closing it stops the calls. */
+    @FunctionalInterface
+    public interface Listening extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     private BridgeClient(BridgeClientConfig config, Clock clock, Producer<String, SpecificRecord> producer,
                          org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
@@ -163,14 +172,18 @@ public final class BridgeClient implements AutoCloseable {
      * Writes {@code command} to the commands topic, issued now.
      *
      * @param resultTimeout how long {@link CommandHandle#result()} waits for the final result
-     * @throws IllegalStateException when the client is closed, or the command is incomplete (a ModifyOrder that
-     *                               changes nothing)
+     * @throws IllegalStateException when the client is closed or its results consumer failed, or the command is
+     *                               incomplete (a ModifyOrder that changes nothing)
      */
     public CommandHandle send(BridgeCommand<?> command, Duration resultTimeout) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(resultTimeout, "resultTimeout");
         if (closed) {
             throw new IllegalStateException("the bridge client is closed");
+        }
+        RuntimeException failure = readerFailure;
+        if (failure != null) {
+            throw new IllegalStateException("the bridge client reads no results any more: " + failure, failure);
         }
         Command value = command.toCommand(clock.instant());
         String type = value.getPayload().getClass().getSimpleName();
@@ -211,7 +224,7 @@ public final class BridgeClient implements AutoCloseable {
      *
      * @return what stops the calls
      */
-    public AutoCloseable results(Consumer<CommandResult> listener) {
+    public Listening results(Consumer<CommandResult> listener) {
         Runnable remove = router.addListener(Objects.requireNonNull(listener, "listener"));
         return remove::run;
     }
@@ -264,6 +277,7 @@ public final class BridgeClient implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("The results consumer of {} failed and stops; no more results will complete", config.resultsTopic(),
                     e);
+            readerFailure = e;
             router.failAll(e);
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -175,6 +176,16 @@ class BridgeClientTest {
                 .hasMessage("the bridge client was closed before the result came");
         assertThatThrownBy(() -> client.send(Commands.requestPositions())).hasMessage("the bridge client is closed");
         assertThat(consumer.closed()).isTrue();
+    }
+
+    @Test
+    void aResultsConsumerThatFailsFailsWhatWaitsAndRefusesNewSends() {
+        CommandHandle handle = client.send(Commands.requestPositions());
+        consumer.setPollException(new KafkaException("SASL authentication failed"));
+        assertThat(failure(handle.result())).hasMessage("SASL authentication failed");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThatThrownBy(() -> client.send(Commands.requestPositions()))
+                        .hasMessageStartingWith("the bridge client reads no results any more"));
     }
 
     @Test

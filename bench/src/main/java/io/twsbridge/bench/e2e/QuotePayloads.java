@@ -1,7 +1,7 @@
 package io.twsbridge.bench.e2e;
 
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.serde.AvroWireSerializer;
 import io.twsbridge.schema.Quote;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;

@@ -10,7 +10,7 @@ import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.session.SessionListener;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.session.SessionStateChange;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;

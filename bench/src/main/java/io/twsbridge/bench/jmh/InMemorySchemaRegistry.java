@@ -3,7 +3,7 @@ package io.twsbridge.bench.jmh;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

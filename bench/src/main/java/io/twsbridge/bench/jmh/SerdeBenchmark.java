@@ -1,9 +1,9 @@
 package io.twsbridge.bench.jmh;
 
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
-import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
+import io.twsbridge.client.serde.AvroWireDeserializer;
+import io.twsbridge.client.serde.AvroWireSerializer;
 import io.twsbridge.schema.ExecutionSide;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.Instrument;

@@ -1,7 +1,7 @@
 package io.twsbridge.bridge.cli;
 
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.serde.AvroWireSerializer;
 import io.twsbridge.schema.Command;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

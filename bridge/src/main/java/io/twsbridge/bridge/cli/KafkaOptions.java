@@ -4,7 +4,7 @@ import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.app.config.LoadedConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

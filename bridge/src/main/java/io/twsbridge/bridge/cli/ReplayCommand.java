@@ -1,7 +1,7 @@
 package io.twsbridge.bridge.cli;
 
 import io.twsbridge.bridge.app.config.ConfigException;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.console.RecordJson;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

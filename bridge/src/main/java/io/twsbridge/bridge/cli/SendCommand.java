@@ -3,7 +3,7 @@ package io.twsbridge.bridge.cli;
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.commands.CommandValidator;
 import io.twsbridge.bridge.results.Rejection;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;

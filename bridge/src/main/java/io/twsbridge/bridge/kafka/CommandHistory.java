@@ -1,8 +1,8 @@
 package io.twsbridge.bridge.kafka;
 
 import io.twsbridge.bridge.commands.ExecutedCommands;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.serde.AvroWireDeserializer;
 import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.kafka.clients.consumer.Consumer;

@@ -1,9 +1,9 @@
 package io.twsbridge.bridge.kafka;
 
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
 import io.twsbridge.bridge.orders.JournalEntry;
 import io.twsbridge.bridge.orders.OrderJournal;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.serde.AvroWireDeserializer;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.state.OrderJournalEntry;
 import org.apache.kafka.clients.consumer.Consumer;

@@ -5,9 +5,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.twsbridge.bridge.app.HostileCorpus.Hostile;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.consume.CommandHandler;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.bridge.testing.LogCapture;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandStatus;
@@ -287,7 +287,7 @@ class HostileCommandsIT extends WithKafkaStack {
 
     private static ProducerRecord<byte[], byte[]> record(String topic, SchemaRegistryClient registry, Command command) {
         return new ProducerRecord<>(topic, RecordKeys.command(command).getBytes(StandardCharsets.UTF_8),
-                new io.twsbridge.bridge.kafka.serde.AvroWireSerializer(registry).serialize(topic, command));
+                new io.twsbridge.client.serde.AvroWireSerializer(registry).serialize(topic, command));
     }
 
     private static List<GenericRecord> results(BridgeUnderTest bridge) {

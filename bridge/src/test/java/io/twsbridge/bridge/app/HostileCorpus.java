@@ -1,7 +1,7 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.serde.AvroWireSerializer;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.serde.AvroWireSerializer;
 import io.twsbridge.schema.CancelOrder;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;

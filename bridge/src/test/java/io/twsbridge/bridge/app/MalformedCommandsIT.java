@@ -1,6 +1,6 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.OrderType;
@@ -61,7 +61,7 @@ class MalformedCommandsIT extends WithKafkaStack {
             bridge.sendRaw("acct", unknownEnumBranch(registry));                      // 7 unknown enum symbol
             bridge.sendRaw("acct", missingInstrument(registry));                      // 8 missing instrument
             registry.register(bridge.topic(Topic.COMMANDS) + "-value", Command.getClassSchema());
-            byte[] valid = new io.twsbridge.bridge.kafka.serde.AvroWireSerializer(registry)
+            byte[] valid = new io.twsbridge.client.serde.AvroWireSerializer(registry)
                     .serialize(bridge.topic(Topic.COMMANDS), Commands.subscribe("good-after", "AAPL"));
             bridge.sendRaw("acct", java.util.Arrays.copyOf(valid, valid.length - 3)); // 9 truncated body
             bridge.send(Commands.subscribe("good-after", "AAPL"));                     // a valid command after them

@@ -2,9 +2,9 @@ package io.twsbridge.bridge.app;
 
 import io.twsbridge.bridge.cli.BridgeCommand;
 import io.twsbridge.bridge.cli.ResendCommand;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
-import io.twsbridge.bridge.kafka.serde.AvroWireDeserializer;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
+import io.twsbridge.client.serde.AvroWireDeserializer;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.PlaceOrder;

@@ -1,8 +1,8 @@
 package io.twsbridge.bridge.app;
 
 import io.twsbridge.bridge.kafka.registry.IncompatibleSchemaException;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryClient;
 import io.twsbridge.bridge.kafka.topics.TopicProvisioner;
+import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;

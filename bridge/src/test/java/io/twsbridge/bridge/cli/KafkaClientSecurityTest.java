@@ -5,7 +5,7 @@ import io.twsbridge.bridge.app.config.LoadedConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.publish.Producers;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;

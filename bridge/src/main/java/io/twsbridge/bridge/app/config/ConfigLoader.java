@@ -7,9 +7,10 @@ import io.twsbridge.bridge.app.config.Values.InvalidValue;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.bridge.validation.InvalidSettingsException;
+import io.twsbridge.client.registry.InvalidRegistryConfigException;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
 import io.twsbridge.schema.catalogue.Topic;
 
 import java.io.IOException;
@@ -304,6 +305,10 @@ public final class ConfigLoader {
         try {
             return builder.get();
         } catch (InvalidSettingsException e) {
+            e.problems().forEach(p -> problems.add(new Problem(p.key(), p.text())));
+            return null;
+        } catch (InvalidRegistryConfigException e) {
+            // The registry's settings are validated by the registry client's own builder (module bridge-client).
             e.problems().forEach(p -> problems.add(new Problem(p.key(), p.text())));
             return null;
         }

@@ -4,8 +4,8 @@ import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;

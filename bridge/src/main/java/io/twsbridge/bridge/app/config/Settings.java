@@ -7,8 +7,8 @@ import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.UnansweredConnection;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
 import io.twsbridge.schema.catalogue.Topic;
 
 import java.nio.file.InvalidPathException;

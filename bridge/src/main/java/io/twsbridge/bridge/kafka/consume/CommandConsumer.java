@@ -6,7 +6,7 @@ import io.twsbridge.bridge.commands.ExecutedCommands;
 import io.twsbridge.bridge.diagnostics.CrashPoints;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
-import io.twsbridge.bridge.kafka.serde.SchemaLookupException;
+import io.twsbridge.client.serde.SchemaLookupException;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandStatus;
 import io.twsbridge.schema.catalogue.Topic;

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.client.registry.CompatibilityLevel;
+
 import java.util.List;
 
 /**

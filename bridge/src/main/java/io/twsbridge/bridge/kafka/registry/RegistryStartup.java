@@ -1,5 +1,8 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.client.registry.SchemaRegistryConfig;
+import io.twsbridge.client.registry.SchemaRegistryException;
+
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,11 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.client.registry.CompatibilityCheck;
+import io.twsbridge.client.registry.CompatibilityLevel;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryException;
+import io.twsbridge.client.registry.SubjectVersion;
+
 import io.twsbridge.schema.catalogue.Topic;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;

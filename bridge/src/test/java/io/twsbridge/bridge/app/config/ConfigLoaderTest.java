@@ -1,13 +1,14 @@
 package io.twsbridge.bridge.app.config;
 
-import io.twsbridge.bridge.validation.SettingProblem;
-import io.twsbridge.bridge.validation.InvalidSettingsException;
 import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.kafka.KafkaSettings;
-import io.twsbridge.bridge.kafka.registry.SchemaRegistryConfig;
 import io.twsbridge.bridge.orders.OrderSettings;
+import io.twsbridge.bridge.validation.InvalidSettingsException;
+import io.twsbridge.bridge.validation.SettingProblem;
+import io.twsbridge.client.registry.InvalidRegistryConfigException;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
 import io.twsbridge.schema.catalogue.Topic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -551,10 +552,10 @@ class ConfigLoaderTest {
 
     @Test
     void theBuildersNameTheirProblemsByTheKeysOfTheFile() {
-        InvalidSettingsException registry = catchThrowableOfType(InvalidSettingsException.class,
+        InvalidRegistryConfigException registry = catchThrowableOfType(InvalidRegistryConfigException.class,
                 () -> SchemaRegistryConfig.builder("http://127.0.0.1:8081").basicAuth(null, "secret").build());
         assertThat(registry.problems()).containsExactly(
-                new SettingProblem("registry.user", "must be set when a password is"));
+                new InvalidRegistryConfigException.Problem("registry.user", "must be set when a password is"));
         InvalidSettingsException kafka = catchThrowableOfType(InvalidSettingsException.class,
                 () -> KafkaSettings.builder().topicName(Topic.COMMANDS_DLQ, "").build());
         assertThat(kafka.problems()).extracting(SettingProblem::key).contains("topics.commands-dlq");

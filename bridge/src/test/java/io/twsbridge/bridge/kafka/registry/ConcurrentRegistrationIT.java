@@ -1,5 +1,9 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.client.registry.CompatibilityLevel;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;

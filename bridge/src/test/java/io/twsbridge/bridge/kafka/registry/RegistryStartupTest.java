@@ -1,5 +1,8 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.client.registry.SchemaRegistryConfig;
+import io.twsbridge.client.registry.SchemaRegistryException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;

@@ -1,11 +1,19 @@
 package io.twsbridge.bridge.kafka.registry;
 
+import io.twsbridge.client.registry.CanonicalSchema;
+import io.twsbridge.client.registry.CompatibilityLevel;
+import io.twsbridge.client.registry.FakeSchemaRegistry;
+import io.twsbridge.client.registry.SchemaEdits;
+import io.twsbridge.client.registry.SchemaRegistryClient;
+import io.twsbridge.client.registry.SchemaRegistryConfig;
+import io.twsbridge.client.registry.SchemaRegistryException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.twsbridge.bridge.kafka.registry.FakeSchemaRegistry.Flavor;
 import io.twsbridge.bridge.kafka.registry.SubjectRegistration.Outcome;
+import io.twsbridge.client.registry.FakeSchemaRegistry.Flavor;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.catalogue.Topic;
 import java.time.Duration;

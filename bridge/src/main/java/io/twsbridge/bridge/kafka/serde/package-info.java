@@ -1,6 +1,0 @@
-/**
- * Record values in the Confluent wire format ({@link io.twsbridge.bridge.kafka.serde.WireFormat}): the serializer
- * of the publish path, which never calls the registry, and the deserializer of the consume path, which resolves
- * schema evolution and refuses hostile values with typed exceptions and bounded memory.
- */
-package io.twsbridge.bridge.kafka.serde;

@@ -3,7 +3,6 @@ package io.twsbridge.bridge.app;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.twsbridge.bridge.cli.BridgeCommand;
 import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.client.registry.SchemaRegistryConfig;
 import io.twsbridge.client.serde.AvroWireSerializer;
@@ -18,10 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -128,20 +124,7 @@ class ReplayIT extends WithKafkaStack {
         all.addAll(List.of(args));
         all.addAll(List.of("--bootstrap-server", stack.kafka().bootstrapServers(), "--registry-url",
                 stack.registry().confluentApiUrl()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        int exit;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BridgeCommand()).execute(all.toArray(String[]::new));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        return new Replay(exit, out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{")).toList(),
-                err.toString(StandardCharsets.UTF_8));
+        CliRun run = CliRun.of(all);
+        return new Replay(run.exit(), run.out().lines().filter(l -> l.startsWith("{")).toList(), run.err());
     }
 }

@@ -1,6 +1,5 @@
 package io.twsbridge.bridge.app;
 
-import io.twsbridge.bridge.cli.BridgeCommand;
 import io.twsbridge.bridge.cli.ResendCommand;
 import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.client.registry.SchemaRegistryConfig;
@@ -18,10 +17,7 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -72,20 +68,20 @@ class ResendIT extends WithKafkaStack {
             assertThat(header(deadLetter, DlqHeaders.ERROR_MESSAGE)).contains("quantity must be positive");
             assertThat(placed(sim)).isZero();
 
-            Cli badPath = resend(dlq, partition, offset, "--set", "payload.qty=10");
+            CliRun badPath = resend(dlq, partition, offset, "--set", "payload.qty=10");
             assertThat(badPath.exit()).isEqualTo(2);
             assertThat(badPath.err()).contains("--set payload.qty=10: no field 'qty' in PlaceOrder");
-            Cli asItWas = resend(dlq, partition, offset);
+            CliRun asItWas = resend(dlq, partition, offset);
             assertThat(asItWas.exit()).as("byte for byte, it would fail validation again").isEqualTo(1);
             assertThat(asItWas.err()).contains("the bridge would reject " + dlq + "-" + partition + "@" + offset
                     + " again, nothing sent: VALIDATION_FAILED: quantity must be positive");
-            Cli nowhere = resend(dlq, partition, "99", "--set", "payload.quantity=10");
+            CliRun nowhere = resend(dlq, partition, "99", "--set", "payload.quantity=10");
             assertThat(nowhere.exit()).isEqualTo(1);
             assertThat(nowhere.err()).contains("no record at " + dlq + "-" + partition + "@99: the partition ends at ");
             int commandsBefore = bridge.read(commands).size();
             assertThat(commandsBefore).as("none of the refusals sent anything").isEqualTo(1);
 
-            Cli fixed = resend(dlq, partition, offset, "--set", "payload.quantity=10");
+            CliRun fixed = resend(dlq, partition, offset, "--set", "payload.quantity=10");
             log.info("resend with the fix: exit {}, {}", fixed.exit(), fixed.out());
             assertThat(fixed.exit()).isZero();
             Matcher line = RESENT.matcher(fixed.out());
@@ -109,14 +105,14 @@ class ResendIT extends WithKafkaStack {
             assertThat(((PlaceOrder) decoded.getPayload()).getQuantity())
                     .isEqualByComparingTo("10");
 
-            Cli again = resend(dlq, partition, offset, "--set", "payload.quantity=10");
+            CliRun again = resend(dlq, partition, offset, "--set", "payload.quantity=10");
             log.info("resend once more: exit {}, {}", again.exit(), again.err().strip());
             assertThat(again.exit()).isEqualTo(1);
             assertThat(again.err()).contains("not resent: commandId " + ID + " was already carried out at ")
                     .contains("(ACCEPTED ").contains("the bridge would answer DUPLICATE and not execute it");
             assertThat(bridge.read(commands)).as("the refused resend sent nothing").hasSize(2);
 
-            Cli anyway = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--allow-executed");
+            CliRun anyway = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--allow-executed");
             log.info("resend with --allow-executed: exit {}, {}", anyway.exit(), anyway.out());
             assertThat(anyway.exit()).isZero();
             assertThat(anyway.err()).contains("sent anyway (--allow-executed)");
@@ -126,14 +122,14 @@ class ResendIT extends WithKafkaStack {
             log.info("results of {}: {}", ID, results(bridge).stream()
                     .map(r -> r.get("status") + " " + r.get("reasonCode")).toList());
 
-            Cli look = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--new-command-id",
+            CliRun look = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--new-command-id",
                     "resend-order-2", "--dry-run");
             assertThat(look.exit()).isZero();
             assertThat(look.out()).contains("\"commandId\":\"resend-order-2\"")
                     .contains("would resend resend-order-2 from " + dlq + "-" + partition + "@" + offset + " to "
                             + commands + " (--dry-run: nothing sent)");
             assertThat(bridge.read(commands)).as("--dry-run sent nothing").hasSize(3);
-            Cli asNew = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--new-command-id",
+            CliRun asNew = resend(dlq, partition, offset, "--set", "payload.quantity=10", "--new-command-id",
                     "resend-order-2");
             assertThat(asNew.exit()).isZero();
             assertThat(asNew.out()).contains("resent resend-order-2 from " + dlq + "-" + partition + "@" + offset);
@@ -144,7 +140,7 @@ class ResendIT extends WithKafkaStack {
             bridge.sendRaw("DU111111", "not a command".getBytes(StandardCharsets.UTF_8));
             await().atMost(Duration.ofSeconds(30)).until(() -> bridge.read(dlq).size() == 2);
             ConsumerRecord<byte[], byte[]> unreadable = bridge.read(dlq).get(1);
-            Cli setOnUnreadable = resend(dlq, String.valueOf(unreadable.partition()),
+            CliRun setOnUnreadable = resend(dlq, String.valueOf(unreadable.partition()),
                     String.valueOf(unreadable.offset()), "--set", "payload.quantity=10");
             assertThat(setOnUnreadable.exit()).isEqualTo(1);
             assertThat(setOnUnreadable.err()).contains("does not decode as a Command (")
@@ -166,29 +162,13 @@ class ResendIT extends WithKafkaStack {
                 .filter(r -> r.get("commandId").toString().equals(ID)).toList();
     }
 
-    record Cli(int exit, String out, String err) {
-    }
-
     /** {@code bridge resend} in this JVM, as an operator runs it, against the test's topics. */
-    private static Cli resend(String topic, String partition, String offset, String... more) {
+    private static CliRun resend(String topic, String partition, String offset, String... more) {
         List<String> all = new ArrayList<>(List.of("resend", "--topic", topic, "--partition", partition, "--offset",
                 offset));
         all.addAll(List.of(more));
         all.addAll(List.of("--bootstrap-server", stack.kafka().bootstrapServers(), "--registry-url",
                 stack.registry().confluentApiUrl(), "--topic-prefix", PREFIX));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        int exit;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BridgeCommand()).execute(all.toArray(String[]::new));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-        return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.of(all);
     }
 }

@@ -7,7 +7,6 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import io.twsbridge.bridge.app.config.ConfigException;
 import io.twsbridge.bridge.app.config.ConfigLoader;
 import io.twsbridge.bridge.app.config.LoadedConfig;
-import io.twsbridge.bridge.cli.BridgeCommand;
 import io.twsbridge.bridge.testing.LogCapture;
 import io.twsbridge.embedded.EmbeddedKafka;
 import io.twsbridge.embedded.EmbeddedKafkaConfig;
@@ -31,11 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -149,10 +146,10 @@ class SecurityIT {
                 // A command from the command line, reaching the SASL broker through the same configuration file.
                 CliRun send = cli("send", "--config", config.toString(), "--file",
                         commandJson(Commands.marketOrder("sec-order", ACCOUNT, "AAPL", "1")).toString());
-                texts.add(send.out);
-                texts.add(send.err);
-                assertThat(send.exit).as("send: %s", send.err).isZero();
-                assertThat(send.out).contains("sent sec-order to sec.ib.commands");
+                texts.add(send.out());
+                texts.add(send.err());
+                assertThat(send.exit()).as("send: %s", send.err()).isZero();
+                assertThat(send.out()).contains("sent sec-order to sec.ib.commands");
                 // A record that is no command at all, for the dead-letter topic.
                 try (KafkaProducer<byte[], byte[]> producer = producer()) {
                     producer.send(new ProducerRecord<>("sec.ib.commands", "junk".getBytes(StandardCharsets.UTF_8),
@@ -259,10 +256,10 @@ class SecurityIT {
 
             // bridge run with it: the problems on standard error, no start.
             CliRun run = cli("run", "--config", config.toString());
-            assertThat(run.exit).isEqualTo(2);
-            assertThat(run.err).contains("gateway.port: 'not-a-port' is not an integer", "the bridge did not start");
-            texts.add(run.out);
-            texts.add(run.err);
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).contains("gateway.port: 'not-a-port' is not an integer", "the bridge did not start");
+            texts.add(run.out());
+            texts.add(run.err());
             texts.addAll(logs.everything());
         }
         assertNoSecretIn(texts);
@@ -419,23 +416,8 @@ class SecurityIT {
         }
     }
 
-    private record CliRun(int exit, String out, String err) {
-    }
-
     /** {@code java -jar bridge.jar ARGS}, in this JVM, with its output captured. */
-    private static synchronized CliRun cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = new CommandLine(new BridgeCommand()).execute(args);
-            return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.of(List.of(args));
     }
 }

@@ -65,7 +65,7 @@ class DuplicateCommandsIT extends WithKafkaStack {
                     long before = e.getValue().applyAsLong(sim.state());
                     bridge.send(e.getKey());
                     await().atMost(Duration.ofSeconds(30)).until(() -> !results(bridge, id).isEmpty());
-                    await().atMost(Duration.ofSeconds(10)).until(() -> e.getValue().applyAsLong(sim.state()) > before);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> e.getValue().applyAsLong(sim.state()) > before);
                     long once = e.getValue().applyAsLong(sim.state());
                     bridge.send(e.getKey());
                     // Order commands also get a final result when IB confirms or the order ends: only the

@@ -7,7 +7,8 @@
 #   ops/bench.sh --smoke              the short form CI runs: proves each benchmark works, writes to
 #                                     bench/target/smoke-results, judges no number
 #
-# Benchmarks: connect-to-ready, jmh, quote-throughput, quote-latency, command-path, resubscribe, memory.
+# Benchmarks: connect-to-ready, jmh, quote-throughput, quote-latency, command-path, resubscribe, compression,
+# memory.
 # A benchmark whose records stop flowing for 30 s (20 s in smoke mode) fails, naming what stopped; the others
 # still run, and the script exits with 1 when any failed (bench/README.md, "Stalls").
 # Run it on a quiet machine: every figure is compared with a baseline measured in the same run, but a busy

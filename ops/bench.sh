@@ -2,7 +2,7 @@
 # Runs the benchmark suite and writes one results table per benchmark, plus a summary of every target, as
 # markdown and JSON: bench/results/<benchmark>.{md,json} and bench/results/summary.{md,json}.
 #
-#   ops/bench.sh                      the whole suite (about 25 minutes on 2 cores; the memory run is 10 of them)
+#   ops/bench.sh                      the whole suite (about 27 minutes on 2 cores; the memory run is 10 of them)
 #   ops/bench.sh quote-latency ...    only the named benchmarks
 #   ops/bench.sh --smoke              the short form CI runs: proves each benchmark works, writes to
 #                                     bench/target/smoke-results, judges no number

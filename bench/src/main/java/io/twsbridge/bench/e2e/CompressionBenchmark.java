@@ -375,7 +375,8 @@ public final class CompressionBenchmark {
                         perInstrument, payloads.meanValueBytes()))
                 .note(String.format(Locale.ROOT, "Per codec a producer with the bridge's producer settings "
                                 + "(`Producers.config`: acks=all, idempotent, linger 5 ms, batch 128 KiB) but "
-                                + "compression.type, on a topic of its own; %d round(s), every codec once per round at "
+                                + "compression.type, each codec at Kafka's default level (the bridge sets none; lz4's "
+                                + "default is its fast compressor), on a topic of its own; %d round(s), every codec once per round at "
                                 + "each load, the order rotated each round. Loads: %s. The bridge's default is `%s`; "
                                 + "the ratio columns divide by its figures (of the same round, or the medians).",
                         rounds, loads.stream().map(l -> String.format(Locale.ROOT, "%s (%,d warm-up records, then "

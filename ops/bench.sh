@@ -2,12 +2,13 @@
 # Runs the benchmark suite and writes one results table per benchmark, plus a summary of every target, as
 # markdown and JSON: bench/results/<benchmark>.{md,json} and bench/results/summary.{md,json}.
 #
-#   ops/bench.sh                      the whole suite (about 25 minutes on 2 cores; the memory run is 10 of them)
+#   ops/bench.sh                      the whole suite (about 27 minutes on 2 cores; the memory run is 10 of them)
 #   ops/bench.sh quote-latency ...    only the named benchmarks
 #   ops/bench.sh --smoke              the short form CI runs: proves each benchmark works, writes to
 #                                     bench/target/smoke-results, judges no number
 #
-# Benchmarks: connect-to-ready, jmh, quote-throughput, quote-latency, command-path, resubscribe, memory.
+# Benchmarks: connect-to-ready, jmh, quote-throughput, quote-latency, command-path, resubscribe, compression,
+# memory.
 # A benchmark whose records stop flowing for 30 s (20 s in smoke mode) fails, naming what stopped; the others
 # still run, and the script exits with 1 when any failed (bench/README.md, "Stalls").
 # Run it on a quiet machine: every figure is compared with a baseline measured in the same run, but a busy

@@ -1,6 +1,7 @@
 package io.twsbridge.bench;
 
 import io.twsbridge.bench.e2e.CommandPathBenchmark;
+import io.twsbridge.bench.e2e.CompressionBenchmark;
 import io.twsbridge.bench.e2e.MemoryBenchmark;
 import io.twsbridge.bench.e2e.QuoteLatencyBenchmark;
 import io.twsbridge.bench.e2e.QuoteThroughputBenchmark;
@@ -57,6 +58,7 @@ public final class BenchSuite {
         all.put("quote-latency", (stack, mode) -> QuoteLatencyBenchmark.run(stack.get(), mode));
         all.put("command-path", (stack, mode) -> CommandPathBenchmark.run(stack.get(), mode));
         all.put("resubscribe", (stack, mode) -> ResubscribeBenchmark.run(stack.get(), mode));
+        all.put("compression", (stack, mode) -> CompressionBenchmark.run(stack.get(), mode));
         all.put("memory", (stack, mode) -> MemoryBenchmark.run(stack.get(), mode));
         return all;
     }

@@ -21,16 +21,31 @@ record ProducerMetrics(double compressionRate, double recordsPerRequest) {
     static ProducerMetrics of(String clientId) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
-            // Kafka quotes the client id in the name only when it has to.
-            ObjectName name = new ObjectName(PRODUCER_METRICS + clientId);
-            if (!server.isRegistered(name)) {
-                name = new ObjectName(PRODUCER_METRICS + ObjectName.quote(clientId));
-            }
+            ObjectName name = name(server, clientId);
             return new ProducerMetrics(read(server, name, "compression-rate-avg"),
                     read(server, name, "records-per-request-avg"));
         } catch (JMException e) {
             return new ProducerMetrics(Double.NaN, Double.NaN);
         }
+    }
+
+    /**
+     * Every byte the producer has written to its sockets so far (produce requests with their headers, and the
+     * little metadata it asks for): the bytes on the wire. NaN when it cannot be read.
+     */
+    static double outgoingBytes(String clientId) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            return read(server, name(server, clientId), "outgoing-byte-total");
+        } catch (JMException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static ObjectName name(MBeanServer server, String clientId) throws JMException {
+        // Kafka quotes the client id in the name only when it has to.
+        ObjectName name = new ObjectName(PRODUCER_METRICS + clientId);
+        return server.isRegistered(name) ? name : new ObjectName(PRODUCER_METRICS + ObjectName.quote(clientId));
     }
 
     private static double read(MBeanServer server, ObjectName name, String attribute) {

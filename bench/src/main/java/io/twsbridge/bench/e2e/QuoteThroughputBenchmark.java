@@ -16,7 +16,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -117,7 +116,7 @@ public final class QuoteThroughputBenchmark {
     private static BridgeOutcome runBridge(BenchStack stack, BenchMode mode, String run, int pair, int instruments,
                                            long warmUpMillis, long windowMillis) throws Exception {
         String where = NAME + " bridge, pair " + pair;
-        QuoteSampler sampler = new QuoteSampler(instruments * SAMPLED_QUOTES_PER_INSTRUMENT);
+        QuoteSampler sampler = new QuoteSampler(instruments, SAMPLED_QUOTES_PER_INSTRUMENT);
         try (QuoteRig rig = QuoteRig.start(stack, run + "-bridge-" + pair, instruments, 0)) {
             InFlightGate gate = new InFlightGate(IN_FLIGHT_TICKS, rig.app().publisher()::quotesShed);
             // Held back until the bridge is gone, so it closes without a flood behind it; then free to end.
@@ -340,45 +339,6 @@ public final class QuoteThroughputBenchmark {
         double[] rates = phases.stream().mapToDouble(figure).sorted().toArray();
         int n = rates.length;
         return n % 2 == 1 ? rates[n / 2] : (rates[n / 2 - 1] + rates[n / 2]) / 2;
-    }
-
-    /** Keeps the first few acknowledged quotes of every instrument once started: the baseline's payloads. */
-    private static final class QuoteSampler {
-        private final int capacity;
-        private final Map<String, List<Quote>> bySymbol = new HashMap<>();
-        private final List<Quote> all = new ArrayList<>();
-        private volatile boolean started;
-        private volatile boolean full;
-
-        QuoteSampler(int capacity) {
-            this.capacity = capacity;
-        }
-
-        void start() {
-            started = true;
-        }
-
-        /** True while sampling: after {@link #start}, until full. */
-        boolean wanted() {
-            return started && !full;
-        }
-
-        /** Called on the producer's I/O thread. */
-        void offer(Quote quote) {
-            synchronized (this) {
-                List<Quote> ofSymbol =
-                        bySymbol.computeIfAbsent(quote.getInstrument().getSymbol(), s -> new ArrayList<>());
-                if (ofSymbol.size() < SAMPLED_QUOTES_PER_INSTRUMENT) {
-                    ofSymbol.add(quote);
-                    all.add(quote);
-                    full = all.size() >= capacity;
-                }
-            }
-        }
-
-        synchronized List<Quote> quotes() {
-            return List.copyOf(all);
-        }
     }
 
     /**

@@ -64,6 +64,14 @@ final class ThreadCpu {
         return new ThreadCpu(nanos, System.nanoTime());
     }
 
+    /** Per group, the CPU time in nanoseconds used since {@code earlier} (collector time: the collectors' time). */
+    Map<String, Long> nanosSince(ThreadCpu earlier) {
+        Map<String, Long> used = new LinkedHashMap<>();
+        nanosByGroup.forEach((group, nanos) -> used.put(group,
+                Math.max(0, nanos - earlier.nanosByGroup.getOrDefault(group, 0L))));
+        return used;
+    }
+
     /** Per group, the CPU used since {@code earlier} as a percentage of one core (collector time: of the wall). */
     Map<String, Double> percentOfOneCoreSince(ThreadCpu earlier) {
         double elapsed = at - earlier.at;

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.twsbridge.bridge.app.HostileCorpus.Hostile;
 import io.twsbridge.bridge.kafka.consume.CommandConsumer;
 import io.twsbridge.bridge.kafka.consume.CommandHandler;
+import io.twsbridge.bridge.kafka.consume.CommandResults;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.bridge.testing.LogCapture;
 import io.twsbridge.client.registry.SchemaRegistryClient;
@@ -223,7 +224,8 @@ class HostileCommandsIT extends WithKafkaStack {
                                 + "bounded length")
                         .allSatisfy(e -> {
                             assertThat(e.getLoggerName()).isIn(CommandConsumer.class.getName(),
-                                    CommandHandler.class.getName(), "io.twsbridge.bridge.kafka.publish.DeadLetters",
+                                    CommandHandler.class.getName(), CommandResults.class.getName(),
+                                    "io.twsbridge.bridge.kafka.publish.DeadLetters",
                                     io.twsbridge.bridge.orders.OrderService.class.getName());
                             assertThat(e.getFormattedMessage()).doesNotContain("\n", "\r").hasSizeLessThan(MAX_LOG_LINE);
                         });

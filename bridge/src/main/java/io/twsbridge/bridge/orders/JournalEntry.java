@@ -79,6 +79,12 @@ public record JournalEntry(String commandId, String account, PlaceOrder order, l
                 ibErrorCode, ibErrorMessage, attempts + 1, createdAt, at, filled, averageFillPrice, cancelCommandId);
     }
 
+    /** The order's new terms, sent as a modification (IB's last error forgotten: it was about the former ones). */
+    public JournalEntry withTerms(PlaceOrder newTerms, Instant at) {
+        return new JournalEntry(commandId, account, newTerms, orderId, clientId, permId, state, lastStatus, null, null,
+                attempts, createdAt, at, filled, averageFillPrice, cancelCommandId);
+    }
+
     /** A cancel sent for the order on behalf of CancelOrder {@code cancelId}. */
     public JournalEntry cancelRequested(String cancelId, Instant at) {
         return new JournalEntry(commandId, account, order, orderId, clientId, permId, State.CANCEL_REQUESTED, lastStatus,

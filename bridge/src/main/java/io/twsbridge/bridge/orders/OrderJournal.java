@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The order journal: the latest entry per commandId, in memory, backed by a compacted topic. A write completes
@@ -37,6 +38,24 @@ public final class OrderJournal {
     public CompletableFuture<JournalEntry> write(JournalEntry entry) {
         entries.put(entry.commandId(), entry);
         return persist.apply(entry).thenApply(x -> entry);
+    }
+
+    /**
+     * Changes the entry of {@code commandId} from what it is now, atomically: the session's thread and the command
+     * consumer's both change entries, and a change made from a stale copy would undo the other's (a SENT written
+     * after IB's acknowledgement was recorded, say). Persisted in the order the changes were made, without waiting
+     * for Kafka (use {@link #write} where the change must be durable before anything else happens).
+     *
+     * @return the entry as it is after the change; empty when there is none
+     */
+    public Optional<JournalEntry> update(String commandId, UnaryOperator<JournalEntry> change) {
+        return Optional.ofNullable(entries.computeIfPresent(commandId, (id, old) -> {
+            JournalEntry changed = change.apply(old);
+            if (changed != old) {
+                persist.apply(changed);
+            }
+            return changed;
+        }));
     }
 
     public Collection<JournalEntry> all() {

@@ -172,7 +172,9 @@ public final class OrderService implements SessionListener {
             journal.write(entry.with(JournalEntry.State.NOT_SENT, clock.instant()));
             return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway; nothing was sent"));
         }
-        journal.write(entry.with(JournalEntry.State.SENT, clock.instant()));
+        // IB may have acknowledged the order already (the session's thread recorded it): SENT only replaces PLACING.
+        journal.update(entry.commandId(), e -> e.state() == JournalEntry.State.PLACING && e.orderId() == entry.orderId()
+                ? e.with(JournalEntry.State.SENT, clock.instant()) : e);
         log.info("placeOrder sent for command {} as order {} (attempt {})", entry.commandId(), entry.orderId(),
                 entry.attempts());
         CrashPoints.reach(CrashPoints.AFTER_PLACE_ORDER);
@@ -215,12 +217,18 @@ public final class OrderService implements SessionListener {
         }
         if (target.isPresent()) {
             // Journaled before the send: IB's answer may come at once, and the final result must survive a restart.
-            journal.write(target.get().cancelRequested(command.getCommandId(), clock.instant()));
+            // Unless the order ended meanwhile (its end is being published): then it is over, and nothing is sent.
+            JournalEntry now = journal.update(target.get().commandId(), e -> e.working()
+                    ? e.cancelRequested(command.getCommandId(), clock.instant()) : e).orElseThrow();
+            if (!command.getCommandId().equals(now.cancelCommandId())) {
+                return done(new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order "
+                        + "already ended (" + now.lastStatus() + "); nothing was sent", null, now.orderId(), now.permId()));
+            }
         } else {
             waitingByOrderId.put(orderId, new Waiting(command.getCommandId(), "CancelOrder", command.getAccount()));
         }
         if (!session.send(new ClientMessage.CancelOrder(orderId, ""))) {
-            target.ifPresent(e -> journal.write(e.with(e.state(), clock.instant())));
+            target.ifPresent(t -> journal.update(t.commandId(), e -> e.cancelRefused(clock.instant())));
             waitingByOrderId.remove(orderId);
             return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway"));
         }
@@ -252,15 +260,17 @@ public final class OrderService implements SessionListener {
         if (refused.isPresent()) {
             return done(CommandOutcome.rejected(refused.get()));
         }
-        JournalEntry modified = new JournalEntry(e.commandId(), e.account(), p, e.orderId(), e.clientId(), e.permId(),
-                e.state(), e.lastStatus(), null, null, e.attempts(), e.createdAt(), clock.instant(), e.filled(),
-                e.averageFillPrice(), e.cancelCommandId());
-        journal.write(modified);
+        JournalEntry modified = journal.update(e.commandId(), cur -> cur.working() ? cur.withTerms(p, clock.instant())
+                : cur).orElseThrow();
+        if (modified.order() != p) {
+            return done(new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order already "
+                    + "ended (" + modified.lastStatus() + "); nothing was sent", null, e.orderId(), e.permId()));
+        }
         waitingByOrderId.put(e.orderId(), new Waiting(command.getCommandId(), "ModifyOrder", e.account()));
         if (!session.send(new ClientMessage.PlaceOrder(e.orderId(), Instruments.toContract(p.getInstrument()),
                 toIbOrder(modified)))) {
             // The link dropped after the check: the order at IB keeps its former terms, and so does the journal.
-            journal.write(e.with(e.state(), clock.instant()));
+            journal.update(e.commandId(), cur -> cur.withTerms(e.order(), clock.instant()));
             waitingByOrderId.remove(e.orderId());
             return done(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "no link to the Gateway; the modification"
                     + " was not sent"));
@@ -313,7 +323,8 @@ public final class OrderService implements SessionListener {
             return;
         }
         Optional<JournalEntry> entry = journalEntryOf(orderId, clientId);
-        if (entry.isPresent() && entry.get().working()) {
+        // In doubt too: IB reporting the order's end is as good an acknowledgement as any.
+        if (entry.isPresent() && (entry.get().working() || entry.get().inDoubt())) {
             finish(entry.get(), status, filled, averagePrice);
         }
         Waiting w = waitingByOrderId.remove(orderId);
@@ -357,9 +368,20 @@ public final class OrderService implements SessionListener {
                         + " reconciliation", e.commandId(), error.toString());
                 return;
             }
-            JournalEntry latest = journal.get(e.commandId()).orElse(e);
-            journal.write(latest.progressed(status, filled, averagePrice, clock.instant())
-                    .with(JournalEntry.State.DONE, clock.instant()));
+            String[] cancelAtTheEnd = new String[1];
+            journal.update(e.commandId(), latest -> {
+                cancelAtTheEnd[0] = latest.cancelCommandId();
+                return latest.progressed(status, filled, averagePrice, clock.instant())
+                        .with(JournalEntry.State.DONE, clock.instant());
+            });
+            // A cancel that came while the end was being published was sent for an order already over: IB's
+            // refusal would find the entry DONE, so the cancel is answered here.
+            String lateCancel = cancelAtTheEnd[0];
+            if (lateCancel != null && !lateCancel.equals(e.cancelCommandId())) {
+                laterResults.publish(lateCancel, "CancelOrder", e.account(), new CommandOutcome(CommandStatus.REJECTED,
+                        ReasonCodes.ORDER_NOT_WORKING, "the order ended (" + status + ") before the cancel took effect",
+                        null, e.orderId(), e.permId(), end));
+            }
         });
     }
 
@@ -408,7 +430,7 @@ public final class OrderService implements SessionListener {
         JournalEntry e = entry.get();
         if (CANCEL_REFUSALS.contains(code)) {
             if (e.cancelCommandId() != null) {
-                journal.write(e.cancelRefused(clock.instant()));
+                journal.update(e.commandId(), latest -> latest.cancelRefused(clock.instant()));
                 laterResults.publish(e.cancelCommandId(), "CancelOrder", e.account(), new CommandOutcome(
                         CommandStatus.REJECTED, ReasonCodes.ibError(code), text, code, orderId, e.permId()));
             }
@@ -416,7 +438,7 @@ public final class OrderService implements SessionListener {
         }
         log.warn("IB reported error {} for order {} of command {} after accepting it: {}", code, orderId, e.commandId(),
                 text);
-        journal.write(e.errorReported(code, text, clock.instant()));
+        journal.update(e.commandId(), latest -> latest.errorReported(code, text, clock.instant()));
     }
 
     /**
@@ -434,7 +456,7 @@ public final class OrderService implements SessionListener {
         if (pending == null) {
             return;
         }
-        journal.get(pending.commandId()).ifPresent(e -> journal.write(e.acknowledged(permId, status, clock.instant())));
+        journal.update(pending.commandId(), e -> e.acknowledged(permId, status, clock.instant()));
         CrashPoints.reach(CrashPoints.AFTER_ACK);
         pending.outcome().complete(new CommandOutcome(CommandStatus.ACCEPTED, ReasonCodes.OK, "IB acknowledged the order ("
                 + status + ")", null, orderId, permId == 0 ? null : permId));

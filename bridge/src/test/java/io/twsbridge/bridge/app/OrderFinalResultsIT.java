@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 class OrderFinalResultsIT extends WithKafkaStack {
 
     private static final String ACCOUNT = "DU111111";
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static OrderSettings on() {
         return OrderSettings.builder().enabled(true).maxQuantity(new BigDecimal("100"))
@@ -52,9 +52,10 @@ class OrderFinalResultsIT extends WithKafkaStack {
                     .setTargetCommandId("gets-cancelled").build()).build());
             sim.rejectWorkingOrder("gets-rejected", "exchange closed");
 
-            await().atMost(WAIT).until(() -> results(bridge, "fills").size() == 2
-                    && results(bridge, "gets-cancelled").size() == 2 && results(bridge, "the-cancel").size() == 2
-                    && results(bridge, "gets-rejected").size() == 2);
+            // Asserted rather than polled for a condition, so that a wait that ends says what had come.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(statuses(bridge, "fills"),
+                    statuses(bridge, "gets-cancelled"), statuses(bridge, "the-cancel"), statuses(bridge, "gets-rejected")))
+                    .allSatisfy(s -> assertThat(s).hasSize(2)));
 
             GenericRecord filled = finalOf(bridge, "fills");
             assertThat(statuses(bridge, "fills")).containsExactly("ACCEPTED", "COMPLETED");
@@ -100,8 +101,8 @@ class OrderFinalResultsIT extends WithKafkaStack {
                     .setTargetCommandId("done-already").build()).build());
             bridge.send(Commands.envelope("the-modify").setAccount(ACCOUNT).setPayload(ModifyOrder.newBuilder()
                     .setTargetCommandId("to-modify").setLimitPrice(2.0).build()).build());
-            await().atMost(WAIT).until(() -> results(bridge, "late-cancel").size() == 1
-                    && results(bridge, "the-modify").size() == 2);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(statuses(bridge, "late-cancel"),
+                    statuses(bridge, "the-modify"))).containsExactly(List.of("REJECTED"), List.of("ACCEPTED", "COMPLETED")));
 
             assertThat(statuses(bridge, "late-cancel")).containsExactly("REJECTED");
             assertThat(finalOf(bridge, "late-cancel").get("reasonCode").toString())

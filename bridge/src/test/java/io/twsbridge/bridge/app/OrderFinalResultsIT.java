@@ -57,6 +57,14 @@ class OrderFinalResultsIT extends WithKafkaStack {
                     statuses(bridge, "gets-cancelled"), statuses(bridge, "the-cancel"), statuses(bridge, "gets-rejected")))
                     .allSatisfy(s -> assertThat(s).hasSize(2)));
 
+            for (String id : List.of("fills", "gets-cancelled", "the-cancel", "gets-rejected")) {
+                GenericRecord end = finalOf(bridge, id);
+                System.out.printf("OrderFinalResultsIT: %s %s -> %s %s orderStatus=%s filledQuantity=%s"
+                                + " averageFillPrice=%s \"%s\"%n", end.get("commandType"), id, statuses(bridge, id),
+                        end.get("reasonCode"), end.get("orderStatus"), end.get("filledQuantity") == null ? null
+                                : decimal(end.get("filledQuantity")).stripTrailingZeros().toPlainString(),
+                        end.get("averageFillPrice"), end.get("message"));
+            }
             GenericRecord filled = finalOf(bridge, "fills");
             assertThat(statuses(bridge, "fills")).containsExactly("ACCEPTED", "COMPLETED");
             assertThat(filled.get("reasonCode").toString()).isEqualTo(ReasonCodes.ORDER_FILLED);

@@ -93,23 +93,41 @@ class ConsoleConsumerFormatterIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
-            RecordHeaders headers = new RecordHeaders();
-            headers.add("dlq.reason", "a reason, with commas".getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>(TOPIC, 0, key("f-1"), good, headers)).get();
-            producer.send(new ProducerRecord<>(TOPIC, 0, key("f-2"), Arrays.copyOf(good, 9))).get();
-            producer.send(new ProducerRecord<>(TOPIC, 0, key("f-3"), "plain text".getBytes(StandardCharsets.UTF_8)))
-                    .get();
+            // The seven kinds of record a dead-letter topic holds, as ReplayIT gives them to bridge replay.
+            byte[] unknownSchema = ByteBuffer.allocate(9).put((byte) 0).putInt(987_654).put(new byte[] {2, 4, 6, 8})
+                    .array();
+            send(producer, "f-1", good, "dlq.reason", "a reason, with commas".getBytes(StandardCharsets.UTF_8));
+            send(producer, "f-2", Arrays.copyOf(good, 9), "dlq.reason", "EOFException, with a comma, and more"
+                    .getBytes(StandardCharsets.UTF_8));
+            send(producer, "f-3", unknownSchema, "dlq.reason", "unknown schema".getBytes(StandardCharsets.UTF_8));
+            send(producer, "f-4", "plain text".getBytes(StandardCharsets.UTF_8), "dlq.offset",
+                    "17".getBytes(StandardCharsets.UTF_8));
+            send(producer, "f-5", null, "dlq.reason", "tombstone".getBytes(StandardCharsets.UTF_8));
+            send(producer, "f-6", new byte[0], "dlq.reason", "empty".getBytes(StandardCharsets.UTF_8));
+            send(producer, "f-7", good, "trace", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
         }
 
-        List<String> printed = consoleConsumer(3);
+        List<String> printed = consoleConsumer(7);
 
-        assertThat(printed).hasSize(3);
+        assertThat(printed).hasSize(7);
         assertThat(printed.get(0)).contains("\"shares\":" + EXACT).contains("\"time\":\"2026-12-07T14:30:00.250Z\"")
                 .contains("{\"key\":\"dlq.reason\",\"value\":\"a reason, with commas\"}")
                 .contains("\"schemaId\":" + id);
-        assertThat(printed.get(1)).contains("\"undecodable\":\"EOFException");
-        assertThat(printed.get(2)).contains("not in the Confluent wire format");
-        assertThat(printed).as("the same lines as bridge replay's").isEqualTo(replayLines(3));
+        assertThat(printed.get(1)).contains("\"undecodable\":\"EOFException")
+                .contains("\"value\":\"EOFException, with a comma, and more\"");
+        assertThat(printed.get(2)).contains("\"schemaId\":987654").contains("\"undecodable\":");
+        assertThat(printed.get(3)).contains("not in the Confluent wire format");
+        assertThat(printed.get(4)).contains("\"value\":null");
+        assertThat(printed.get(5)).contains("\"valueBase64\":\"\"");
+        assertThat(printed.get(6)).contains("{\"key\":\"trace\",\"valueBase64\":\"//4AAQ==\"}");
+        assertThat(printed).as("the same lines as bridge replay's").isEqualTo(replayLines(7));
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String key, byte[] value, String header,
+                             byte[] headerValue) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(header, headerValue);
+        producer.send(new ProducerRecord<>(TOPIC, 0, key(key), value, headers)).get();
     }
 
     /** Kafka's console consumer in a JVM of its own: Kafka's jars and the formatter's, as in a Kafka installation. */

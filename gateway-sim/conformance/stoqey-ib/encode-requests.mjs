@@ -5,6 +5,13 @@
 //   reqMktData:    {reqId, contract, genericTickList, snapshot, regulatorySnapshot}
 //   cancelOrder:   {orderId, orderCancel}
 //   reqExecutions: {reqId, filter}
+//   reqContractDetails: {reqId, contract}
+//   reqHistoricalData: {reqId, contract, endDateTime, durationStr, barSizeSetting, whatToShow, useRTH, formatDate,
+//                       keepUpToDate, chartOptions}
+//   reqRealTimeBars: {reqId, contract, barSize, whatToShow, useRTH, realTimeBarsOptions}
+//   reqHeadTimestamp: {reqId, contract, whatToShow, useRTH, formatDate}
+//   cancelHistoricalData, cancelRealTimeBars, cancelHeadTimestamp: {reqId}
+//   reqCurrentTime: {}
 // Output (stdout): one JSON line {"results": [{"id", "frames": [base64, ...], "errors": [text, ...]}, ...]}
 //
 // The library's Encoder is driven directly, with no socket and no rate limiter in between, and each message is
@@ -17,7 +24,9 @@ const require = createRequire(import.meta.url);
 const { Encoder } = require("@stoqey/ib/dist/core/io/encoder.js");
 const { Socket } = require("@stoqey/ib/dist/core/io/socket.js");
 
-const SUPPORTED = new Set(["placeOrder", "reqMktData", "cancelOrder", "reqExecutions"]);
+const SUPPORTED = new Set(["placeOrder", "reqMktData", "cancelOrder", "reqExecutions", "reqContractDetails",
+  "reqHistoricalData", "cancelHistoricalData", "reqRealTimeBars", "cancelRealTimeBars", "reqHeadTimestamp",
+  "cancelHeadTimestamp", "reqCurrentTime"]);
 
 function readStdin() {
   return new Promise((resolve, reject) => {
@@ -66,6 +75,34 @@ function encode(request) {
         break;
       case "reqExecutions":
         encoder.reqExecutions(request.reqId, request.filter ?? {});
+        break;
+      case "reqContractDetails":
+        encoder.reqContractDetails(request.reqId, request.contract);
+        break;
+      case "reqHistoricalData":
+        encoder.reqHistoricalData(request.reqId, request.contract, request.endDateTime, request.durationStr,
+          request.barSizeSetting, request.whatToShow, request.useRTH, request.formatDate, request.keepUpToDate,
+          request.chartOptions);
+        break;
+      case "cancelHistoricalData":
+        encoder.cancelHistoricalData(request.reqId);
+        break;
+      case "reqRealTimeBars":
+        encoder.reqRealTimeBars(request.reqId, request.contract, request.barSize, request.whatToShow,
+          request.useRTH, request.realTimeBarsOptions);
+        break;
+      case "cancelRealTimeBars":
+        encoder.cancelRealTimeBars(request.reqId);
+        break;
+      case "reqHeadTimestamp":
+        encoder.reqHeadTimestamp(request.reqId, request.contract, request.whatToShow, request.useRTH,
+          request.formatDate);
+        break;
+      case "cancelHeadTimestamp":
+        encoder.cancelHeadTimestamp(request.reqId);
+        break;
+      case "reqCurrentTime":
+        encoder.reqCurrentTime();
         break;
     }
   } catch (e) {

@@ -18,7 +18,8 @@ public final class ServerVersion {
     public static final int PRICE_MGMT_ALGO = 151;
     /**
      * error's text (and, from 166, its advancedOrderRejectJson) spells non-ASCII characters as backslash-u
-     * escapes. Below {@link #MIN_SUPPORTED}, so always in force; named so that the codec's gate says why.
+     * escapes, and so does contractDetails' longName. Below {@link #MIN_SUPPORTED}, so always in force; named so
+     * that the codec's gate says why.
      */
     public static final int ENCODE_MSG_ASCII7 = 153;
     /** placeOrder and openOrder carry duration. */
@@ -27,8 +28,15 @@ public final class ServerVersion {
     public static final int POST_TO_ATS = 160;
     /** placeOrder and openOrder carry autoCancelParent. */
     public static final int AUTO_CANCEL_PARENT = 162;
-    /** Sizes may be fractional. */
+    /** Sizes may be fractional; contractDetails carries sizeMinTick at its end, at this one version only. */
     public static final int FRACTIONAL_SIZE_SUPPORT = 163;
+    /**
+     * contractDetails loses its message version and mdSizeMultiplier (and 163's sizeMinTick) and carries minSize,
+     * sizeIncrement and suggestedSizeIncrement at its end.
+     */
+    public static final int SIZE_RULES = 164;
+    /** reqHistoricalData may ask for whatToShow SCHEDULE. */
+    public static final int HISTORICAL_SCHEDULE = 165;
     /** error carries advancedOrderRejectJson; placeOrder carries advancedErrorOverride. */
     public static final int ADVANCED_ORDER_REJECT = 166;
     /** placeOrder carries manualOrderTime; cancelOrder carries manualOrderCancelTime. */
@@ -38,6 +46,8 @@ public final class ServerVersion {
      * carries minTradeQty for IBKRATS orders and the PEG BEST / PEG MID ones for those order types.
      */
     public static final int PEGBEST_PEGMID_OFFSETS = 170;
+    /** reqContractDetails carries issuerId at its end. */
+    public static final int BOND_ISSUERID = 176;
     /** faProfile is dropped from placeOrder and openOrder. */
     public static final int FA_PROFILE_DESUPPORT = 177;
     /** execDetails carries pendingPriceRevision. */

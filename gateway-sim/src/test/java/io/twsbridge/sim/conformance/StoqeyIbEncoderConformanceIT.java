@@ -35,14 +35,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
- * The bridge's encoder against an independent one: a table of placeOrder, reqMktData, cancelOrder and
- * reqExecutions requests is encoded by @stoqey/ib 1.6.10's own encoder ({@code encode-requests.mjs} drives it
+ * The bridge's encoder against an independent one: a table of placeOrder, reqMktData, cancelOrder, reqExecutions
+ * and data requests (reqContractDetails, reqHistoricalData and its cancel, reqRealTimeBars and its cancel,
+ * reqHeadTimestamp and its cancel, reqCurrentTime) is encoded by @stoqey/ib 1.6.10's own encoder ({@code encode-requests.mjs} drives it
  * and frames each message with the library's own socket code) and by {@link ClientMessageCodec}, and the two
  * frames are compared field by field.
  *
  * <p>Every difference must be one of the {@link #EXCEPTIONS}, each naming the field, both spellings and why the
  * bridge's spelling is the right one: where the two clients disagree, IB's own client decides, as recorded in
- * the protocol fact sheet ({@code tws-protocol.md}) and in CLIENT-FACTS.md beside this harness. A field-count
+ * the protocol fact sheet ({@code tws-protocol.md}, its §7 on data requests in {@code tws-protocol-data-requests.md})
+ * and in CLIENT-FACTS.md beside this harness. A field-count
  * mismatch is never excused, since it shifts every later field for a Gateway. An exception that no longer
  * matches anything fails the test too, so the list cannot go stale.
  */
@@ -64,6 +66,10 @@ class StoqeyIbEncoderConformanceIT {
 
     private static final String S_EMPTY_DEFAULT = "@stoqey/ib writes an empty field for a value the caller left"
             + " unset (CLIENT-FACTS.md §5); IB's client writes its default ";
+    private static final String UNSET_CONID = "unset conId: IB's client (and ib_async) write \"0\", @stoqey/ib \"\""
+            + " (fact sheet §7.8, msgs 9, 20, 87, 50)";
+    private static final String UNSET_STRIKE = "unset strike: IB's client (and ib_async) write \"0.0\", @stoqey/ib"
+            + " \"\" (fact sheet §7.8, msgs 9, 20, 87, 50)";
     private static final String J_MAX = "IB's client writes MAX_VALUE here when unset, not an empty field (fact"
             + " sheet §4.1 ";
 
@@ -107,7 +113,16 @@ class StoqeyIbEncoderConformanceIT {
             new KnownDifference("placeOrder", "autoCancelParent", "", "0", S_EMPTY_DEFAULT + "false as \"0\""),
             new KnownDifference("reqMktData", "conId", "", "0", "unset conId: IB's client writes \"0\", @stoqey/ib \"\" (fact sheet §4 note (a))"),
             new KnownDifference("reqMktData", "strike", "", "0.0", "unset strike: IB's client writes \"0.0\", @stoqey/ib \"\" (fact sheet §4 note (a))"),
-            new KnownDifference("reqExecutions", "clientId", "", "0", "filter without a client id: IB's client writes \"0\", @stoqey/ib \"\" (fact sheet §4, reqExecutions)"));
+            new KnownDifference("reqExecutions", "clientId", "", "0", "filter without a client id: IB's client writes \"0\", @stoqey/ib \"\" (fact sheet §4, reqExecutions)"),
+            new KnownDifference("reqContractDetails", "conId", "", "0", UNSET_CONID),
+            new KnownDifference("reqContractDetails", "strike", "", "0.0", UNSET_STRIKE),
+            new KnownDifference("reqContractDetails", "includeExpired", "", "0", "includeExpired left unset: IB's client writes \"0\", @stoqey/ib passes the caller's (unset) value as \"\" (fact sheet §7.1 field 15, §7.8)"),
+            new KnownDifference("reqHistoricalData", "conId", "", "0", UNSET_CONID),
+            new KnownDifference("reqHistoricalData", "strike", "", "0.0", UNSET_STRIKE),
+            new KnownDifference("reqRealTimeBars", "conId", "", "0", UNSET_CONID),
+            new KnownDifference("reqRealTimeBars", "strike", "", "0.0", UNSET_STRIKE),
+            new KnownDifference("reqHeadTimestamp", "conId", "", "0", UNSET_CONID),
+            new KnownDifference("reqHeadTimestamp", "strike", "", "0.0", UNSET_STRIKE));
 
     /**
      * Fields where both write the same number in different notation: Java prints doubles as "189.0", JavaScript
@@ -138,6 +153,11 @@ class StoqeyIbEncoderConformanceIT {
             table.addAll(marketDataRequests(sv));
             table.addAll(cancelOrders(sv));
             table.addAll(executionRequests(sv));
+            table.addAll(contractDetailsRequests(sv));
+            table.addAll(historicalDataRequests(sv));
+            table.addAll(realTimeBarsRequests(sv));
+            table.addAll(headTimestampRequests(sv));
+            table.addAll(cancelsAndCurrentTime(sv));
         }
         Map<String, JsonNode> stoqey = encodeWithStoqey(table);
 
@@ -189,6 +209,10 @@ class StoqeyIbEncoderConformanceIT {
         assertThat(excused.entrySet().stream().filter(e -> e.getValue() == 0).map(e -> e.getKey().message() + "."
                 + e.getKey().field()).toList()).as("exceptions that no longer match anything (remove them)").isEmpty();
         assertThat(requestsAndFields.get("placeOrder")[0]).as("orders compared").isEqualTo(4 * 144);
+        assertThat(requestsAndFields.keySet()).as("messages compared").containsExactlyInAnyOrder("placeOrder",
+                "reqMktData", "cancelOrder", "reqExecutions", "reqContractDetails", "reqHistoricalData",
+                "cancelHistoricalData", "reqRealTimeBars", "cancelRealTimeBars", "reqHeadTimestamp",
+                "cancelHeadTimestamp", "reqCurrentTime");
     }
 
     // ---- the table ---------------------------------------------------------------------------------------------
@@ -320,6 +344,181 @@ class StoqeyIbEncoderConformanceIT {
                     "clientId", "acctCode", "time", "symbol", "secType", "exchange", "side")));
         }
         return requests;
+    }
+
+    /** Contract fields 3..14 of the requests that carry the full request block (fact sheet §7.1 to §7.4). */
+    private static final List<String> REQUEST_CONTRACT_FIELDS = List.of("conId", "symbol", "secType",
+            "lastTradeDateOrContractMonth", "strike", "right", "multiplier", "exchange", "primaryExch", "currency",
+            "localSymbol", "tradingClass");
+
+    private static List<String> names(List<String> head, List<String> tail) {
+        List<String> names = new ArrayList<>(head);
+        names.addAll(REQUEST_CONTRACT_FIELDS);
+        names.addAll(tail);
+        return names;
+    }
+
+    /**
+     * 3 instruments x SMART or directed x includeExpired or not x no secId or an ISIN (with an issuerId where the
+     * version carries it, fact sheet §7.1): 24 per version.
+     */
+    private static List<Request> contractDetailsRequests(int sv) {
+        List<Request> requests = new ArrayList<>();
+        for (Instrument instrument : INSTRUMENTS) {
+            for (String exchange : List.of("SMART", instrument.directedExchange())) {
+                for (boolean includeExpired : List.of(false, true)) {
+                    for (boolean isin : List.of(false, true)) {
+                        Contract contract = instrument.on(exchange);
+                        int reqId = 7000 + requests.size();
+                        String secIdType = isin ? "ISIN" : "";
+                        String secId = isin ? "US0378331005" : "";
+                        String issuerId = isin && sv >= ServerVersion.BOND_ISSUERID ? "e1234567" : "";
+                        ObjectNode c = stoqeyContract(contract);
+                        if (includeExpired) {
+                            c.put("includeExpired", true);      // a caller leaves it out otherwise
+                        }
+                        if (isin) {
+                            c.put("secIdType", secIdType).put("secId", secId);
+                        }
+                        if (!issuerId.isEmpty()) {
+                            c.put("issuerId", issuerId);
+                        }
+                        ObjectNode stoqey = JSON.createObjectNode().put("type", "reqContractDetails")
+                                .put("reqId", reqId);
+                        stoqey.set("contract", c);
+                        List<String> tail = new ArrayList<>(List.of("includeExpired", "secIdType", "secId"));
+                        if (sv >= ServerVersion.BOND_ISSUERID) {
+                            tail.add("issuerId");
+                        }
+                        requests.add(new Request("reqContractDetails sv" + sv + " " + instrument.kind() + " "
+                                + exchange + " expired " + includeExpired + " isin " + isin, "reqContractDetails", sv,
+                                new ClientMessage.ReqContractDetails(reqId, contract, includeExpired, secIdType, secId,
+                                        issuerId), stoqey, names(List.of("msgId", "version", "reqId"), tail)));
+                    }
+                }
+            }
+        }
+        return requests;
+    }
+
+    /** One reqHistoricalData's parameters, as the bridge's record orders them. */
+    private record HistoricalQuery(String endDateTime, String durationStr, String barSizeSetting, boolean useRth,
+                                   String whatToShow, int formatDate, boolean keepUpToDate, String chartTag) {
+    }
+
+    /**
+     * 3 instruments x 5 queries (now or a zoned or UTC end, text or epoch dates, keepUpToDate, chart options) x
+     * includeExpired or not, and a SCHEDULE query where the version allows it (fact sheet §7.2): 30, 33 from 165.
+     */
+    private static List<Request> historicalDataRequests(int sv) {
+        List<HistoricalQuery> queries = new ArrayList<>(List.of(
+                new HistoricalQuery("", "1 D", "5 mins", true, "TRADES", 1, false, ""),
+                new HistoricalQuery("20261127 16:00:00 US/Eastern", "1 W", "1 hour", false, "MIDPOINT", 2, false, ""),
+                new HistoricalQuery("20261127-21:00:00", "1 Y", "1 day", true, "ADJUSTED_LAST", 1, false, ""),
+                new HistoricalQuery("", "3600 S", "5 secs", false, "BID_ASK", 2, true, ""),
+                new HistoricalQuery("", "60 S", "1 secs", true, "BID", 1, false, "XYZ")));
+        if (sv >= ServerVersion.HISTORICAL_SCHEDULE) {
+            queries.add(new HistoricalQuery("", "5 D", "1 day", true, "SCHEDULE", 1, false, ""));
+        }
+        List<Request> requests = new ArrayList<>();
+        for (Instrument instrument : INSTRUMENTS) {
+            for (HistoricalQuery q : queries) {
+                for (boolean includeExpired : q.whatToShow().equals("SCHEDULE") ? List.of(false) : List.of(false, true)) {
+                    Contract contract = instrument.on("SMART");
+                    int reqId = 7100 + requests.size();
+                    ObjectNode c = stoqeyContract(contract);
+                    if (includeExpired) {
+                        c.put("includeExpired", true);
+                    }
+                    ObjectNode stoqey = JSON.createObjectNode().put("type", "reqHistoricalData").put("reqId", reqId)
+                            .put("endDateTime", q.endDateTime()).put("durationStr", q.durationStr())
+                            .put("barSizeSetting", q.barSizeSetting()).put("whatToShow", q.whatToShow())
+                            .put("useRTH", q.useRth()).put("formatDate", q.formatDate())
+                            .put("keepUpToDate", q.keepUpToDate());
+                    stoqey.set("contract", c);
+                    ArrayNode chartOptions = stoqey.putArray("chartOptions");
+                    String chartText = "";
+                    if (!q.chartTag().isEmpty()) {
+                        chartOptions.addObject().put("tag", q.chartTag()).put("value", "1");
+                        chartText = q.chartTag() + "=1;";
+                    }
+                    requests.add(new Request("reqHistoricalData sv" + sv + " " + instrument.kind() + " "
+                            + q.durationStr() + " of " + q.barSizeSetting() + " " + q.whatToShow() + " expired "
+                            + includeExpired, "reqHistoricalData", sv,
+                            new ClientMessage.ReqHistoricalData(reqId, contract, includeExpired, q.endDateTime(),
+                                    q.durationStr(), q.barSizeSetting(), q.useRth(), q.whatToShow(), q.formatDate(),
+                                    q.keepUpToDate(), chartText), stoqey,
+                            names(List.of("msgId", "reqId"), List.of("includeExpired", "endDateTime",
+                                    "barSizeSetting", "durationStr", "useRTH", "whatToShow", "formatDate",
+                                    "keepUpToDate", "chartOptions"))));
+                }
+            }
+        }
+        return requests;
+    }
+
+    /** 3 instruments x TRADES, MIDPOINT, BID, ASK x regular hours or not (fact sheet §7.4): 24 per version. */
+    private static List<Request> realTimeBarsRequests(int sv) {
+        List<Request> requests = new ArrayList<>();
+        for (Instrument instrument : INSTRUMENTS) {
+            for (String whatToShow : List.of("TRADES", "MIDPOINT", "BID", "ASK")) {
+                for (boolean useRth : List.of(false, true)) {
+                    Contract contract = instrument.on(instrument.directedExchange());
+                    int reqId = 7200 + requests.size();
+                    ObjectNode stoqey = JSON.createObjectNode().put("type", "reqRealTimeBars").put("reqId", reqId)
+                            .put("barSize", 5).put("whatToShow", whatToShow).put("useRTH", useRth);
+                    stoqey.set("contract", stoqeyContract(contract));
+                    stoqey.putArray("realTimeBarsOptions");
+                    requests.add(new Request("reqRealTimeBars sv" + sv + " " + instrument.kind() + " " + whatToShow
+                            + " rth " + useRth, "reqRealTimeBars", sv,
+                            new ClientMessage.ReqRealTimeBars(reqId, contract, 5, whatToShow, useRth, ""), stoqey,
+                            names(List.of("msgId", "version", "reqId"), List.of("barSize", "whatToShow", "useRTH",
+                                    "realTimeBarsOptions"))));
+                }
+            }
+        }
+        return requests;
+    }
+
+    /** 3 instruments x TRADES or BID x formatDate 1 or 2, regular hours alternating (fact sheet §7.3): 12. */
+    private static List<Request> headTimestampRequests(int sv) {
+        List<Request> requests = new ArrayList<>();
+        for (Instrument instrument : INSTRUMENTS) {
+            for (String whatToShow : List.of("TRADES", "BID")) {
+                for (int formatDate : new int[] {1, 2}) {
+                    Contract contract = instrument.on("SMART");
+                    int reqId = 7300 + requests.size();
+                    boolean useRth = requests.size() % 2 == 0;
+                    ObjectNode stoqey = JSON.createObjectNode().put("type", "reqHeadTimestamp").put("reqId", reqId)
+                            .put("whatToShow", whatToShow).put("useRTH", useRth).put("formatDate", formatDate);
+                    stoqey.set("contract", stoqeyContract(contract));
+                    requests.add(new Request("reqHeadTimestamp sv" + sv + " " + instrument.kind() + " " + whatToShow
+                            + " format " + formatDate, "reqHeadTimestamp", sv,
+                            new ClientMessage.ReqHeadTimestamp(reqId, contract, false, useRth, whatToShow, formatDate),
+                            stoqey, names(List.of("msgId", "reqId"), List.of("includeExpired", "useRTH",
+                            "whatToShow", "formatDate"))));
+                }
+            }
+        }
+        return requests;
+    }
+
+    private static List<Request> cancelsAndCurrentTime(int sv) {
+        return List.of(
+                new Request("cancelHistoricalData sv" + sv, "cancelHistoricalData", sv,
+                        new ClientMessage.CancelHistoricalData(7101),
+                        JSON.createObjectNode().put("type", "cancelHistoricalData").put("reqId", 7101),
+                        List.of("msgId", "version", "reqId")),
+                new Request("cancelRealTimeBars sv" + sv, "cancelRealTimeBars", sv,
+                        new ClientMessage.CancelRealTimeBars(7201),
+                        JSON.createObjectNode().put("type", "cancelRealTimeBars").put("reqId", 7201),
+                        List.of("msgId", "version", "reqId")),
+                new Request("cancelHeadTimestamp sv" + sv, "cancelHeadTimestamp", sv,
+                        new ClientMessage.CancelHeadTimestamp(7301),
+                        JSON.createObjectNode().put("type", "cancelHeadTimestamp").put("reqId", 7301),
+                        List.of("msgId", "reqId")),
+                new Request("reqCurrentTime sv" + sv, "reqCurrentTime", sv, new ClientMessage.ReqCurrentTime(),
+                        JSON.createObjectNode().put("type", "reqCurrentTime"), List.of("msgId", "version")));
     }
 
     /** The contract in @stoqey/ib's shape; unset numbers stay out, as a caller of the library leaves them. */

@@ -5,9 +5,12 @@ import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ClientMessage.CancelAccountSummary;
 import io.twsbridge.protocol.message.ClientMessage.CancelAccountUpdatesMulti;
+import io.twsbridge.protocol.message.ClientMessage.CancelHeadTimestamp;
+import io.twsbridge.protocol.message.ClientMessage.CancelHistoricalData;
 import io.twsbridge.protocol.message.ClientMessage.CancelMktData;
 import io.twsbridge.protocol.message.ClientMessage.CancelOrder;
 import io.twsbridge.protocol.message.ClientMessage.CancelPositions;
+import io.twsbridge.protocol.message.ClientMessage.CancelRealTimeBars;
 import io.twsbridge.protocol.message.ClientMessage.Id;
 import io.twsbridge.protocol.message.ClientMessage.PlaceOrder;
 import io.twsbridge.protocol.message.ClientMessage.ReqAccountSummary;
@@ -16,13 +19,17 @@ import io.twsbridge.protocol.message.ClientMessage.ReqAccountUpdatesMulti;
 import io.twsbridge.protocol.message.ClientMessage.ReqAllOpenOrders;
 import io.twsbridge.protocol.message.ClientMessage.ReqAutoOpenOrders;
 import io.twsbridge.protocol.message.ClientMessage.ReqCompletedOrders;
+import io.twsbridge.protocol.message.ClientMessage.ReqContractDetails;
 import io.twsbridge.protocol.message.ClientMessage.ReqCurrentTime;
 import io.twsbridge.protocol.message.ClientMessage.ReqExecutions;
+import io.twsbridge.protocol.message.ClientMessage.ReqHeadTimestamp;
+import io.twsbridge.protocol.message.ClientMessage.ReqHistoricalData;
 import io.twsbridge.protocol.message.ClientMessage.ReqIds;
 import io.twsbridge.protocol.message.ClientMessage.ReqMarketDataType;
 import io.twsbridge.protocol.message.ClientMessage.ReqMktData;
 import io.twsbridge.protocol.message.ClientMessage.ReqOpenOrders;
 import io.twsbridge.protocol.message.ClientMessage.ReqPositions;
+import io.twsbridge.protocol.message.ClientMessage.ReqRealTimeBars;
 import io.twsbridge.protocol.message.ClientMessage.StartApi;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.ExecutionFilter;
@@ -115,6 +122,26 @@ public final class ClientMessageCodec {
             w.int32(m.messageId()).int32(1).int32(m.reqId());
         } else if (message instanceof ReqCompletedOrders m) {
             w.int32(m.messageId()).bool(m.apiOnly()); // no message version
+        } else if (message instanceof ReqContractDetails m) {
+            writeContractDetailsRequest(w, m, sv);
+        } else if (message instanceof ReqHistoricalData m) {
+            writeHistoricalDataRequest(w, m, sv);
+        } else if (message instanceof CancelHistoricalData m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId());
+        } else if (message instanceof ReqRealTimeBars m) {
+            // no includeExpired, unlike the other data requests
+            w.int32(m.messageId()).int32(3).int32(m.reqId());
+            ContractFields.writeRequest(w, m.contract());
+            w.int32(m.barSize()).string(m.whatToShow()).bool(m.useRth()).string(m.realTimeBarsOptions());
+        } else if (message instanceof CancelRealTimeBars m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId());
+        } else if (message instanceof ReqHeadTimestamp m) {
+            // no message version; useRTH comes before whatToShow here, after it in reqHistoricalData
+            w.int32(m.messageId()).int32(m.reqId());
+            ContractFields.writeRequest(w, m.contract());
+            w.bool(m.includeExpired()).bool(m.useRth()).string(m.whatToShow()).int32(m.formatDate());
+        } else if (message instanceof CancelHeadTimestamp m) {
+            w.int32(m.messageId()).int32(m.reqId()); // no message version
         } else {
             throw new IllegalArgumentException("no encoder for " + message.getClass().getName());
         }
@@ -206,8 +233,107 @@ public final class ClientMessageCodec {
                 return new CancelAccountUpdatesMulti(r.int32());
             case Id.REQ_COMPLETED_ORDERS:
                 return new ReqCompletedOrders(r.bool());
+            case Id.REQ_CONTRACT_DATA:
+                return readContractDetailsRequest(r, sv);
+            case Id.REQ_HISTORICAL_DATA:
+                return readHistoricalDataRequest(r);
+            case Id.CANCEL_HISTORICAL_DATA:
+                r.skip(1);
+                return new CancelHistoricalData(r.int32());
+            case Id.REQ_REAL_TIME_BARS: {
+                r.skip(1);
+                int reqId = r.int32();
+                Contract contract = ContractFields.readRequest(r);
+                int barSize = r.int32();
+                String whatToShow = r.string();
+                boolean useRth = r.bool();
+                return new ReqRealTimeBars(reqId, contract, barSize, whatToShow, useRth, r.hasMore() ? r.string() : "");
+            }
+            case Id.CANCEL_REAL_TIME_BARS:
+                r.skip(1);
+                return new CancelRealTimeBars(r.int32());
+            case Id.REQ_HEAD_TIMESTAMP: {
+                int reqId = r.int32();
+                Contract contract = ContractFields.readRequest(r);
+                boolean includeExpired = r.bool();
+                boolean useRth = r.bool();
+                return new ReqHeadTimestamp(reqId, contract, includeExpired, useRth, r.string(), r.int32());
+            }
+            case Id.CANCEL_HEAD_TIMESTAMP:
+                return new CancelHeadTimestamp(r.int32());
             default:
                 throw new ProtocolException.UnknownMessage(id);
         }
+    }
+
+    /**
+     * reqContractDetails (9), message version 8: 18 fields, 19 from server version 176 (issuerId). Unset conId and
+     * strike go out as "0" and "0.0", as IB's own client writes them.
+     */
+    private static void writeContractDetailsRequest(FieldWriter w, ReqContractDetails m, int sv) {
+        if (sv < ServerVersion.BOND_ISSUERID && !m.issuerId().isEmpty()) {
+            // IB's client refuses such a request; dropping the field would ask for other contracts.
+            throw new ProtocolException.UnsupportedFeature("reqContractDetails cannot carry issuerId below server"
+                    + " version " + ServerVersion.BOND_ISSUERID + " (negotiated " + sv + ")");
+        }
+        w.int32(m.messageId()).int32(8).int32(m.reqId());
+        ContractFields.writeRequest(w, m.contract());
+        w.bool(m.includeExpired()).string(m.secIdType()).string(m.secId());
+        if (sv >= ServerVersion.BOND_ISSUERID) {
+            w.string(m.issuerId());
+        }
+    }
+
+    private static ReqContractDetails readContractDetailsRequest(FieldReader r, int sv) {
+        r.skip(1);
+        int reqId = r.int32();
+        Contract contract = ContractFields.readRequest(r);
+        boolean includeExpired = r.bool();        // "" from @stoqey/ib when unset
+        String secIdType = r.string();
+        String secId = r.string();
+        // A client that drops issuerId below 176 (ib_async) sends 18 fields; tolerate the same at 176 and above.
+        String issuerId = sv >= ServerVersion.BOND_ISSUERID && r.hasMore() ? r.string() : "";
+        return new ReqContractDetails(reqId, contract, includeExpired, secIdType, secId, issuerId);
+    }
+
+    /**
+     * reqHistoricalData (20): 23 fields for a non-combo contract at every supported version, with no message
+     * version (gone since server version 124, which also added keepUpToDate). On the wire barSizeSetting comes
+     * before durationStr.
+     */
+    private static void writeHistoricalDataRequest(FieldWriter w, ReqHistoricalData m, int sv) {
+        if ("BAG".equals(m.contract().secType())) {
+            throw new ProtocolException.UnsupportedFeature("historical data for combo (BAG) contracts");
+        }
+        if (sv < ServerVersion.HISTORICAL_SCHEDULE && "SCHEDULE".equalsIgnoreCase(m.whatToShow())) {
+            // IB's client refuses it below 165; the reply (historicalSchedule) is not modelled either way.
+            throw new ProtocolException.UnsupportedFeature("reqHistoricalData cannot ask for SCHEDULE below server"
+                    + " version " + ServerVersion.HISTORICAL_SCHEDULE + " (negotiated " + sv + ")");
+        }
+        w.int32(m.messageId()).int32(m.reqId());
+        ContractFields.writeRequest(w, m.contract());
+        w.bool(m.includeExpired()).string(m.endDateTime()).string(m.barSizeSetting()).string(m.durationStr())
+                .bool(m.useRth()).string(m.whatToShow()).int32(m.formatDate());
+        // a combo's legs would come here
+        w.bool(m.keepUpToDate()).string(m.chartOptions());
+    }
+
+    private static ReqHistoricalData readHistoricalDataRequest(FieldReader r) {
+        int reqId = r.int32();
+        Contract contract = ContractFields.readRequest(r);
+        boolean includeExpired = r.bool();
+        String endDateTime = r.string();
+        String barSizeSetting = r.string();
+        String durationStr = r.string();
+        boolean useRth = r.bool();                // "1", "0", "true" or "" depending on the client
+        String whatToShow = r.string();
+        int formatDate = r.int32();               // "" (0) from @stoqey/ib when unset
+        if ("BAG".equals(contract.secType())) {
+            throw new ProtocolException.UnsupportedFeature("historical data for combo (BAG) contracts");
+        }
+        boolean keepUpToDate = r.bool();
+        String chartOptions = r.hasMore() ? r.string() : "";
+        return new ReqHistoricalData(reqId, contract, includeExpired, endDateTime, durationStr, barSizeSetting,
+                useRth, whatToShow, formatDate, keepUpToDate, chartOptions);
     }
 }

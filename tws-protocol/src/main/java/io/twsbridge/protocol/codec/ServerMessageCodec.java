@@ -4,6 +4,7 @@ import io.twsbridge.protocol.ProtocolException;
 import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.Execution;
+import io.twsbridge.protocol.message.HistoricalBar;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.protocol.message.ServerMessage.AccountDownloadEnd;
 import io.twsbridge.protocol.message.ServerMessage.AccountSummary;
@@ -15,10 +16,15 @@ import io.twsbridge.protocol.message.ServerMessage.AccountValue;
 import io.twsbridge.protocol.message.ServerMessage.CommissionReport;
 import io.twsbridge.protocol.message.ServerMessage.CompletedOrder;
 import io.twsbridge.protocol.message.ServerMessage.CompletedOrdersEnd;
+import io.twsbridge.protocol.message.ServerMessage.ContractDetails;
+import io.twsbridge.protocol.message.ServerMessage.ContractDetailsEnd;
 import io.twsbridge.protocol.message.ServerMessage.CurrentTime;
 import io.twsbridge.protocol.message.ServerMessage.ErrorMessage;
 import io.twsbridge.protocol.message.ServerMessage.ExecDetails;
 import io.twsbridge.protocol.message.ServerMessage.ExecDetailsEnd;
+import io.twsbridge.protocol.message.ServerMessage.HeadTimestamp;
+import io.twsbridge.protocol.message.ServerMessage.HistoricalData;
+import io.twsbridge.protocol.message.ServerMessage.HistoricalDataUpdate;
 import io.twsbridge.protocol.message.ServerMessage.Id;
 import io.twsbridge.protocol.message.ServerMessage.ManagedAccounts;
 import io.twsbridge.protocol.message.ServerMessage.MarketDataType;
@@ -29,6 +35,7 @@ import io.twsbridge.protocol.message.ServerMessage.OrderStatus;
 import io.twsbridge.protocol.message.ServerMessage.PortfolioValue;
 import io.twsbridge.protocol.message.ServerMessage.Position;
 import io.twsbridge.protocol.message.ServerMessage.PositionEnd;
+import io.twsbridge.protocol.message.ServerMessage.RealTimeBar;
 import io.twsbridge.protocol.message.ServerMessage.TickPrice;
 import io.twsbridge.protocol.message.ServerMessage.TickReqParams;
 import io.twsbridge.protocol.message.ServerMessage.TickSize;
@@ -77,7 +84,9 @@ public final class ServerMessageCodec {
 
     /** The whole frame, length prefix included. */
     public byte[] encode(ServerMessage message) {
-        FieldWriter w = new FieldWriter(message instanceof OpenOrder || message instanceof CompletedOrder ? 512 : 64);
+        FieldWriter w = new FieldWriter(message instanceof OpenOrder || message instanceof CompletedOrder
+                || message instanceof ContractDetails ? 512
+                : message instanceof HistoricalData h ? 64 + 64 * h.bars().size() : 64);
         write(w, message);
         return w.toFrame();
     }
@@ -157,6 +166,29 @@ public final class ServerMessageCodec {
             CompletedOrderCodec.write(w, m, sv, completedOrderFaProfile);
         } else if (message instanceof CompletedOrdersEnd m) {
             w.int32(m.messageId());                 // no message version
+        } else if (message instanceof ContractDetails m) {
+            ContractDetailsCodec.write(w, m, sv);
+        } else if (message instanceof ContractDetailsEnd m) {
+            w.int32(m.messageId()).int32(1).int32(m.reqId());
+        } else if (message instanceof HistoricalData m) {
+            // no message version and no hasGaps since server version 124; start and end are in it until 196
+            w.int32(m.messageId()).int32(m.reqId()).string(m.startDate()).string(m.endDate()).int32(m.bars().size());
+            for (HistoricalBar b : m.bars()) {
+                w.string(b.date()).float64(b.open()).float64(b.high()).float64(b.low()).float64(b.close())
+                        .decimal(b.volume()).decimal(b.wap()).int32(b.barCount());
+            }
+        } else if (message instanceof HistoricalDataUpdate m) {
+            // no message version; the bar's fields in another order than in historicalData
+            HistoricalBar b = m.bar();
+            w.int32(m.messageId()).int32(m.reqId()).int32(b.barCount()).string(b.date()).float64(b.open())
+                    .float64(b.close()).float64(b.high()).float64(b.low()).decimal(b.wap()).decimal(b.volume());
+        } else if (message instanceof RealTimeBar m) {
+            // the version clients ignore; 3 is what IB's client sends in the request
+            w.int32(m.messageId()).int32(3).int32(m.reqId()).int64(m.startEpochSeconds()).float64(m.open())
+                    .float64(m.high()).float64(m.low()).float64(m.close()).decimal(m.volume()).decimal(m.wap())
+                    .int32(m.count());
+        } else if (message instanceof HeadTimestamp m) {
+            w.int32(m.messageId()).int32(m.reqId()).string(m.headTimestamp()); // no message version
         } else {
             throw new IllegalArgumentException("no encoder for " + message.getClass().getName());
         }
@@ -265,6 +297,32 @@ public final class ServerMessageCodec {
                 return CompletedOrderCodec.read(r, sv);
             case Id.COMPLETED_ORDERS_END:
                 return new CompletedOrdersEnd();
+            case Id.CONTRACT_DATA:
+                return ContractDetailsCodec.read(r, sv);
+            case Id.CONTRACT_DATA_END:
+                r.skip(1);
+                return new ContractDetailsEnd(r.int32());
+            case Id.HISTORICAL_DATA:
+                return readHistoricalData(r);
+            case Id.HISTORICAL_DATA_UPDATE: {
+                int reqId = r.int32();
+                int barCount = r.int32();
+                String date = r.string();
+                double open = r.float64();
+                double close = r.float64();
+                double high = r.float64();
+                double low = r.float64();
+                var wap = r.decimalOrNull();
+                var volume = r.decimalOrNull();
+                return new HistoricalDataUpdate(reqId, new HistoricalBar(date, open, high, low, close, volume, wap,
+                        barCount));
+            }
+            case Id.REAL_TIME_BARS:
+                r.skip(1);
+                return new RealTimeBar(r.int32(), r.int64(), r.float64(), r.float64(), r.float64(), r.float64(),
+                        r.decimalOrNull(), r.decimalOrNull(), r.int32());
+            case Id.HEAD_TIMESTAMP:
+                return new HeadTimestamp(r.int32(), r.string());
             default:
                 throw new ProtocolException.UnknownMessage(id);
         }
@@ -313,6 +371,23 @@ public final class ServerMessageCodec {
         return new ExecDetails(reqId, orderId, contract, new Execution(execId, time, account, exchange, side, shares,
                 price, permId, clientId, liquidation, cumQty, avgPrice, orderRef, evRule, evMultiplier, modelCode,
                 lastLiquidity, pendingPriceRevision));
+    }
+
+    /** Eight fields per bar; a count the message cannot hold is refused before anything is allocated. */
+    private static HistoricalData readHistoricalData(FieldReader r) {
+        int reqId = r.int32();
+        String startDate = r.string();
+        String endDate = r.string();
+        int count = r.int32();
+        if (count < 0 || count > r.remaining() / 8) {
+            throw new ProtocolException.MalformedField("historicalData bar count " + count + " exceeds the message");
+        }
+        List<HistoricalBar> bars = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            bars.add(new HistoricalBar(r.string(), r.float64(), r.float64(), r.float64(), r.float64(),
+                    r.decimalOrNull(), r.decimalOrNull(), r.int32()));
+        }
+        return new HistoricalData(reqId, startDate, endDate, bars);
     }
 
     private static List<String> splitAccounts(String text) {

@@ -1,6 +1,7 @@
 package io.twsbridge.protocol.message;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -25,9 +26,13 @@ public sealed interface ServerMessage {
         public static final int PORTFOLIO_VALUE = 7;
         public static final int ACCOUNT_UPDATE_TIME = 8;
         public static final int NEXT_VALID_ID = 9;
+        public static final int CONTRACT_DATA = 10;
         public static final int EXECUTION_DATA = 11;
         public static final int MANAGED_ACCOUNTS = 15;
+        public static final int HISTORICAL_DATA = 17;
         public static final int CURRENT_TIME = 49;
+        public static final int REAL_TIME_BARS = 50;
+        public static final int CONTRACT_DATA_END = 52;
         public static final int OPEN_ORDER_END = 53;
         public static final int ACCOUNT_DOWNLOAD_END = 54;
         public static final int EXECUTION_DATA_END = 55;
@@ -41,6 +46,8 @@ public sealed interface ServerMessage {
         public static final int ACCOUNT_UPDATE_MULTI = 73;
         public static final int ACCOUNT_UPDATE_MULTI_END = 74;
         public static final int TICK_REQ_PARAMS = 81;
+        public static final int HEAD_TIMESTAMP = 88;
+        public static final int HISTORICAL_DATA_UPDATE = 90;
         public static final int COMPLETED_ORDER = 101;
         public static final int COMPLETED_ORDERS_END = 102;
 
@@ -110,6 +117,70 @@ public sealed interface ServerMessage {
     /** The Gateway's clock, in seconds since the epoch. */
     record CurrentTime(long epochSeconds) implements ServerMessage {
         public int messageId() { return Id.CURRENT_TIME; }
+    }
+
+    /**
+     * One contract matching a reqContractDetails, one message per match; contractDetailsEnd follows the last.
+     *
+     * <p>{@code contract.lastTradeDateOrContractMonth()} is held as the Gateway sends it: a date, or a date and a
+     * time (and a zone) joined by "-" or a space, which clients split differently.
+     */
+    record ContractDetails(int reqId, Contract contract, ContractSpecification specification)
+            implements ServerMessage {
+        public int messageId() { return Id.CONTRACT_DATA; }
+    }
+
+    /** Every match of a reqContractDetails has been sent. Not sent after error 200 (no such contract). */
+    record ContractDetailsEnd(int reqId) implements ServerMessage {
+        public int messageId() { return Id.CONTRACT_DATA_END; }
+    }
+
+    /**
+     * Every bar of a reqHistoricalData, in one message; the answer is complete with it.
+     *
+     * @param startDate the start of the requested range, as text the Gateway chose
+     * @param endDate   its end, likewise
+     */
+    record HistoricalData(int reqId, String startDate, String endDate, List<HistoricalBar> bars)
+            implements ServerMessage {
+        public HistoricalData {
+            startDate = Strings.orEmpty(startDate);
+            endDate = Strings.orEmpty(endDate);
+            bars = List.copyOf(bars);
+        }
+
+        public int messageId() { return Id.HISTORICAL_DATA; }
+    }
+
+    /** The current, unfinished bar of a reqHistoricalData with keepUpToDate, sent again as it changes. */
+    record HistoricalDataUpdate(int reqId, HistoricalBar bar) implements ServerMessage {
+        public int messageId() { return Id.HISTORICAL_DATA_UPDATE; }
+    }
+
+    /**
+     * One 5-second bar of a reqRealTimeBars subscription.
+     *
+     * @param startEpochSeconds when the bar starts, in seconds since the epoch
+     * @param volume            exact; meaningful for TRADES only
+     * @param wap               the volume-weighted average price, exact; meaningful for TRADES only
+     * @param count             the number of trades; meaningful for TRADES only
+     */
+    record RealTimeBar(int reqId, long startEpochSeconds, double open, double high, double low, double close,
+                       BigDecimal volume, BigDecimal wap, int count) implements ServerMessage {
+        public Instant start() {
+            return Instant.ofEpochSecond(startEpochSeconds);
+        }
+
+        public int messageId() { return Id.REAL_TIME_BARS; }
+    }
+
+    /** The earliest data of a reqHeadTimestamp, as text (formatDate 1) or epoch seconds (formatDate 2). */
+    record HeadTimestamp(int reqId, String headTimestamp) implements ServerMessage {
+        public HeadTimestamp {
+            headTimestamp = Strings.orEmpty(headTimestamp);
+        }
+
+        public int messageId() { return Id.HEAD_TIMESTAMP; }
     }
 
     /**

@@ -3,8 +3,10 @@ package io.twsbridge.protocol.codec;
 import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.protocol.message.ContractSpecification;
 import io.twsbridge.protocol.message.Execution;
 import io.twsbridge.protocol.message.ExecutionFilter;
+import io.twsbridge.protocol.message.HistoricalBar;
 import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.OrderState;
 import io.twsbridge.protocol.message.ServerMessage;
@@ -60,6 +62,36 @@ final class SampleMessages {
                 .orderRef("cmd-stop").transmit(true).parentId(4711).build();
     }
 
+    /**
+     * AAPL's contractDetails as a decoder of {@code sv} yields it: mdSizeMultiplier below 164, sizeMinTick at 163
+     * only, the three size rules from 164. The long name has a non-ASCII character, which travels escaped.
+     */
+    static ContractSpecification aaplSpecification(int sv) {
+        return ContractSpecification.builder().marketName("NMS").minTick(0.01)
+                .mdSizeMultiplier(sv < ServerVersion.SIZE_RULES ? 1 : 0)
+                .orderTypes("ACTIVETIM,AD,ALERT,ALLOC,LMT,MKT,STP,STPLMT,TRAIL")
+                .validExchanges("SMART,AMEX,NYSE,CBOE,ISLAND,NASDAQ").priceMagnifier(1).underConId(0)
+                .longName("APPLE INC – Common").contractMonth("").industry("Technology").category("Computers")
+                .subcategory("Computers").timeZoneId("US/Eastern")
+                .tradingHours("20261128:0400-20261128:2000;20261129:CLOSED")
+                .liquidHours("20261128:0930-20261128:1600;20261129:CLOSED").evRule("").evMultiplier(null)
+                .secIdList(List.of(new TagValue("ISIN", "US0378331005"))).aggGroup(1).underSymbol("")
+                .underSecType("").marketRuleIds("26,26,26,26,26,26").realExpirationDate("").stockType("COMMON")
+                .sizeMinTick(sv == ServerVersion.FRACTIONAL_SIZE_SUPPORT ? new BigDecimal("0.0001") : null)
+                .minSize(sv >= ServerVersion.SIZE_RULES ? new BigDecimal("0.0001") : null)
+                .sizeIncrement(sv >= ServerVersion.SIZE_RULES ? new BigDecimal("0.0001") : null)
+                .suggestedSizeIncrement(sv >= ServerVersion.SIZE_RULES ? new BigDecimal("100") : null)
+                .build();
+    }
+
+    /** An option with a time in its expiry field, no secIds and an evMultiplier, as the Gateway sends them. */
+    static ContractSpecification esOptionSpecification(int sv) {
+        return aaplSpecification(sv).toBuilder().marketName("ES").minTick(0.05).longName("E-mini S&P 500")
+                .underConId(495512563).underSymbol("ES").underSecType("FUT").evRule("").evMultiplier(50.0)
+                .secIdList(List.of()).stockType("").industry("").category("").subcategory("")
+                .timeZoneId("US/Central").build();
+    }
+
     static List<ServerMessage> serverMessages(int sv) {
         Order open = limitOrder().toBuilder().clientId(7).permId(1_234_567_890L).build();
         OrderState submitted = new OrderState("Submitted", 1.25, 1.0, 2.5, "USD", "", "", "");
@@ -105,7 +137,26 @@ final class SampleMessages {
                         "cmd-7f3a", "", null, "", 2, sv >= ServerVersion.PENDING_PRICE_REVISION)),
                 new ServerMessage.ExecDetailsEnd(5),
                 new ServerMessage.CommissionReport("0000e0d5.6566a1b2.01.01", 1.05, "USD", null, null, 0),
-                new ServerMessage.CommissionReport("0000e0d5.6566a1b3.01.01", 0.35, "USD", 12.5, null, 20261231));
+                new ServerMessage.CommissionReport("0000e0d5.6566a1b3.01.01", 0.35, "USD", 12.5, null, 20261231),
+                new ServerMessage.ContractDetails(7001, AAPL, aaplSpecification(sv)),
+                new ServerMessage.ContractDetails(7002, new Contract(551601561, "ES", "FOP",
+                        "20261218 13:30:00 US/Central", 6000.0, "C", "50", "CME", "CME", "USD", "ESZ6 C6000", "ES"),
+                        esOptionSpecification(sv)),
+                new ServerMessage.ContractDetailsEnd(7001),
+                new ServerMessage.HistoricalData(7101, "20261127 16:00:00 US/Eastern", "20261128 16:00:00 US/Eastern",
+                        List.of(new HistoricalBar("20261128 09:30:00 US/Eastern", 189.5, 190.25, 189.1, 190.0,
+                                        new BigDecimal("12345.5"), new BigDecimal("189.731"), 412),
+                                new HistoricalBar("20261128 09:35:00 US/Eastern", 190.0, 190.4, 189.9, 190.3,
+                                        new BigDecimal("8001"), new BigDecimal("190.12"), 250))),
+                new ServerMessage.HistoricalData(7102, "20251128", "20261128", List.of(
+                        new HistoricalBar("20261127", 188.0, 191.0, 187.5, 190.5, new BigDecimal("-1"),
+                                new BigDecimal("-1"), -1))),
+                new ServerMessage.HistoricalData(7103, "", "", List.of()),
+                new ServerMessage.HistoricalDataUpdate(7104, new HistoricalBar("1795853100", 190.3, 190.5, 190.2,
+                        190.45, new BigDecimal("310"), new BigDecimal("190.33"), 17)),
+                new ServerMessage.RealTimeBar(7201, 1_795_853_140L, 190.3, 190.35, 190.28, 190.31,
+                        new BigDecimal("1200.5"), new BigDecimal("190.317"), 9),
+                new ServerMessage.HeadTimestamp(7301, "19801212-14:30:00"));
     }
 
     static List<ClientMessage> clientMessages(int sv) {
@@ -136,6 +187,23 @@ final class SampleMessages {
                 new ClientMessage.ReqAccountUpdatesMulti(9002, "DU111111", "", false),
                 new ClientMessage.ReqAccountUpdatesMulti(9003, "DU222222", "", true),
                 new ClientMessage.CancelAccountUpdatesMulti(9002),
-                new ClientMessage.ReqCompletedOrders(false));
+                new ClientMessage.ReqCompletedOrders(false),
+                new ClientMessage.ReqContractDetails(7001, Contract.stock("AAPL", "SMART", "USD")),
+                new ClientMessage.ReqContractDetails(7002, ES_OPTION, true, "", "",
+                        sv >= ServerVersion.BOND_ISSUERID ? "e123456" : ""),
+                new ClientMessage.ReqContractDetails(7003, new Contract(0, "", "STK", "", null, "", "", "SMART", "",
+                        "USD", "", ""), false, "ISIN", "US0378331005", ""),
+                new ClientMessage.ReqHistoricalData(7101, AAPL, false, "20261128 16:00:00 US/Eastern", "1 D",
+                        "5 mins", true, "TRADES", 1, false, ""),
+                new ClientMessage.ReqHistoricalData(7102, ES_OPTION, true, "", "1 Y", "1 day", false, "MIDPOINT", 2,
+                        false, ""),
+                new ClientMessage.ReqHistoricalData(7103, AAPL, false, "", "3600 S", "5 secs", false, "BID_ASK", 2,
+                        true, "XYZ=1;"),
+                new ClientMessage.CancelHistoricalData(7103),
+                new ClientMessage.ReqRealTimeBars(7201, AAPL, 5, "TRADES", true, ""),
+                new ClientMessage.ReqRealTimeBars(7202, ES_OPTION, 5, "MIDPOINT", false, "XYZ=1;"),
+                new ClientMessage.CancelRealTimeBars(7201),
+                new ClientMessage.ReqHeadTimestamp(7301, AAPL, false, true, "TRADES", 1),
+                new ClientMessage.CancelHeadTimestamp(7301));
     }
 }

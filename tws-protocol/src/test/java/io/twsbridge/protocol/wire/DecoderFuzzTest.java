@@ -168,8 +168,8 @@ class DecoderFuzzTest {
             return bytes;
         }
         // Field-shaped noise: a plausible message id, then random numeric-ish or text fields.
-        int[] ids = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 15, 16, 49, 53, 54, 55, 57, 58, 59, 61, 62, 63, 64, 71, 81, 99,
-                101, 102, 7777};
+        int[] ids = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 16, 17, 20, 25, 49, 50, 51, 52, 53, 54, 55, 57, 58, 59, 61,
+                62, 63, 64, 71, 81, 87, 88, 90, 99, 101, 102, 7777};
         sb.append(ids[random.nextInt(ids.length)]).append('\0');
         int fields = random.nextInt(0, kind == 1 ? 8 : 140);
         for (int i = 0; i < fields; i++) {

@@ -84,7 +84,25 @@ final class ApiRequestHandler {
             broker.sendAccountSummary(c, m.reqId(), m.tags());
         } else if (message instanceof ClientMessage.ReqCompletedOrders) {
             broker.sendCompletedOrders(c);
+        } else if (message instanceof ClientMessage.ReqContractDetails m) {
+            notServed(c, m.reqId(), "contract details");
+        } else if (message instanceof ClientMessage.ReqHistoricalData m) {
+            notServed(c, m.reqId(), "historical data");
+        } else if (message instanceof ClientMessage.ReqRealTimeBars m) {
+            notServed(c, m.reqId(), "real-time bars");
+        } else if (message instanceof ClientMessage.ReqHeadTimestamp m) {
+            notServed(c, m.reqId(), "head timestamps");
         }
-        // startApi again, reqAutoOpenOrders and cancelAccountSummary need no answer: summaries are not streamed.
+        // startApi again, reqAutoOpenOrders, cancelAccountSummary and the cancels of requests refused below need no
+        // answer: summaries are not streamed, and nothing was started.
+    }
+
+    /**
+     * A request the codec reads but the simulator does not serve yet: refused under its id, as a Gateway refuses a
+     * request it cannot validate, so that a client gets an answer instead of waiting for one.
+     */
+    private static void notServed(ClientConnection c, int reqId, String what) {
+        c.send(new ServerMessage.ErrorMessage(reqId, 321, "Error validating request: the simulator does not serve "
+                + what + " yet"));
     }
 }

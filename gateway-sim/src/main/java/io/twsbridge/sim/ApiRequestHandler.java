@@ -3,6 +3,7 @@ package io.twsbridge.sim;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.sim.broker.Broker;
+import io.twsbridge.sim.market.ContractCatalog;
 import io.twsbridge.sim.market.Instrument;
 import io.twsbridge.sim.market.Market;
 import io.twsbridge.sim.market.MarketDataFeed;
@@ -19,8 +20,11 @@ final class ApiRequestHandler {
     private final Broker broker;
     private final Clock clock;
     private final Faults faults;
+    private final ContractCatalog contracts;
 
-    ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock, Faults faults) {
+    ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock, Faults faults,
+                      ContractCatalog contracts) {
+        this.contracts = contracts;
         this.faults = faults;
         this.market = market;
         this.feed = feed;
@@ -85,7 +89,7 @@ final class ApiRequestHandler {
         } else if (message instanceof ClientMessage.ReqCompletedOrders) {
             broker.sendCompletedOrders(c);
         } else if (message instanceof ClientMessage.ReqContractDetails m) {
-            notServed(c, m.reqId(), "contract details");
+            contracts.answer(c, m);
         } else if (message instanceof ClientMessage.ReqHistoricalData m) {
             notServed(c, m.reqId(), "historical data");
         } else if (message instanceof ClientMessage.ReqRealTimeBars m) {

@@ -6,6 +6,7 @@ import io.twsbridge.protocol.message.Order;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.sim.admin.AdminServer;
 import io.twsbridge.sim.broker.Broker;
+import io.twsbridge.sim.market.ContractCatalog;
 import io.twsbridge.sim.market.Market;
 import io.twsbridge.sim.market.MarketDataFeed;
 import io.twsbridge.sim.net.ClientConnection;
@@ -76,7 +77,8 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                 config.masterClientId());
         this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote,
                 (c, reqId, symbol, ticks, at) -> probe.ticksQueued(c.id(), reqId, symbol, ticks, at));
-        this.requests = new ApiRequestHandler(market, feed, broker, clock, faults);
+        this.requests = new ApiRequestHandler(market, feed, broker, clock, faults,
+                new ContractCatalog(market.instruments(), config.ambiguousSymbol(), clock));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sim-scheduler");
             t.setDaemon(true);

@@ -5,6 +5,7 @@ import io.twsbridge.protocol.ServerVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Start-up settings of the simulator. Immutable and validated: {@link Builder#build()} reports every problem
@@ -26,6 +27,9 @@ import java.util.List;
  * @param pacingViolationsToDisconnect consecutive seconds with violations after which the link is dropped
  * @param masterClientId            the "Master API client id" of TWS: this client also receives the order status,
  *                                  open orders and executions of every other client's orders; -1 for none
+ * @param ambiguousSymbol           a symbol reqContractDetails finds twice (primary exchanges NASDAQ and AEB, both
+ *                                  in USD), so a client can meet an ambiguous description; "" for none. Not one of
+ *                                  {@code symbols}: it is listed for contract details only, without quotes or orders
  */
 public record SimulatorConfig(
         String host,
@@ -42,7 +46,11 @@ public record SimulatorConfig(
         boolean zombiesBlockHandshakes,
         int pacingLimit,
         int pacingViolationsToDisconnect,
-        int masterClientId) {
+        int masterClientId,
+        String ambiguousSymbol) {
+
+    /** The default {@link #ambiguousSymbol}. */
+    public static final String DEFAULT_AMBIGUOUS_SYMBOL = "TWIN";
 
     public SimulatorConfig {
         accounts = List.copyOf(accounts);
@@ -58,7 +66,8 @@ public record SimulatorConfig(
                 .accounts(accounts).symbols(symbols).tickRate(tickRate).seed(seed).handshakeDelay(handshakeDelay)
                 .apiDelay(apiDelay).zombieOnDisconnect(zombieOnDisconnect)
                 .zombiesBlockHandshakes(zombiesBlockHandshakes).pacingLimit(pacingLimit)
-                .pacingViolationsToDisconnect(pacingViolationsToDisconnect).masterClientId(masterClientId);
+                .pacingViolationsToDisconnect(pacingViolationsToDisconnect).masterClientId(masterClientId)
+                .ambiguousSymbol(ambiguousSymbol);
     }
 
     /** Builder with the defaults of the command line. */
@@ -78,6 +87,7 @@ public record SimulatorConfig(
         private int pacingLimit = 50;
         private int pacingViolationsToDisconnect = 3;
         private int masterClientId = -1;
+        private String ambiguousSymbol = DEFAULT_AMBIGUOUS_SYMBOL;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -94,6 +104,7 @@ public record SimulatorConfig(
         public Builder pacingLimit(int v) { pacingLimit = v; return this; }
         public Builder pacingViolationsToDisconnect(int v) { pacingViolationsToDisconnect = v; return this; }
         public Builder masterClientId(int v) { masterClientId = v; return this; }
+        public Builder ambiguousSymbol(String v) { ambiguousSymbol = v; return this; }
 
         /** Ports 0 (free) for API and admin: what in-process tests want. */
         public Builder ephemeralPorts() {
@@ -142,13 +153,22 @@ public record SimulatorConfig(
             if (pacingViolationsToDisconnect < 1) {
                 problems.add("pacing violations to disconnect must be >= 1 but was " + pacingViolationsToDisconnect);
             }
+            String ambiguous = ambiguousSymbol == null ? null : ambiguousSymbol.trim().toUpperCase(Locale.ROOT);
+            if (ambiguous == null || !ambiguous.matches("[A-Z0-9.]*")) {
+                problems.add("ambiguous symbol must be a plain ticker (letters, digits, '.') or empty for none but was "
+                        + (ambiguousSymbol == null ? null : "'" + ambiguousSymbol + "'"));
+            } else if (symbols != null && symbols.stream().anyMatch(
+                    s -> s != null && s.trim().toUpperCase(Locale.ROOT).equals(ambiguous) && !ambiguous.isEmpty())) {
+                problems.add("ambiguous symbol must not be one of the symbols " + symbols + " but was '"
+                        + ambiguousSymbol + "'");
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid simulator configuration:\n  - "
                         + String.join("\n  - ", problems));
             }
             return new SimulatorConfig(host, port, adminPort, serverVersion, accounts, symbols, tickRate, seed,
                     handshakeDelay, apiDelay, zombieOnDisconnect, zombiesBlockHandshakes, pacingLimit,
-                    pacingViolationsToDisconnect, masterClientId);
+                    pacingViolationsToDisconnect, masterClientId, ambiguous);
         }
     }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Requests the codec reads and the simulator does not serve yet (contract details, historical data, real-time bars,
- * head timestamps) are answered with error 321 under their own id, so a client never waits for an answer that would
+ * Requests the codec reads and the simulator does not serve yet (historical data, real-time bars, head timestamps)
+ * are answered with error 321 under their own id, so a client never waits for an answer that would
  * not come; the connection goes on serving the rest.
  */
 class DataRequestsNotServedTest extends SimulatorTestBase {
@@ -21,11 +21,10 @@ class DataRequestsNotServedTest extends SimulatorTestBase {
         TwsTestClient c = client(1);
         Contract aapl = stock("AAPL");
 
-        c.send(new ClientMessage.ReqContractDetails(31, aapl, false, "", "", ""));
         c.send(new ClientMessage.ReqHistoricalData(32, aapl, false, "", "1 D", "1 hour", true, "TRADES", 1, false, ""));
         c.send(new ClientMessage.ReqRealTimeBars(33, aapl, 5, "TRADES", true, ""));
 
-        for (int id = 31; id <= 33; id++) {
+        for (int id = 32; id <= 33; id++) {
             int reqId = id;
             ErrorMessage refused = c.await(ErrorMessage.class, e -> e.id() == reqId, TIMEOUT);
             assertThat(refused.code()).isEqualTo(321);

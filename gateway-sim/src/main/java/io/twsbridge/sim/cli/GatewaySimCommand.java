@@ -61,6 +61,9 @@ public final class GatewaySimCommand implements Callable<Integer> {
     @Option(names = "--master-client-id", description = "TWS's Master API client id: also receives every client's order events; -1 for none (default: ${DEFAULT-VALUE}).")
     int masterClientId = -1;
 
+    @Option(names = "--ambiguous-symbol", description = "A symbol reqContractDetails finds twice (NASDAQ and AEB, USD), for testing ambiguous descriptions; empty for none (default: ${DEFAULT-VALUE}).")
+    String ambiguousSymbol = SimulatorConfig.DEFAULT_AMBIGUOUS_SYMBOL;
+
     @Override
     public Integer call() throws Exception {
         SimulatorConfig config;
@@ -70,7 +73,7 @@ public final class GatewaySimCommand implements Callable<Integer> {
                     .handshakeDelay(Duration.ofMillis(handshakeDelayMs)).apiDelay(Duration.ofMillis(apiDelayMs))
                     .zombieOnDisconnect(zombieOnDisconnect).zombiesBlockHandshakes(zombiesBlockHandshakes)
                     .pacingLimit(pacingLimit).pacingViolationsToDisconnect(pacingDisconnectAfter)
-                    .masterClientId(masterClientId).build();
+                    .masterClientId(masterClientId).ambiguousSymbol(ambiguousSymbol).build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

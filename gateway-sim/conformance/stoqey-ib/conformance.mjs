@@ -7,11 +7,12 @@
 // Usage:
 //   node conformance.mjs --host 127.0.0.1 --port 7497 --client-id 7 --symbol AAPL --timeout-ms 30000
 // Optional: --step-timeout-ms N (default min(10000, timeout)), --expect-server-version N,
+//           --unknown-symbol S (default NOSUCH), --ambiguous-symbol S (default TWIN),
 //           --trace (every frame on stderr).
 //
 // Output: exactly one JSON line on stdout:
 //   {"ok":bool,"serverVersion":n,"steps":{name:"ok"|"failed: why"},"counts":{event:n},
-//    "elapsedMs":{step:n},"decodingErrors":[...],"unexpectedErrors":[...]}
+//    "elapsedMs":{step:n},"contractDetails":{...},"decodingErrors":[...],"unexpectedErrors":[...]}
 // Exit status 0 iff ok. Progress goes to stderr. See CLIENT-FACTS.md for what the client does.
 
 import process from "node:process";
@@ -26,6 +27,7 @@ const { IBApi } = stoqey;
 const STEP_NAMES = [
   "connect",
   "currentTime",
+  "contractDetails",
   "accountSummary",
   "accountUpdates",
   "accountUpdatesMulti",
@@ -43,6 +45,8 @@ const STEP_NAMES = [
 const ALLOWED_NOTICE_CODES = new Set([2104, 2106, 2158]);
 /** "Order Canceled - reason:"; allowed only for an order this run asked to cancel. */
 const ORDER_CANCELLED_CODE = 202;
+/** "No security definition has been found for the request"; allowed only for a request expected to find nothing. */
+const NO_SECURITY_DEFINITION_CODE = 200;
 /** @stoqey/ib reports every decoder problem as an `error` event with this code (ErrorCode.UNKNOWN_ID). */
 const CLIENT_DECODING_CODE = 505;
 const ACCOUNT_SUMMARY_TAGS = "NetLiquidation,TotalCashValue,BuyingPower,AccountType";
@@ -60,6 +64,8 @@ const result = {
   counts: {},
   /** Request-to-End time of the steps whose latency matters (a client that waits for the End at connect). */
   elapsedMs: {},
+  /** What the client decoded for reqContractDetails: {known: [details], ambiguous: [details], unknown: {code, message}}. */
+  contractDetails: {},
   decodingErrors: [],
   unexpectedErrors: [],
 };
@@ -96,6 +102,7 @@ let connectionLost = false;
 let abortReason = null;
 let currentStep = null;
 const cancelRequested = new Set(); // order ids for which error 202 is expected
+const expectedErrors = new Map(); // request id -> {code, seen: [messages]} for errors a step asks for
 const waiters = new Set();
 
 const ib = new IBApi({ host: options.host, port: options.port });
@@ -209,6 +216,11 @@ function onClientError(err, code, reqId) {
   }
   if (ALLOWED_NOTICE_CODES.has(code)) return;
   if (code === ORDER_CANCELLED_CODE && cancelRequested.has(id)) return;
+  const expected = expectedErrors.get(id);
+  if (expected && expected.code === code) {
+    expected.seen.push(message);
+    return;
+  }
   const entry = { via: "error", code: code ?? null, id, message: oneLine(message, 600) };
   result.unexpectedErrors.push(entry);
   // Server messages with id -1 arrive as "info", so an error event with id -1 comes from the
@@ -358,6 +370,51 @@ async function scenario() {
     await waitFor("currentTime", () => after("currentTime", mark).length > 0);
     const t = after("currentTime", mark)[0].args[0];
     if (!Number.isInteger(t) || t <= 0) throw new Error(`currentTime ${t} is not a positive integer (epoch seconds)`);
+  });
+
+  await runStep("contractDetails", async () => {
+    const mineBefore = (name, reqId, endSeq) => events(name).filter((e) => e.args[0] === reqId && e.seq < endSeq);
+    /** Sends reqContractDetails and returns every contractDetails before its contractDetailsEnd. */
+    const detailsOf = async (what, description) => {
+      const reqId = nextId();
+      const ends = () => events("contractDetailsEnd").filter((e) => e.args[0] === reqId);
+      ib.reqContractDetails(reqId, description);
+      await waitFor(`contractDetailsEnd(${reqId}) for ${what}`, () => ends().length > 0, {
+        ids: [reqId],
+        progress: () => `contractDetails=${events("contractDetails").filter((e) => e.args[0] === reqId).length}`,
+      });
+      return mineBefore("contractDetails", reqId, ends()[0].seq).map((e) => e.args[1]);
+    };
+    const stock = (symbol) => ({ symbol, secType: "STK", exchange: "SMART", currency: "USD" });
+
+    const known = await detailsOf(options.symbol, stock(options.symbol));
+    result.contractDetails.known = known;
+    if (known.length !== 1) throw new Error(`${options.symbol} matched ${known.length} contracts, expected 1`);
+    if (known[0]?.contract?.symbol !== options.symbol || !(known[0]?.contract?.conId > 0)) {
+      throw new Error(`contractDetails for ${options.symbol} decoded as ${JSON.stringify(known[0]?.contract)}`);
+    }
+
+    // Nothing matches: error 200 under the reqId, and no contractDetailsEnd (checked after the next request's End,
+    // which comes later on the same connection).
+    const unknownId = nextId();
+    const expected = { code: NO_SECURITY_DEFINITION_CODE, seen: [] };
+    expectedErrors.set(unknownId, expected);
+    const unknownMark = seq;
+    ib.reqContractDetails(unknownId, stock(options.unknownSymbol));
+    await waitFor(`error ${NO_SECURITY_DEFINITION_CODE} for reqId ${unknownId} (${options.unknownSymbol})`,
+      () => expected.seen.length > 0);
+    result.contractDetails.unknown = { code: expected.code, message: expected.seen[0] };
+
+    const ambiguous = await detailsOf(options.ambiguousSymbol, stock(options.ambiguousSymbol));
+    result.contractDetails.ambiguous = ambiguous;
+    if (ambiguous.length !== 2) throw new Error(`${options.ambiguousSymbol} matched ${ambiguous.length} contracts, expected 2`);
+    if (new Set(ambiguous.map((d) => d?.contract?.conId)).size !== 2) {
+      throw new Error(`the two matches of ${options.ambiguousSymbol} share a conId: ${JSON.stringify(ambiguous.map((d) => d?.contract))}`);
+    }
+    const strays = after("contractDetailsEnd", unknownMark).filter((e) => e.args[0] === unknownId).length
+      + after("contractDetails", unknownMark).filter((e) => e.args[0] === unknownId).length;
+    if (strays > 0) throw new Error(`${strays} contractDetails/contractDetailsEnd for reqId ${unknownId} after error 200`);
+    if (expected.seen.length !== 1) throw new Error(`error 200 for reqId ${unknownId} arrived ${expected.seen.length} times`);
   });
 
   await runStep("accountSummary", async () => {
@@ -689,6 +746,8 @@ function readOptions(argv) {
       port: { type: "string" },
       "client-id": { type: "string", default: "0" },
       symbol: { type: "string", default: "AAPL" },
+      "unknown-symbol": { type: "string", default: "NOSUCH" },
+      "ambiguous-symbol": { type: "string", default: "TWIN" },
       "timeout-ms": { type: "string", default: "30000" },
       "step-timeout-ms": { type: "string" },
       "expect-server-version": { type: "string" },
@@ -705,14 +764,18 @@ function readOptions(argv) {
     return n;
   };
   const timeoutMs = int("timeout-ms", values["timeout-ms"], 1000, 3_600_000);
-  if (!values.symbol || !/^[A-Za-z0-9 .]+$/.test(values.symbol)) {
-    throw new Error(`--symbol must be a plain ticker but was ${JSON.stringify(values.symbol)}`);
+  for (const name of ["symbol", "unknown-symbol", "ambiguous-symbol"]) {
+    if (!values[name] || !/^[A-Za-z0-9 .]+$/.test(values[name])) {
+      throw new Error(`--${name} must be a plain ticker but was ${JSON.stringify(values[name])}`);
+    }
   }
   return {
     host: values.host,
     port: int("port", values.port, 1, 65535),
     clientId: int("client-id", values["client-id"], 0, 2_147_483_647),
     symbol: values.symbol,
+    unknownSymbol: values["unknown-symbol"],
+    ambiguousSymbol: values["ambiguous-symbol"],
     timeoutMs,
     stepTimeoutMs:
       values["step-timeout-ms"] === undefined

@@ -2,8 +2,15 @@ package io.twsbridge.sim.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twsbridge.protocol.ServerVersion;
+import io.twsbridge.protocol.message.ClientMessage;
+import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.protocol.message.ContractSpecification;
+import io.twsbridge.protocol.message.ServerMessage;
+import io.twsbridge.protocol.message.TagValue;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
+import io.twsbridge.sim.support.TwsTestClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,7 +19,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +40,17 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * account updates by reqId (reqAccountUpdatesMulti), positions, market data, a resting order cancelled, a market order filled, open orders, executions and
  * completed orders. @stoqey/ib reports every leftover or missing field as an error, so a clean run proves our
  * field counts at each server version.
+ *
+ * <p>Contract details are checked value by value as well: what @stoqey/ib decoded for a listed stock and for the
+ * ambiguous symbol must equal, field for field, what the simulator sends (read back by the project's own codec from
+ * the same simulator), and an unknown description must give error 200 with IB's text and no end.
  */
 class StoqeyIbConformanceIT {
 
     private static final Path HARNESS = Path.of(System.getProperty("conformance.dir",
             "conformance/stoqey-ib"));
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
     @BeforeAll
     static void harnessInstalled() {
@@ -45,7 +64,7 @@ class StoqeyIbConformanceIT {
     void stoqeyIbRunsItsScenarioWithoutASingleDecodingError(int serverVersion) throws Exception {
         SimulatorConfig config = SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
                 .serverVersion(serverVersion).tickRate(20).build();
-        try (GatewaySimulator simulator = GatewaySimulator.start(config)) {
+        try (GatewaySimulator simulator = GatewaySimulator.start(config, middayClock())) {
             JsonNode result = runHarness(simulator.apiPort(), serverVersion);
 
             assertThat(result.path("decodingErrors").isArray()).isTrue();
@@ -54,7 +73,7 @@ class StoqeyIbConformanceIT {
             assertThat(result.path("serverVersion").asInt()).isEqualTo(serverVersion);
             result.path("steps").properties().forEach(step ->
                     assertThat(step.getValue().asText()).as("step %s", step.getKey()).isEqualTo("ok"));
-            assertThat(result.path("steps").size()).isEqualTo(13);
+            assertThat(result.path("steps").size()).isEqualTo(14);
             // Answered with its End rather than refused with 321 (the step would fail) or left to the step's 10 s
             // timeout: a client that waits for this End at connect (ib_async does, per account) connects without
             // waiting it out. How long the End took is a figure, not a check (time in tests: lower bounds only).
@@ -73,7 +92,133 @@ class StoqeyIbConformanceIT {
             assertThat(placed.keySet()).anyMatch(ref -> ref.startsWith("conf-rest-"))
                     .anyMatch(ref -> ref.startsWith("conf-fill-"));
             assertThat(placed.values()).containsOnly(1);
+
+            contractDetailsDecodedAsSent(simulator, serverVersion, result.path("contractDetails"));
         }
+    }
+
+    /**
+     * A clock ticking from today's noon UTC, so the trading hours the simulator writes (days at New York and
+     * Amsterdam) cannot change between @stoqey/ib's requests and ours.
+     */
+    private static Clock middayClock() {
+        Instant noon = LocalDate.now(ZoneOffset.UTC).atTime(LocalTime.NOON).toInstant(ZoneOffset.UTC);
+        return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
+    }
+
+    private static void contractDetailsDecodedAsSent(GatewaySimulator simulator, int serverVersion, JsonNode decoded)
+            throws Exception {
+        List<ServerMessage.ContractDetails> known;
+        List<ServerMessage.ContractDetails> ambiguous;
+        ServerMessage.ErrorMessage unknown;
+        try (TwsTestClient ours = TwsTestClient.connect(simulator.apiPort(), 8)) {
+            ours.await(ServerMessage.NextValidId.class, ANSWER_TIMEOUT);
+            known = details(ours, 1, "AAPL");
+            ours.send(new ClientMessage.ReqContractDetails(2, Contract.stock("NOSUCH", "SMART", "USD")));
+            unknown = ours.await(ServerMessage.ErrorMessage.class, e -> e.id() == 2, ANSWER_TIMEOUT);
+            ambiguous = details(ours, 3, "TWIN");
+        }
+        assertThat(known).hasSize(1);
+        assertThat(ambiguous).hasSize(2);
+        assertThat(decoded.path("known")).hasSize(1);
+        assertThat(decoded.path("ambiguous")).hasSize(2);
+
+        List<String> mismatches = new ArrayList<>();
+        int compared = compare("known[0]", known.get(0), decoded.path("known").get(0), serverVersion, mismatches);
+        for (int i = 0; i < 2; i++) {
+            compared += compare("ambiguous[" + i + "]", ambiguous.get(i), decoded.path("ambiguous").get(i),
+                    serverVersion, mismatches);
+        }
+        System.out.printf("contract details at server version %d: %d fields compared, %d differ%n", serverVersion,
+                compared, mismatches.size());
+        assertThat(mismatches).as("fields @stoqey/ib decoded differently from what the simulator sent").isEmpty();
+        assertThat(compared).isGreaterThanOrEqualTo(3 * 33);
+
+        assertThat(unknown.code()).isEqualTo(200);
+        assertThat(decoded.path("unknown").path("code").asInt()).isEqualTo(200);
+        assertThat(decoded.path("unknown").path("message").asText()).isEqualTo(unknown.message())
+                .isEqualTo("No security definition has been found for the request");
+    }
+
+    private static List<ServerMessage.ContractDetails> details(TwsTestClient c, int reqId, String symbol)
+            throws Exception {
+        c.send(new ClientMessage.ReqContractDetails(reqId, Contract.stock(symbol, "SMART", "USD")));
+        c.await(ServerMessage.ContractDetailsEnd.class, e -> e.reqId() == reqId, ANSWER_TIMEOUT);
+        return c.received(ServerMessage.ContractDetails.class).stream().filter(d -> d.reqId() == reqId).toList();
+    }
+
+    /**
+     * Compares every field @stoqey/ib keeps with what was sent, in its names and types: it reads multiplier,
+     * strike and evMultiplier as numbers ("" as 0), drops an empty secIdList and the size rules below server
+     * version 164.
+     */
+    private static int compare(String where, ServerMessage.ContractDetails sent, JsonNode got, int serverVersion,
+                               List<String> mismatches) {
+        Contract c = sent.contract();
+        ContractSpecification s = sent.specification();
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("contract.conId", c.conId());
+        expected.put("contract.symbol", c.symbol());
+        expected.put("contract.secType", c.secType());
+        expected.put("contract.strike", c.strike() == null ? 0.0 : c.strike());
+        expected.put("contract.exchange", c.exchange());
+        expected.put("contract.primaryExch", c.primaryExchange());
+        expected.put("contract.currency", c.currency());
+        expected.put("contract.localSymbol", c.localSymbol());
+        expected.put("contract.tradingClass", c.tradingClass());
+        expected.put("contract.multiplier", c.multiplier().isEmpty() ? 0.0 : Double.parseDouble(c.multiplier()));
+        expected.put("marketName", s.marketName());
+        expected.put("minTick", s.minTick());
+        expected.put("orderTypes", s.orderTypes());
+        expected.put("validExchanges", s.validExchanges());
+        expected.put("priceMagnifier", s.priceMagnifier());
+        expected.put("underConId", s.underConId());
+        expected.put("longName", s.longName());
+        expected.put("contractMonth", s.contractMonth());
+        expected.put("industry", s.industry());
+        expected.put("category", s.category());
+        expected.put("subcategory", s.subcategory());
+        expected.put("timeZoneId", s.timeZoneId());
+        expected.put("tradingHours", s.tradingHours());
+        expected.put("liquidHours", s.liquidHours());
+        expected.put("evRule", s.evRule());
+        expected.put("evMultiplier", s.evMultiplier() == null ? 0.0 : s.evMultiplier());
+        expected.put("aggGroup", s.aggGroup());
+        expected.put("underSymbol", s.underSymbol());
+        expected.put("underSecType", s.underSecType());
+        expected.put("marketRuleIds", s.marketRuleIds());
+        expected.put("realExpirationDate", s.realExpirationDate());
+        expected.put("stockType", s.stockType());
+        boolean sizeRules = serverVersion >= ServerVersion.SIZE_RULES;
+        expected.put("minSize", sizeRules ? s.minSize().doubleValue() : null);
+        expected.put("sizeIncrement", sizeRules ? s.sizeIncrement().doubleValue() : null);
+        expected.put("suggestedSizeIncrement", sizeRules ? s.suggestedSizeIncrement().doubleValue() : null);
+        for (int i = 0; i < s.secIdList().size(); i++) {
+            TagValue id = s.secIdList().get(i);
+            expected.put("secIdList." + i + ".tag", id.tag());
+            expected.put("secIdList." + i + ".value", id.value());
+        }
+        if (s.secIdList().isEmpty()) {
+            expected.put("secIdList", null);
+        } else if (got.path("secIdList").size() != s.secIdList().size()) {
+            mismatches.add(where + ".secIdList: " + got.path("secIdList").size() + " entries, sent "
+                    + s.secIdList().size());
+        }
+
+        for (Map.Entry<String, Object> field : expected.entrySet()) {
+            JsonNode node = got;
+            for (String part : field.getKey().split("\\.")) {
+                node = part.matches("\\d+") ? node.path(Integer.parseInt(part)) : node.path(part);
+            }
+            Object want = field.getValue();
+            boolean same = want == null ? node.isMissingNode() || node.isNull()
+                    : want instanceof String text ? node.isTextual() && node.asText().equals(text)
+                    : node.isNumber() && node.asDouble() == ((Number) want).doubleValue();
+            if (!same) {
+                mismatches.add(where + "." + field.getKey() + ": decoded " + node + ", sent " + want);
+            }
+        }
+        return expected.size();
     }
 
     private static JsonNode runHarness(int port, int serverVersion) throws IOException, InterruptedException {

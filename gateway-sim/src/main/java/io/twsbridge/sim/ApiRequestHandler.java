@@ -6,6 +6,7 @@ import io.twsbridge.sim.broker.Broker;
 import io.twsbridge.sim.market.Instrument;
 import io.twsbridge.sim.market.Market;
 import io.twsbridge.sim.market.MarketDataFeed;
+import io.twsbridge.sim.market.RealTimeBars;
 import io.twsbridge.sim.net.ClientConnection;
 
 import java.time.Clock;
@@ -19,9 +20,14 @@ final class ApiRequestHandler {
     private final Broker broker;
     private final Clock clock;
     private final Faults faults;
+    private final HistoricalRequests historical;
+    private final RealTimeBars realTimeBars;
 
-    ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock, Faults faults) {
+    ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock, Faults faults,
+                      HistoricalRequests historical, RealTimeBars realTimeBars) {
         this.faults = faults;
+        this.historical = historical;
+        this.realTimeBars = realTimeBars;
         this.market = market;
         this.feed = feed;
         this.broker = broker;
@@ -87,14 +93,25 @@ final class ApiRequestHandler {
         } else if (message instanceof ClientMessage.ReqContractDetails m) {
             notServed(c, m.reqId(), "contract details");
         } else if (message instanceof ClientMessage.ReqHistoricalData m) {
-            notServed(c, m.reqId(), "historical data");
+            historical.request(c, m);
+        } else if (message instanceof ClientMessage.CancelHistoricalData m) {
+            historical.cancel(c, m.reqId());
         } else if (message instanceof ClientMessage.ReqRealTimeBars m) {
-            notServed(c, m.reqId(), "real-time bars");
+            Optional<Instrument> instrument = market.resolve(m.contract());
+            if (instrument.isEmpty()) {
+                c.send(new ServerMessage.ErrorMessage(m.reqId(), 200,
+                        "No security definition has been found for the request"));
+            } else {
+                realTimeBars.subscribe(c, m, instrument.get());
+            }
+        } else if (message instanceof ClientMessage.CancelRealTimeBars m) {
+            realTimeBars.cancel(c, m.reqId());
         } else if (message instanceof ClientMessage.ReqHeadTimestamp m) {
-            notServed(c, m.reqId(), "head timestamps");
+            historical.headTimestamp(c, m);
         }
-        // startApi again, reqAutoOpenOrders, cancelAccountSummary and the cancels of requests refused below need no
-        // answer: summaries are not streamed, and nothing was started.
+        // startApi again, reqAutoOpenOrders, cancelAccountSummary, cancelHeadTimestamp (a head timestamp is answered
+        // at once) and the cancels of requests refused below need no answer: summaries are not streamed, and
+        // nothing was started.
     }
 
     /**

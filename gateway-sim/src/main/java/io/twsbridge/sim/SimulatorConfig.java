@@ -26,6 +26,10 @@ import java.util.List;
  * @param pacingViolationsToDisconnect consecutive seconds with violations after which the link is dropped
  * @param masterClientId            the "Master API client id" of TWS: this client also receives the order status,
  *                                  open orders and executions of every other client's orders; -1 for none
+ * @param historicalPacing          enforce IB's historical-data pacing rules (error 162) and its limit of 60 new
+ *                                  real-time bar subscriptions in 10 minutes; on by default
+ * @param historicalLatency         how long a historical-data answer takes, during which the request is open (and
+ *                                  can be cancelled); 0 answers at once
  */
 public record SimulatorConfig(
         String host,
@@ -42,7 +46,9 @@ public record SimulatorConfig(
         boolean zombiesBlockHandshakes,
         int pacingLimit,
         int pacingViolationsToDisconnect,
-        int masterClientId) {
+        int masterClientId,
+        boolean historicalPacing,
+        Duration historicalLatency) {
 
     public SimulatorConfig {
         accounts = List.copyOf(accounts);
@@ -58,7 +64,8 @@ public record SimulatorConfig(
                 .accounts(accounts).symbols(symbols).tickRate(tickRate).seed(seed).handshakeDelay(handshakeDelay)
                 .apiDelay(apiDelay).zombieOnDisconnect(zombieOnDisconnect)
                 .zombiesBlockHandshakes(zombiesBlockHandshakes).pacingLimit(pacingLimit)
-                .pacingViolationsToDisconnect(pacingViolationsToDisconnect).masterClientId(masterClientId);
+                .pacingViolationsToDisconnect(pacingViolationsToDisconnect).masterClientId(masterClientId)
+                .historicalPacing(historicalPacing).historicalLatency(historicalLatency);
     }
 
     /** Builder with the defaults of the command line. */
@@ -78,6 +85,8 @@ public record SimulatorConfig(
         private int pacingLimit = 50;
         private int pacingViolationsToDisconnect = 3;
         private int masterClientId = -1;
+        private boolean historicalPacing = true;
+        private Duration historicalLatency = Duration.ofMillis(20);
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -94,6 +103,8 @@ public record SimulatorConfig(
         public Builder pacingLimit(int v) { pacingLimit = v; return this; }
         public Builder pacingViolationsToDisconnect(int v) { pacingViolationsToDisconnect = v; return this; }
         public Builder masterClientId(int v) { masterClientId = v; return this; }
+        public Builder historicalPacing(boolean v) { historicalPacing = v; return this; }
+        public Builder historicalLatency(Duration v) { historicalLatency = v; return this; }
 
         /** Ports 0 (free) for API and admin: what in-process tests want. */
         public Builder ephemeralPorts() {
@@ -142,13 +153,18 @@ public record SimulatorConfig(
             if (pacingViolationsToDisconnect < 1) {
                 problems.add("pacing violations to disconnect must be >= 1 but was " + pacingViolationsToDisconnect);
             }
+            if (historicalLatency == null || historicalLatency.isNegative()
+                    || historicalLatency.compareTo(Faults.MAX_DELAY) > 0) {
+                problems.add("historical latency must be 0.." + Faults.MAX_DELAY.toMillis() + " ms but was "
+                        + historicalLatency);
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid simulator configuration:\n  - "
                         + String.join("\n  - ", problems));
             }
             return new SimulatorConfig(host, port, adminPort, serverVersion, accounts, symbols, tickRate, seed,
                     handshakeDelay, apiDelay, zombieOnDisconnect, zombiesBlockHandshakes, pacingLimit,
-                    pacingViolationsToDisconnect, masterClientId);
+                    pacingViolationsToDisconnect, masterClientId, historicalPacing, historicalLatency);
         }
     }
 }

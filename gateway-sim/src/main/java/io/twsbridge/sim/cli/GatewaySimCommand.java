@@ -61,6 +61,12 @@ public final class GatewaySimCommand implements Callable<Integer> {
     @Option(names = "--master-client-id", description = "TWS's Master API client id: also receives every client's order events; -1 for none (default: ${DEFAULT-VALUE}).")
     int masterClientId = -1;
 
+    @Option(names = "--no-historical-pacing", negatable = true, description = "Enforce IB's historical-data pacing rules (error 162); --no-historical-pacing turns them off (default: on).")
+    boolean historicalPacing = true;
+
+    @Option(names = "--historical-latency-ms", description = "How long a historical-data answer takes (default: ${DEFAULT-VALUE}).")
+    long historicalLatencyMs = 20;
+
     @Override
     public Integer call() throws Exception {
         SimulatorConfig config;
@@ -70,7 +76,8 @@ public final class GatewaySimCommand implements Callable<Integer> {
                     .handshakeDelay(Duration.ofMillis(handshakeDelayMs)).apiDelay(Duration.ofMillis(apiDelayMs))
                     .zombieOnDisconnect(zombieOnDisconnect).zombiesBlockHandshakes(zombiesBlockHandshakes)
                     .pacingLimit(pacingLimit).pacingViolationsToDisconnect(pacingDisconnectAfter)
-                    .masterClientId(masterClientId).build();
+                    .masterClientId(masterClientId).historicalPacing(historicalPacing)
+                    .historicalLatency(Duration.ofMillis(historicalLatencyMs)).build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -41,6 +41,11 @@ const STEP_NAMES = [
   "disconnect",
 ];
 
+// Historical and real-time bars: their steps run after completedOrders, and what the client decoded is
+// reported in `bars`, for the caller to compare with what the server sent.
+const BAR_STEP_NAMES = ["historicalBars", "realTimeBars"];
+STEP_NAMES.splice(STEP_NAMES.indexOf("disconnect"), 0, ...BAR_STEP_NAMES);
+
 /** Notice codes that are expected and never a failure (farm status notices). */
 const ALLOWED_NOTICE_CODES = new Set([2104, 2106, 2158]);
 /** "Order Canceled - reason:"; allowed only for an order this run asked to cancel. */
@@ -68,6 +73,9 @@ const result = {
   contractDetails: {},
   decodingErrors: [],
   unexpectedErrors: [],
+  /** historical: {reqId: {request, bars: [[date, open, high, low, close, volume, WAP, barCount]], end}};
+   *  realtime: [[reqId, time, open, high, low, close, volume, WAP, count]] */
+  bars: { historical: {}, realtime: [] },
 };
 
 let options;
@@ -669,6 +677,8 @@ async function scenario() {
     }
   });
 
+  await barSteps();
+
   // Let trailing messages arrive (and be decoded) before closing.
   if (abortReason === null && !connectionLost) await sleep(300);
 
@@ -678,6 +688,53 @@ async function scenario() {
     const mark = result.counts.disconnected ?? 0;
     ib.disconnect();
     await waitFor("disconnected", () => (result.counts.disconnected ?? 0) > mark, { timeoutMs: 3000 });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bars
+
+/** Requests whose bars are decoded: intraday with text dates, daily bars (dates), small bars with epoch dates. */
+const HISTORICAL_REQUESTS = [
+  { durationStr: "1 D", barSize: "5 mins", whatToShow: "TRADES", useRTH: 1, formatDate: 1 },
+  { durationStr: "1 Y", barSize: "1 day", whatToShow: "MIDPOINT", useRTH: 1, formatDate: 2 },
+  { durationStr: "1800 S", barSize: "5 secs", whatToShow: "BID_ASK", useRTH: 0, formatDate: 2 },
+];
+
+async function barSteps() {
+  await runStep("historicalBars", async () => {
+    for (const r of HISTORICAL_REQUESTS) {
+      const reqId = nextId();
+      const mark = seq;
+      const mine = () => after("historicalData", mark).filter((e) => e.args[0] === reqId);
+      const end = () => mine().find((e) => String(e.args[1]).startsWith("finished"));
+      ib.reqHistoricalData(reqId, contract, "", r.durationStr, r.barSize, r.whatToShow, r.useRTH, r.formatDate, false);
+      await waitFor(`historicalData end marker for reqId ${reqId} (${r.durationStr} of ${r.barSize} ${r.whatToShow})`, () => end() !== undefined, {
+        ids: [reqId],
+        progress: () => `historicalData=${mine().length}`,
+      });
+      const endSeq = end().seq;
+      // the library's event: (reqId, date, open, high, low, close, volume, barCount, WAP)
+      const bars = mine()
+        .filter((e) => e.seq < endSeq)
+        .map(({ args }) => [args[1], args[2], args[3], args[4], args[5], args[6], args[8], args[7]]);
+      if (bars.length === 0) throw new Error(`no bars before the end marker for reqId ${reqId}`);
+      result.bars.historical[reqId] = { request: r, bars, end: end().args[1] };
+      result.counts.historicalBar = (result.counts.historicalBar ?? 0) + bars.length;
+    }
+  });
+
+  await runStep("realTimeBars", async () => {
+    const reqId = nextId();
+    const mark = seq;
+    const mine = () => after("realtimeBar", mark).filter((e) => e.args[0] === reqId);
+    ib.reqRealTimeBars(reqId, contract, 5, "TRADES", false);
+    try {
+      await waitFor(`a realtimeBar for reqId ${reqId}`, () => mine().length > 0, { ids: [reqId] });
+    } finally {
+      ib.cancelRealTimeBars(reqId);
+    }
+    for (const { args } of mine()) result.bars.realtime.push(args.slice(0, 9));
   });
 }
 

@@ -7,6 +7,7 @@ import io.twsbridge.sim.market.ContractCatalog;
 import io.twsbridge.sim.market.Instrument;
 import io.twsbridge.sim.market.Market;
 import io.twsbridge.sim.market.MarketDataFeed;
+import io.twsbridge.sim.market.RealTimeBars;
 import io.twsbridge.sim.net.ClientConnection;
 
 import java.time.Clock;
@@ -21,11 +22,15 @@ final class ApiRequestHandler {
     private final Clock clock;
     private final Faults faults;
     private final ContractCatalog contracts;
+    private final HistoricalRequests historical;
+    private final RealTimeBars realTimeBars;
 
     ApiRequestHandler(Market market, MarketDataFeed feed, Broker broker, Clock clock, Faults faults,
-                      ContractCatalog contracts) {
+                      ContractCatalog contracts, HistoricalRequests historical, RealTimeBars realTimeBars) {
         this.contracts = contracts;
         this.faults = faults;
+        this.historical = historical;
+        this.realTimeBars = realTimeBars;
         this.market = market;
         this.feed = feed;
         this.broker = broker;
@@ -91,22 +96,23 @@ final class ApiRequestHandler {
         } else if (message instanceof ClientMessage.ReqContractDetails m) {
             contracts.answer(c, m);
         } else if (message instanceof ClientMessage.ReqHistoricalData m) {
-            notServed(c, m.reqId(), "historical data");
+            historical.request(c, m);
+        } else if (message instanceof ClientMessage.CancelHistoricalData m) {
+            historical.cancel(c, m.reqId());
         } else if (message instanceof ClientMessage.ReqRealTimeBars m) {
-            notServed(c, m.reqId(), "real-time bars");
+            Optional<Instrument> instrument = market.resolve(m.contract());
+            if (instrument.isEmpty()) {
+                c.send(new ServerMessage.ErrorMessage(m.reqId(), 200,
+                        "No security definition has been found for the request"));
+            } else {
+                realTimeBars.subscribe(c, m, instrument.get());
+            }
+        } else if (message instanceof ClientMessage.CancelRealTimeBars m) {
+            realTimeBars.cancel(c, m.reqId());
         } else if (message instanceof ClientMessage.ReqHeadTimestamp m) {
-            notServed(c, m.reqId(), "head timestamps");
+            historical.headTimestamp(c, m);
         }
-        // startApi again, reqAutoOpenOrders, cancelAccountSummary and the cancels of requests refused below need no
-        // answer: summaries are not streamed, and nothing was started.
-    }
-
-    /**
-     * A request the codec reads but the simulator does not serve yet: refused under its id, as a Gateway refuses a
-     * request it cannot validate, so that a client gets an answer instead of waiting for one.
-     */
-    private static void notServed(ClientConnection c, int reqId, String what) {
-        c.send(new ServerMessage.ErrorMessage(reqId, 321, "Error validating request: the simulator does not serve "
-                + what + " yet"));
+        // startApi again, reqAutoOpenOrders, cancelAccountSummary and cancelHeadTimestamp (a head timestamp is
+        // answered at once) need no answer: summaries are not streamed, and nothing was started.
     }
 }

@@ -7,7 +7,9 @@ import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.sim.admin.AdminServer;
 import io.twsbridge.sim.broker.Broker;
 import io.twsbridge.sim.market.ContractCatalog;
+import io.twsbridge.sim.market.HistoricalBars;
 import io.twsbridge.sim.market.Market;
+import io.twsbridge.sim.market.RealTimeBars;
 import io.twsbridge.sim.market.MarketDataFeed;
 import io.twsbridge.sim.net.ClientConnection;
 import io.twsbridge.sim.net.ConnectionHost;
@@ -53,6 +55,8 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     private final Broker broker;
     private final MarketDataFeed feed;
     private final ApiRequestHandler requests;
+    private final HistoricalRequests historical;
+    private final RealTimeBars realTimeBars;
     private final Map<Long, ClientConnection> connections = new ConcurrentHashMap<>();
     private final Map<Integer, ClientConnection> clientIds = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -77,13 +81,19 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                 config.masterClientId());
         this.feed = new MarketDataFeed(market, config.tickRate(), broker::onQuote,
                 (c, reqId, symbol, ticks, at) -> probe.ticksQueued(c.id(), reqId, symbol, ticks, at));
-        this.requests = new ApiRequestHandler(market, feed, broker, clock, faults,
-                new ContractCatalog(market.instruments(), config.ambiguousSymbol(), clock));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sim-scheduler");
             t.setDaemon(true);
             return t;
         });
+        HistoricalBars history = new HistoricalBars(config.seed());
+        this.historical = new HistoricalRequests(market, history,
+                config.historicalPacing() ? new HistoricalPacing(clock) : null, clock, config.historicalLatency(),
+                scheduler, () -> probe);
+        this.realTimeBars = new RealTimeBars(market, history, clock, config.historicalPacing(),
+                (c, bar) -> probe.barsSent(c.id(), bar));
+        this.requests = new ApiRequestHandler(market, feed, broker, clock, faults,
+                new ContractCatalog(market.instruments(), config.ambiguousSymbol(), clock), historical, realTimeBars);
         this.apiPort = config.port();
         listen();
         this.admin = config.adminPort() >= 0 ? AdminServer.start(this, config.host(), config.adminPort()) : null;
@@ -140,6 +150,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     public void connectivityLost() {
         connectivityLost = true;
         feed.setPaused(true);
+        realTimeBars.setPaused(true);
         broadcast(new ServerMessage.ErrorMessage(-1, 1100,
                 "Connectivity between IB and Trader Workstation has been lost."));
     }
@@ -151,9 +162,11 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     public void connectivityRestored(boolean dataLost) {
         if (dataLost) {
             feed.clear();
+            realTimeBars.clear();
         }
         connectivityLost = false;
         feed.setPaused(false);
+        realTimeBars.setPaused(false);
         broadcast(dataLost
                 ? new ServerMessage.ErrorMessage(-1, 1101,
                         "Connectivity between IB and Trader Workstation has been restored - data lost.")
@@ -171,9 +184,11 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
             c.close("gateway restart");
         }
         feed.clear();
+        realTimeBars.clear();
         broker.forgetAllSubscriptions();
         connectivityLost = false;
         feed.setPaused(false);
+        realTimeBars.setPaused(false);
         if (refuseFor.isZero()) {
             listen();
         } else {
@@ -250,7 +265,16 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         return new SimulatorState(config.serverVersion(), apiPort, adminPort(), serverSocket != null,
                 connectivityLost, accepted.get(), list, zombies, stalled, subs, broker.placeOrderCounts(),
                 new java.util.TreeMap<>(requestsReceived),
-                broker.openOrderCount(), broker.executionCount(), faultView);
+                broker.openOrderCount(), broker.executionCount(), faultView, historicalState());
+    }
+
+    private SimulatorState.Historical historicalState() {
+        HistoricalRequests.Stats h = historical.stats();
+        List<SimulatorState.Subscription> bars = realTimeBars.subscriptions().stream()
+                .map(s -> new SimulatorState.Subscription(s.connection().clientId(), s.reqId(), s.instrument().symbol()))
+                .toList();
+        return new SimulatorState.Historical(config.historicalPacing(), h.requests(), h.answered(), h.refused(),
+                h.pacingViolations(), h.cancelled(), h.open(), h.headTimestamps(), bars);
     }
 
     /**
@@ -339,6 +363,8 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     @Override
     public void onZombie(ClientConnection connection) {
         feed.forget(connection);
+        historical.forget(connection);
+        realTimeBars.forget(connection);
         broker.forget(connection);
     }
 
@@ -347,6 +373,8 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
         connections.remove(connection.id());
         clientIds.remove(connection.clientId(), connection);
         feed.forget(connection);
+        historical.forget(connection);
+        realTimeBars.forget(connection);
         broker.forget(connection);
     }
 
@@ -444,6 +472,7 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
                 c.awaitThreads(Duration.ofSeconds(5));
             }
             feed.close();
+            realTimeBars.close();
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -30,6 +30,10 @@ import java.util.Locale;
  * @param ambiguousSymbol           a symbol reqContractDetails finds twice (primary exchanges NASDAQ and AEB, both
  *                                  in USD), so a client can meet an ambiguous description; "" for none. Not one of
  *                                  {@code symbols}: it is listed for contract details only, without quotes or orders
+ * @param historicalPacing          enforce IB's historical-data pacing rules (error 162) and its limit of 60 new
+ *                                  real-time bar subscriptions in 10 minutes; on by default
+ * @param historicalLatency         how long a historical-data answer takes, during which the request is open (and
+ *                                  can be cancelled); 0 answers at once
  */
 public record SimulatorConfig(
         String host,
@@ -47,7 +51,9 @@ public record SimulatorConfig(
         int pacingLimit,
         int pacingViolationsToDisconnect,
         int masterClientId,
-        String ambiguousSymbol) {
+        String ambiguousSymbol,
+        boolean historicalPacing,
+        Duration historicalLatency) {
 
     /** The default {@link #ambiguousSymbol}. */
     public static final String DEFAULT_AMBIGUOUS_SYMBOL = "TWIN";
@@ -67,7 +73,8 @@ public record SimulatorConfig(
                 .apiDelay(apiDelay).zombieOnDisconnect(zombieOnDisconnect)
                 .zombiesBlockHandshakes(zombiesBlockHandshakes).pacingLimit(pacingLimit)
                 .pacingViolationsToDisconnect(pacingViolationsToDisconnect).masterClientId(masterClientId)
-                .ambiguousSymbol(ambiguousSymbol);
+                .ambiguousSymbol(ambiguousSymbol)
+                .historicalPacing(historicalPacing).historicalLatency(historicalLatency);
     }
 
     /** Builder with the defaults of the command line. */
@@ -88,6 +95,8 @@ public record SimulatorConfig(
         private int pacingViolationsToDisconnect = 3;
         private int masterClientId = -1;
         private String ambiguousSymbol = DEFAULT_AMBIGUOUS_SYMBOL;
+        private boolean historicalPacing = true;
+        private Duration historicalLatency = Duration.ofMillis(20);
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -105,6 +114,8 @@ public record SimulatorConfig(
         public Builder pacingViolationsToDisconnect(int v) { pacingViolationsToDisconnect = v; return this; }
         public Builder masterClientId(int v) { masterClientId = v; return this; }
         public Builder ambiguousSymbol(String v) { ambiguousSymbol = v; return this; }
+        public Builder historicalPacing(boolean v) { historicalPacing = v; return this; }
+        public Builder historicalLatency(Duration v) { historicalLatency = v; return this; }
 
         /** Ports 0 (free) for API and admin: what in-process tests want. */
         public Builder ephemeralPorts() {
@@ -162,13 +173,18 @@ public record SimulatorConfig(
                 problems.add("ambiguous symbol must not be one of the symbols " + symbols + " but was '"
                         + ambiguousSymbol + "'");
             }
+            if (historicalLatency == null || historicalLatency.isNegative()
+                    || historicalLatency.compareTo(Faults.MAX_DELAY) > 0) {
+                problems.add("historical latency must be 0.." + Faults.MAX_DELAY.toMillis() + " ms but was "
+                        + historicalLatency);
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid simulator configuration:\n  - "
                         + String.join("\n  - ", problems));
             }
             return new SimulatorConfig(host, port, adminPort, serverVersion, accounts, symbols, tickRate, seed,
                     handshakeDelay, apiDelay, zombieOnDisconnect, zombiesBlockHandshakes, pacingLimit,
-                    pacingViolationsToDisconnect, masterClientId, ambiguous);
+                    pacingViolationsToDisconnect, masterClientId, ambiguous, historicalPacing, historicalLatency);
         }
     }
 }

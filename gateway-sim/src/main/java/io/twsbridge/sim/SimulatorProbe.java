@@ -28,4 +28,11 @@ public interface SimulatorProbe {
      */
     default void ticksQueued(long connectionId, int reqId, String symbol, int ticks, long nanoTime) {
     }
+
+    /**
+     * A historicalData or realtimeBar was queued for the connection's socket writer: what a conformance test
+     * compares with the bars an independent client decoded.
+     */
+    default void barsSent(long connectionId, io.twsbridge.protocol.message.ServerMessage message) {
+    }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param placeOrderCountByOrderRef placeOrder messages received per orderRef, modifications included
  * @param requestsReceived     requests decoded since start, by message ({@code "CancelMktData"}, ...), from every
  *                             client after its startApi: what a test compares with what a client meant to send
+ * @param historical           historical-data requests, their outcomes and the real-time bar subscriptions
  */
 public record SimulatorState(
         int serverVersion,
@@ -26,7 +27,25 @@ public record SimulatorState(
         Map<String, Long> requestsReceived,
         int openOrders,
         int executions,
-        Map<String, Object> faults) {
+        Map<String, Object> faults,
+        Historical historical) {
+
+    /**
+     * Historical data since start.
+     *
+     * @param pacing           whether IB's pacing rules are enforced
+     * @param requests         reqHistoricalData received
+     * @param answered         answered with historicalData
+     * @param refused          answered with an error (pacing violations included)
+     * @param pacingViolations refused with 162 for breaking a pacing rule
+     * @param cancelled        open requests stopped by cancelHistoricalData
+     * @param open             requests waiting for their answer now
+     * @param headTimestamps   head timestamps answered
+     * @param realTimeBars     live reqRealTimeBars subscriptions
+     */
+    public record Historical(boolean pacing, long requests, long answered, long refused, long pacingViolations,
+                             long cancelled, int open, long headTimestamps, List<Subscription> realTimeBars) {
+    }
 
     /** One socket the simulator holds. */
     public record Connection(long id, int clientId, String state, String remoteAddress, int serverVersion,

@@ -41,6 +41,12 @@ abstract class SimulatorTestBase {
         return sim;
     }
 
+    /** A simulator on a clock the test drives. */
+    GatewaySimulator start(SimulatorConfig.Builder config, java.time.Clock clock) throws IOException {
+        sim = GatewaySimulator.start(config.build(), clock);
+        return sim;
+    }
+
     @AfterEach
     void closeSimulatorAndClients() throws IOException {
         for (TwsTestClient c : clients) {

@@ -64,6 +64,12 @@ public final class GatewaySimCommand implements Callable<Integer> {
     @Option(names = "--ambiguous-symbol", description = "A symbol reqContractDetails finds twice (NASDAQ and AEB, USD), for testing ambiguous descriptions; empty for none (default: ${DEFAULT-VALUE}).")
     String ambiguousSymbol = SimulatorConfig.DEFAULT_AMBIGUOUS_SYMBOL;
 
+    @Option(names = "--no-historical-pacing", negatable = true, description = "Enforce IB's historical-data pacing rules (error 162); --no-historical-pacing turns them off (default: on).")
+    boolean historicalPacing = true;
+
+    @Option(names = "--historical-latency-ms", description = "How long a historical-data answer takes (default: ${DEFAULT-VALUE}).")
+    long historicalLatencyMs = 20;
+
     @Override
     public Integer call() throws Exception {
         SimulatorConfig config;
@@ -73,7 +79,8 @@ public final class GatewaySimCommand implements Callable<Integer> {
                     .handshakeDelay(Duration.ofMillis(handshakeDelayMs)).apiDelay(Duration.ofMillis(apiDelayMs))
                     .zombieOnDisconnect(zombieOnDisconnect).zombiesBlockHandshakes(zombiesBlockHandshakes)
                     .pacingLimit(pacingLimit).pacingViolationsToDisconnect(pacingDisconnectAfter)
-                    .masterClientId(masterClientId).ambiguousSymbol(ambiguousSymbol).build();
+                    .masterClientId(masterClientId).ambiguousSymbol(ambiguousSymbol).historicalPacing(historicalPacing)
+                    .historicalLatency(Duration.ofMillis(historicalLatencyMs)).build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -6,10 +6,14 @@ import io.twsbridge.protocol.ServerVersion;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.ContractSpecification;
+import io.twsbridge.protocol.message.HistoricalBar;
+import io.twsbridge.protocol.message.ServerMessage.HistoricalData;
+import io.twsbridge.protocol.message.ServerMessage.RealTimeBar;
 import io.twsbridge.protocol.message.ServerMessage;
 import io.twsbridge.protocol.message.TagValue;
 import io.twsbridge.sim.GatewaySimulator;
 import io.twsbridge.sim.SimulatorConfig;
+import io.twsbridge.sim.SimulatorProbe;
 import io.twsbridge.sim.support.TwsTestClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,13 +26,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,12 +40,17 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * An independent TWS client, the npm package @stoqey/ib (pinned in conformance/stoqey-ib/package-lock.json),
  * runs its whole scenario against the simulator over a real socket: handshake, account summary and updates,
  * account updates by reqId (reqAccountUpdatesMulti), positions, market data, a resting order cancelled, a market order filled, open orders, executions and
- * completed orders. @stoqey/ib reports every leftover or missing field as an error, so a clean run proves our
- * field counts at each server version.
+ * completed orders, historical bars (three requests) and real-time bars. @stoqey/ib reports every leftover or
+ * missing field as an error, so a clean run proves our field counts at each server version; the bars it decoded are
+ * compared with the bars the simulator sent.
  *
  * <p>Contract details are checked value by value as well: what @stoqey/ib decoded for a listed stock and for the
  * ambiguous symbol must equal, field for field, what the simulator sends (read back by the project's own codec from
  * the same simulator), and an unknown description must give error 200 with IB's text and no end.
+ *
+ * <p>The simulator's clock is the system clock moved to a Tuesday at noon in New York, so that the regular session
+ * is open whenever the run happens, real-time bars come every 5 seconds, and the trading hours written into contract
+ * details (days at New York and Amsterdam) cannot change between @stoqey/ib's requests and ours.
  */
 class StoqeyIbConformanceIT {
 
@@ -64,7 +71,16 @@ class StoqeyIbConformanceIT {
     void stoqeyIbRunsItsScenarioWithoutASingleDecodingError(int serverVersion) throws Exception {
         SimulatorConfig config = SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
                 .serverVersion(serverVersion).tickRate(20).build();
-        try (GatewaySimulator simulator = GatewaySimulator.start(config, middayClock())) {
+        Instant tuesdayNoon = Instant.parse("2025-01-07T17:00:00Z");
+        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), tuesdayNoon));
+        try (GatewaySimulator simulator = GatewaySimulator.start(config, clock)) {
+            List<ServerMessage> barsSent = new CopyOnWriteArrayList<>();
+            simulator.setProbe(new SimulatorProbe() {
+                @Override
+                public void barsSent(long connectionId, ServerMessage message) {
+                    barsSent.add(message);
+                }
+            });
             JsonNode result = runHarness(simulator.apiPort(), serverVersion);
 
             assertThat(result.path("decodingErrors").isArray()).isTrue();
@@ -73,7 +89,8 @@ class StoqeyIbConformanceIT {
             assertThat(result.path("serverVersion").asInt()).isEqualTo(serverVersion);
             result.path("steps").properties().forEach(step ->
                     assertThat(step.getValue().asText()).as("step %s", step.getKey()).isEqualTo("ok"));
-            assertThat(result.path("steps").size()).isEqualTo(14);
+            assertThat(result.path("steps").size()).isEqualTo(16);
+            assertBarsDecodedAsSent(result.path("bars"), barsSent);
             // Answered with its End rather than refused with 321 (the step would fail) or left to the step's 10 s
             // timeout: a client that waits for this End at connect (ib_async does, per account) connects without
             // waiting it out. How long the End took is a figure, not a check (time in tests: lower bounds only).
@@ -98,14 +115,9 @@ class StoqeyIbConformanceIT {
     }
 
     /**
-     * A clock ticking from today's noon UTC, so the trading hours the simulator writes (days at New York and
-     * Amsterdam) cannot change between @stoqey/ib's requests and ours.
+     * What @stoqey/ib decoded of contract details, against what the simulator sends the project's own codec for the
+     * same three requests: a listed stock, an unknown description (error 200, no end) and the ambiguous symbol.
      */
-    private static Clock middayClock() {
-        Instant noon = LocalDate.now(ZoneOffset.UTC).atTime(LocalTime.NOON).toInstant(ZoneOffset.UTC);
-        return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), noon));
-    }
-
     private static void contractDetailsDecodedAsSent(GatewaySimulator simulator, int serverVersion, JsonNode decoded)
             throws Exception {
         List<ServerMessage.ContractDetails> known;
@@ -219,6 +231,51 @@ class StoqeyIbConformanceIT {
             }
         }
         return expected.size();
+    }
+
+    /**
+     * Every bar @stoqey/ib decoded is the bar the simulator sent, field for field: the three historicalData answers
+     * whole (dates as text, prices, volume, WAP and count as numbers) and each realtimeBar by its time.
+     */
+    private static void assertBarsDecodedAsSent(JsonNode decoded, List<ServerMessage> sent) {
+        Map<Integer, HistoricalData> historical = new java.util.HashMap<>();
+        Map<Long, RealTimeBar> realTime = new java.util.HashMap<>();
+        for (ServerMessage m : sent) {
+            if (m instanceof HistoricalData h) {
+                historical.put(h.reqId(), h);
+            } else if (m instanceof RealTimeBar b) {
+                realTime.put(b.startEpochSeconds(), b);
+            }
+        }
+        assertThat(decoded.path("historical").size()).as("historical answers decoded").isEqualTo(3);
+        assertThat(historical).as("historical answers sent").hasSize(3);
+        decoded.path("historical").properties().forEach(entry -> {
+            HistoricalData h = historical.get(Integer.parseInt(entry.getKey()));
+            assertThat(h).as("a historicalData sent for reqId %s", entry.getKey()).isNotNull();
+            JsonNode bars = entry.getValue().path("bars");
+            assertThat(bars.size()).as("bars of reqId %s", entry.getKey()).isEqualTo(h.bars().size());
+            for (int i = 0; i < bars.size(); i++) {
+                HistoricalBar b = h.bars().get(i);
+                JsonNode d = bars.get(i);
+                assertThat(d.get(0).asText()).isEqualTo(b.date());
+                assertThat(List.of(d.get(1).asDouble(), d.get(2).asDouble(), d.get(3).asDouble(), d.get(4).asDouble(),
+                        d.get(5).asDouble(), d.get(6).asDouble(), d.get(7).asDouble()))
+                        .as("reqId %s bar %d", entry.getKey(), i)
+                        .containsExactly(b.open(), b.high(), b.low(), b.close(), b.volume().doubleValue(),
+                                b.wap().doubleValue(), (double) b.barCount());
+            }
+            assertThat(entry.getValue().path("end").asText())
+                    .isEqualTo("finished-" + h.startDate() + "-" + h.endDate());
+        });
+        assertThat(decoded.path("realtime").size()).as("real-time bars decoded").isPositive();
+        for (JsonNode d : decoded.path("realtime")) {
+            RealTimeBar b = realTime.get(d.get(1).asLong());
+            assertThat(b).as("a realtimeBar sent for time %s", d.get(1)).isNotNull();
+            assertThat(List.of(d.get(0).asDouble(), d.get(2).asDouble(), d.get(3).asDouble(), d.get(4).asDouble(),
+                    d.get(5).asDouble(), d.get(6).asDouble(), d.get(7).asDouble(), d.get(8).asDouble()))
+                    .containsExactly((double) b.reqId(), b.open(), b.high(), b.low(), b.close(),
+                            b.volume().doubleValue(), b.wap().doubleValue(), (double) b.count());
+        }
     }
 
     private static JsonNode runHarness(int port, int serverVersion) throws IOException, InterruptedException {

@@ -59,6 +59,53 @@ class AccountsTest extends SimulatorTestBase {
     }
 
     @Test
+    void ledgerRowsCarryRealizedAndUnrealizedPnlAfterABuyAndAPartialSell() throws Exception {
+        // No market-data subscription: the walk stands still, so the last price is the last fill's.
+        Position start = only(reply(c, new ClientMessage.ReqPositions(), ServerMessage.PositionEnd.class),
+                Position.class).stream().filter(p -> p.account().equals("DU111111")).findFirst().orElseThrow();
+        assertThat(start.position()).isEqualByComparingTo("100");
+        BigDecimal startCost = BigDecimal.valueOf(start.averageCost());
+
+        c.send(place(1, "AAPL", market("BUY", 10, "buy-10")));
+        BigDecimal bought = BigDecimal.valueOf(
+                c.await(ServerMessage.ExecDetails.class, e -> e.orderId() == 1, TIMEOUT).execution().price());
+        c.send(place(2, "AAPL", market("SELL", 30, "sell-30")));
+        BigDecimal sold = BigDecimal.valueOf(
+                c.await(ServerMessage.ExecDetails.class, e -> e.orderId() == 2, TIMEOUT).execution().price());
+        assertThat(sold).as("the sell fills at the bid, the buy at the ask").isNotEqualByComparingTo(bought);
+
+        // By hand: 110 shares at the weighted cost, 30 of them closed at the sell price, 80 left marked at it.
+        BigDecimal cost = startCost.multiply(BigDecimal.valueOf(100)).add(bought.multiply(BigDecimal.TEN))
+                .divide(BigDecimal.valueOf(110), 8, java.math.RoundingMode.HALF_EVEN);
+        BigDecimal realized = sold.subtract(cost).multiply(BigDecimal.valueOf(30));
+        BigDecimal unrealized = sold.subtract(cost).multiply(BigDecimal.valueOf(80));
+        BigDecimal cash = new BigDecimal("1000000").subtract(bought.multiply(BigDecimal.TEN))
+                .add(sold.multiply(BigDecimal.valueOf(30))).subtract(new BigDecimal("2.00")); // two 1.00 minimums
+        BigDecimal net = cash.add(sold.multiply(BigDecimal.valueOf(80)));
+
+        for (String entry : List.of("$LEDGER", "$LEDGER:ALL", "$LEDGER:USD")) {
+            List<AccountSummary> rows = only(reply(c, new ClientMessage.ReqAccountSummary(7, "All", entry),
+                    ServerMessage.AccountSummaryEnd.class), AccountSummary.class);
+            assertThat(rows).as(entry).allSatisfy(r -> assertThat(r.currency()).isEqualTo("USD"))
+                    .filteredOn(r -> r.account().equals("DU111111"))
+                    .extracting(AccountSummary::tag, AccountSummary::value)
+                    .containsExactly(
+                            tuple("CashBalance", cents(cash)), tuple("TotalCashBalance", cents(cash)),
+                            tuple("RealizedPnL", cents(realized)), tuple("UnrealizedPnL", cents(unrealized)),
+                            tuple("NetLiquidationByCurrency", cents(net)), tuple("ExchangeRate", "1.00"));
+            assertThat(rows).as(entry).filteredOn(r -> r.account().equals("DU222222"))
+                    .extracting(AccountSummary::tag, AccountSummary::value)
+                    .contains(tuple("RealizedPnL", "0.00"));
+        }
+        assertThat(only(reply(c, new ClientMessage.ReqAccountSummary(8, "All", "$LEDGER:EUR"),
+                ServerMessage.AccountSummaryEnd.class), AccountSummary.class)).as("no EUR in the simulator").isEmpty();
+    }
+
+    private static String cents(BigDecimal value) {
+        return value.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+    }
+
+    @Test
     void accountUpdatesSendValuesPortfolioTimeAndEnd() throws Exception {
         List<ServerMessage> updates = reply(c, new ClientMessage.ReqAccountUpdates(true, "DU222222"),
                 ServerMessage.AccountDownloadEnd.class);

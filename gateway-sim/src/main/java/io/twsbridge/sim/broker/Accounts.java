@@ -123,6 +123,37 @@ final class Accounts {
         return values;
     }
 
+    /** The currency of every simulated holding and of the cash: the only one the simulator has. */
+    static final String CURRENCY = "USD";
+
+    /**
+     * The ledger rows IB gives per currency for the account-summary entries {@code $LEDGER}, {@code $LEDGER:ALL}
+     * and {@code $LEDGER:<currency>}: tag → value, all in {@link #CURRENCY}. Realized P&amp;L is what the closing
+     * fills made against the holding's average cost; unrealized is (last price − average cost) × quantity of
+     * what is held. The simulator has one currency, so every form answers the same rows (IB's BASE row of
+     * {@code $LEDGER:ALL} is not modelled).
+     */
+    Map<String, String> ledger(String account, ToDoubleFunction<Instrument> price) {
+        double cashValue = cash.getOrDefault(account, 0.0);
+        double net = cashValue;
+        double realized = 0;
+        double unrealized = 0;
+        for (Holding h : holdings(account)) {
+            double last = price.applyAsDouble(h.instrument);
+            net += h.quantity.doubleValue() * last;
+            realized += h.realizedPnl;
+            unrealized += h.quantity.doubleValue() * (last - h.averageCost);
+        }
+        Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("CashBalance", money(cashValue)[0]);
+        rows.put("TotalCashBalance", money(cashValue)[0]);
+        rows.put("RealizedPnL", money(realized)[0]);
+        rows.put("UnrealizedPnL", money(unrealized)[0]);
+        rows.put("NetLiquidationByCurrency", money(net)[0]);
+        rows.put("ExchangeRate", "1.00");
+        return rows;
+    }
+
     private static String[] money(double value) {
         return new String[] {String.format(java.util.Locale.ROOT, "%.2f", value), "USD"};
     }

@@ -474,10 +474,22 @@ public final class Broker {
                 String[] v = values.get(tag);
                 if (v != null) {
                     c.send(new ServerMessage.AccountSummary(reqId, account, tag, v[0], v[1]));
+                } else if (ledgerCovers(tag)) {
+                    accounts.ledger(account, this::price).forEach((ledgerTag, value) -> c.send(
+                            new ServerMessage.AccountSummary(reqId, account, ledgerTag, value, Accounts.CURRENCY)));
                 }
             }
         }
         c.send(new ServerMessage.AccountSummaryEnd(reqId));
+    }
+
+    /**
+     * Whether a tag-list entry asks for the ledger of the simulator's one currency: {@code $LEDGER} (the base
+     * currency), {@code $LEDGER:ALL} (every currency) or {@code $LEDGER:USD}. Another currency has no rows.
+     */
+    private static boolean ledgerCovers(String entry) {
+        String e = entry.toUpperCase(Locale.ROOT);
+        return e.equals("$LEDGER") || e.equals("$LEDGER:ALL") || e.equals("$LEDGER:" + Accounts.CURRENCY);
     }
 
     public synchronized void accountUpdates(ClientConnection c, boolean subscribe, String requested) {

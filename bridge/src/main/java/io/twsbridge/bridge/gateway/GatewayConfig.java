@@ -57,9 +57,14 @@ public record GatewayConfig(
         int minServerVersion,
         int maxServerVersion) {
 
-    /** Default tags of the initial account summary. */
+    /**
+     * Default tags of the account summary (the session's and RequestAccountSnapshot's). {@code $LEDGER:ALL} adds
+     * IB's ledger rows of every currency (CashBalance, RealizedPnL, UnrealizedPnL, NetLiquidationByCurrency ...),
+     * each with its currency, which a risk process needs beside the account-wide values.
+     */
     public static final String DEFAULT_ACCOUNT_SUMMARY_TAGS = "AccountType,NetLiquidation,TotalCashValue,SettledCash,"
-            + "AccruedCash,BuyingPower,EquityWithLoanValue,GrossPositionValue,AvailableFunds,ExcessLiquidity";
+            + "AccruedCash,BuyingPower,EquityWithLoanValue,GrossPositionValue,AvailableFunds,ExcessLiquidity,"
+            + "$LEDGER:ALL";
 
     public GatewayConfig {
         fallbackClientIds = List.copyOf(fallbackClientIds);

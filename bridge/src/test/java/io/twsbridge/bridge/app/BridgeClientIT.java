@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.client.BridgeClient;
@@ -94,8 +95,9 @@ class BridgeClientIT extends WithKafkaStack {
         assertThat(subscribe.accepted().get(1, TimeUnit.SECONDS).getStatus())
                 .as("ACCEPTED, or the final result when none came first")
                 .isIn(CommandStatus.ACCEPTED, CommandStatus.COMPLETED);
-        assertThat(heard).extracting(CommandResult::getCommandId).contains(subscribe.commandId(),
-                positions.commandId());
+        // The listener hears a result on the client's thread right after that result's futures completed.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(heard).extracting(CommandResult::getCommandId)
+                .contains(subscribe.commandId(), positions.commandId()));
         // Keyed as the bridge documents: the account, or _default without one.
         assertThat(bridge.read(bridge.topic(Topic.COMMANDS)))
                 .extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactlyInAnyOrder("_default", ACCOUNT);

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -329,15 +331,25 @@ public final class OrderService implements SessionListener {
         }
         Waiting w = waitingByOrderId.remove(orderId);
         if (w != null) {
-            boolean cancelled = status.equals("Cancelled") || status.equals("ApiCancelled");
-            CommandOutcome outcome = w.commandType().equals("CancelOrder") && cancelled
-                    ? new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_CANCELLED, "IB cancelled the order",
-                    null, orderId, null, new CommandOutcome.OrderEnd(status, filled, averagePrice))
-                    : new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order ended ("
-                    + status + ") before IB confirmed the " + w.commandType(), null, orderId, null,
-                    new CommandOutcome.OrderEnd(status, filled, averagePrice));
-            laterResults.publish(w.commandId(), w.commandType(), w.account(), outcome);
+            laterResults.publish(w.commandId(), w.commandType(), w.account(), waitingCommandEnd(w.commandType(), orderId,
+                    null, new CommandOutcome.OrderEnd(status, filled, averagePrice)));
         }
+    }
+
+    /**
+     * The final result of a CancelOrder or ModifyOrder that was waiting when its order ended: a cancel is done when the
+     * order ended cancelled; anything else ended the order before the command took effect.
+     */
+    private static CommandOutcome waitingCommandEnd(String commandType, long orderId, Long permId,
+                                                    CommandOutcome.OrderEnd end) {
+        boolean cancelled = end.ibStatus().equals("Cancelled") || end.ibStatus().equals("ApiCancelled");
+        if (commandType.equals("CancelOrder") && cancelled) {
+            return new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_CANCELLED, "IB cancelled the order",
+                    null, orderId, permId, end);
+        }
+        return new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order ended ("
+                + end.ibStatus() + ") before the " + (commandType.equals("CancelOrder") ? "cancel" : "modification")
+                + " took effect", null, orderId, permId, end);
     }
 
     /**
@@ -350,15 +362,11 @@ public final class OrderService implements SessionListener {
             return;
         }
         CommandOutcome.OrderEnd end = new CommandOutcome.OrderEnd(status, filled, averagePrice);
-        List<CompletableFuture<?>> sent = new java.util.ArrayList<>();
+        List<CompletableFuture<?>> sent = new ArrayList<>();
         sent.add(laterResults.publish(e.commandId(), "PlaceOrder", e.account(), placeOrderEnd(e, end)));
         if (e.cancelCommandId() != null) {
-            boolean cancelled = status.equals("Cancelled") || status.equals("ApiCancelled");
-            sent.add(laterResults.publish(e.cancelCommandId(), "CancelOrder", e.account(), cancelled
-                    ? new CommandOutcome(CommandStatus.COMPLETED, ReasonCodes.ORDER_CANCELLED, "IB cancelled the order",
-                    null, e.orderId(), e.permId(), end)
-                    : new CommandOutcome(CommandStatus.REJECTED, ReasonCodes.ORDER_NOT_WORKING, "the order ended ("
-                    + status + ") before the cancel took effect", null, e.orderId(), e.permId(), end)));
+            sent.add(laterResults.publish(e.cancelCommandId(), "CancelOrder", e.account(),
+                    waitingCommandEnd("CancelOrder", e.orderId(), e.permId(), end)));
         }
         log.info("order {} of command {} ended {}; final result published", e.orderId(), e.commandId(), status);
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
@@ -368,19 +376,14 @@ public final class OrderService implements SessionListener {
                         + " reconciliation", e.commandId(), error.toString());
                 return;
             }
-            String[] cancelAtTheEnd = new String[1];
-            journal.update(e.commandId(), latest -> {
-                cancelAtTheEnd[0] = latest.cancelCommandId();
-                return latest.progressed(status, filled, averagePrice, clock.instant())
-                        .with(JournalEntry.State.DONE, clock.instant());
-            });
-            // A cancel that came while the end was being published was sent for an order already over: IB's
-            // refusal would find the entry DONE, so the cancel is answered here.
-            String lateCancel = cancelAtTheEnd[0];
+            // The DONE entry keeps the cancel recorded last: one that came while the end was being published was
+            // sent for an order already over, and IB's refusal would find the entry DONE, so it is answered here.
+            String lateCancel = journal.update(e.commandId(), latest -> latest
+                    .progressed(status, filled, averagePrice, clock.instant()).with(JournalEntry.State.DONE,
+                            clock.instant())).map(JournalEntry::cancelCommandId).orElse(null);
             if (lateCancel != null && !lateCancel.equals(e.cancelCommandId())) {
-                laterResults.publish(lateCancel, "CancelOrder", e.account(), new CommandOutcome(CommandStatus.REJECTED,
-                        ReasonCodes.ORDER_NOT_WORKING, "the order ended (" + status + ") before the cancel took effect",
-                        null, e.orderId(), e.permId(), end));
+                laterResults.publish(lateCancel, "CancelOrder", e.account(),
+                        waitingCommandEnd("CancelOrder", e.orderId(), e.permId(), end));
             }
         });
     }
@@ -448,7 +451,7 @@ public final class OrderService implements SessionListener {
     private Optional<JournalEntry> journalEntryOf(long orderId, int clientId) {
         return journal.all().stream()
                 .filter(e -> e.orderId() == orderId && (clientId == 0 || e.clientId() == clientId))
-                .max(java.util.Comparator.comparing(JournalEntry::updatedAt));
+                .max(Comparator.comparing(JournalEntry::updatedAt));
     }
 
     private void acknowledged(long orderId, long permId, String status) {

@@ -11,6 +11,8 @@ import io.twsbridge.schema.state.OrderJournalState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,6 +42,8 @@ class RoundTripTest {
         records.add(Samples.fullQuote());
         records.add(Samples.fullGatewayStatus());
         records.add(Samples.fullOrderJournalEntry());
+        records.add(Samples.fullContractDetails());
+        records.add(Samples.fullBar());
         return records.stream();
     }
 
@@ -62,6 +66,24 @@ class RoundTripTest {
                 command.setPayload(RequestAccountSnapshot.newBuilder().build()).build(),
                 command.setPayload(RequestPositions.newBuilder().build()).build(),
                 command.setPayload(RequestExecutions.newBuilder().build()).build(),
+                command.setPayload(ResolveContract.newBuilder().build()).build(),
+                command.setPayload(RequestHistoricalBars.newBuilder()
+                                .setInstrument(Samples.byConId(265598L))
+                                .setDuration("1 Y")
+                                .setBarSize(BarSize.DAY_1)
+                                .setWhatToShow(WhatToShow.ADJUSTED_LAST)
+                                .build())
+                        .build(),
+                command.setPayload(SubscribeBars.newBuilder()
+                                .setInstrument(Samples.byConId(265598L))
+                                .setWhatToShow(WhatToShow.TRADES)
+                                .build())
+                        .build(),
+                command.setPayload(UnsubscribeBars.newBuilder()
+                                .setInstrument(Samples.byConId(265598L))
+                                .setWhatToShow(WhatToShow.TRADES)
+                                .build())
+                        .build(),
                 CommandResult.newBuilder()
                         .setCommandId("a3d5e7f9-1b2c-4d6e-8f90-123456789abc")
                         .setStatus(CommandStatus.ACCEPTED)
@@ -140,6 +162,29 @@ class RoundTripTest {
                         .setAttempts(1)
                         .setCreatedAt(T0)
                         .setUpdatedAt(T0)
+                        .build(),
+                ContractDetails.newBuilder()
+                        .setConId(12087792L)
+                        .setInstrument(Instrument.newBuilder()
+                                .setSymbol("EUR")
+                                .setSecType("CASH")
+                                .setExchange("IDEALPRO")
+                                .setCurrency("USD")
+                                .setConId(12087792L)
+                                .build())
+                        .setResolvedAt(T0)
+                        .build(),
+                Bar.newBuilder()
+                        .setInstrument(Samples.aaplStock())
+                        .setBarSize(BarSize.SEC_5)
+                        .setWhatToShow(WhatToShow.MIDPOINT)
+                        .setRegularTradingHoursOnly(true)
+                        .setStartTime(Instant.parse("2025-06-02T14:30:05Z"))
+                        .setOpen(dec("200.315"))
+                        .setHigh(dec("200.32"))
+                        .setLow(dec("200.305"))
+                        .setClose(dec("200.31"))
+                        .setRealTimeBar(true)
                         .build());
     }
 
@@ -220,6 +265,37 @@ class RoundTripTest {
         assertThat(order.getOutsideRth()).isFalse();
         assertThat(order.getInstrument().getExchange()).isEqualTo("SMART");
         assertThat(order.getStopPrice()).isNull();
+    }
+
+    @Test
+    void anInstrumentMayBeGivenByConIdAlone() throws IOException {
+        Instrument byConId = Instrument.newBuilder().setConId(265598L).build();
+
+        assertThat(byConId.getSymbol()).isEmpty();
+        assertThat(byConId.getSecType()).isEmpty();
+        assertThat(byConId.getCurrency()).isEmpty();
+        assertThat(byConId.getExchange()).isEqualTo("SMART");
+        Command back = roundTrip(Samples.command(PlaceOrder.newBuilder(Samples.placeOrder()).setInstrument(byConId).build()));
+        assertThat(((PlaceOrder) back.getPayload()).getInstrument()).isEqualTo(byConId);
+    }
+
+    @Test
+    void barDefaultsAndLogicalTypesComeBackAsTheirJavaTypes() throws IOException {
+        RequestHistoricalBars request = RequestHistoricalBars.newBuilder()
+                .setInstrument(Samples.byConId(265598L))
+                .setDuration("2 D")
+                .setBarSize(BarSize.MIN_1)
+                .setWhatToShow(WhatToShow.BID_ASK)
+                .build();
+        assertThat(request.getEndTime()).as("null is now").isNull();
+        assertThat(request.getRegularTradingHoursOnly()).isTrue();
+        assertThat(ResolveContract.newBuilder().build().getAllowMultipleMatches()).isFalse();
+
+        Bar back = roundTrip(Samples.fullBar());
+        assertThat(back.getDate()).isEqualTo(LocalDate.of(2025, 6, 2));
+        assertThat(back.getStartTime()).isEqualTo(Instant.parse("2025-06-02T04:00:00Z"));
+        assertThat(back.getHigh()).isEqualTo(new BigDecimal("4.6125000000"));
+        assertThat(back.getTradeCount()).isEqualTo(2_210L);
     }
 
     /** Writes with SpecificDatumWriter and a BinaryEncoder, reads back with SpecificDatumReader. */

@@ -5,7 +5,9 @@ import io.twsbridge.schema.state.OrderJournalState;
 import io.twsbridge.schema.support.Decimals;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 /** Realistic records for the tests: one with every field set, one with only what the schema requires. */
 public final class Samples {
@@ -104,6 +106,72 @@ public final class Samples {
                 .build();
     }
 
+    /** Apple stock as IB resolves it on SMART, every field IB gives for a stock set. */
+    public static Instrument aaplStock() {
+        return Instrument.newBuilder()
+                .setSymbol("AAPL")
+                .setSecType("STK")
+                .setExchange("SMART")
+                .setCurrency("USD")
+                .setPrimaryExchange("NASDAQ")
+                .setConId(265598L)
+                .setLocalSymbol("AAPL")
+                .setTradingClass("NMS")
+                .build();
+    }
+
+    /** An instrument given by conId alone: symbol, secType and currency stay empty, exchange SMART. */
+    public static Instrument byConId(long conId) {
+        return Instrument.newBuilder().setConId(conId).build();
+    }
+
+    /** Every description field set (a search for the AAPL call), which narrows IB's search as far as it goes. */
+    public static ResolveContract resolveContract() {
+        return ResolveContract.newBuilder()
+                .setSymbol("AAPL")
+                .setSecType("OPT")
+                .setExchange("SMART")
+                .setCurrency("USD")
+                .setPrimaryExchange("CBOE")
+                .setConId(784432166L)
+                .setLastTradeDateOrContractMonth("20250620")
+                .setStrike(190.0)
+                .setRight("C")
+                .setMultiplier("100")
+                .setLocalSymbol("AAPL  250620C00190000")
+                .setTradingClass("AAPL")
+                .setAllowMultipleMatches(true)
+                .build();
+    }
+
+    /** A day of 5-minute trade bars ending at the close, outside regular hours too. */
+    public static RequestHistoricalBars requestHistoricalBars() {
+        return RequestHistoricalBars.newBuilder()
+                .setInstrument(aaplCall())
+                .setEndTime(Instant.parse("2025-06-02T20:00:00Z"))
+                .setDuration("1 D")
+                .setBarSize(BarSize.MIN_5)
+                .setWhatToShow(WhatToShow.TRADES)
+                .setRegularTradingHoursOnly(false)
+                .build();
+    }
+
+    public static SubscribeBars subscribeBars() {
+        return SubscribeBars.newBuilder()
+                .setInstrument(aaplCall())
+                .setWhatToShow(WhatToShow.MIDPOINT)
+                .setRegularTradingHoursOnly(false)
+                .build();
+    }
+
+    public static UnsubscribeBars unsubscribeBars() {
+        return UnsubscribeBars.newBuilder()
+                .setInstrument(aaplCall())
+                .setWhatToShow(WhatToShow.MIDPOINT)
+                .setRegularTradingHoursOnly(false)
+                .build();
+    }
+
     /** One command per payload branch, each with every field set. */
     public static List<Command> fullCommands() {
         return List.of(
@@ -114,7 +182,11 @@ public final class Samples {
                 command(modifyOrder()),
                 command(RequestAccountSnapshot.newBuilder().build()),
                 command(RequestPositions.newBuilder().build()),
-                command(requestExecutions()));
+                command(requestExecutions()),
+                command(resolveContract()),
+                command(requestHistoricalBars()),
+                command(subscribeBars()),
+                command(unsubscribeBars()));
     }
 
     public static CommandResult fullCommandResult() {
@@ -133,6 +205,10 @@ public final class Samples {
                 .setOrderStatus("Filled")
                 .setFilledQuantity(dec("1"))
                 .setAverageFillPrice(187.25)
+                .setRecordCount(78)
+                .setConIds(List.of(265598L, 38708077L))
+                .setFirstBarTime(Instant.parse("2025-06-02T13:30:00Z"))
+                .setLastBarTime(Instant.parse("2025-06-02T19:55:00Z"))
                 .build();
     }
 
@@ -251,6 +327,64 @@ public final class Samples {
                 .setHost("bridge-host-1")
                 .setProcessId(4711L)
                 .setStartedAt(T0.minusSeconds(60))
+                .setBrokerClockSkewMillis(-1250L)
+                .setBrokerClockCheckedAt(T0.minusSeconds(20))
+                .build();
+    }
+
+    /** The {@link #aaplCall()} as IB details it, every field set. */
+    public static ContractDetails fullContractDetails() {
+        return ContractDetails.newBuilder()
+                .setConId(784432166L)
+                .setInstrument(aaplCall())
+                .setLongName("APPLE INC")
+                .setMarketName("AAPL")
+                .setMinTick(0.01)
+                .setTimeZoneId("US/Eastern")
+                .setTradingHours("20250602:0930-20250602:1600;20250603:0930-20250603:1600")
+                .setLiquidHours("20250602:0930-20250602:1600;20250603:0930-20250603:1600")
+                .setValidExchanges(List.of("SMART", "AMEX", "CBOE", "ISE", "PHLX"))
+                .setOrderTypes(List.of("LMT", "MKT", "STP", "STPLMT", "TRAIL"))
+                .setMarketRuleIds(List.of(32, 32, 19, 32, 32))
+                .setIndustry("Technology")
+                .setCategory("Computers")
+                .setSubcategory("Computers")
+                .setStockType("COMMON")
+                .setContractMonth("202506")
+                .setUnderConId(265598L)
+                .setUnderSymbol("AAPL")
+                .setUnderSecType("STK")
+                .setMinSize(dec("1"))
+                .setSizeIncrement(dec("1"))
+                .setSuggestedSizeIncrement(dec("1"))
+                .setSecIds(Map.of("OCC", "AAPL  250620C00190000"))
+                .setCommandId("2c4e6a8b-0d1f-4a3b-8c5d-7e9f1a2b3c4d")
+                .setResolvedAt(T0)
+                .build();
+    }
+
+    /**
+     * A daily trade bar of a year's history of the {@link #aaplCall()}, every field set: its date, and its start as
+     * midnight of that date in the contract's time zone (US/Eastern, UTC-4 in June).
+     */
+    public static Bar fullBar() {
+        return Bar.newBuilder()
+                .setInstrument(aaplCall())
+                .setBarSize(BarSize.DAY_1)
+                .setWhatToShow(WhatToShow.TRADES)
+                .setRegularTradingHoursOnly(true)
+                .setStartTime(Instant.parse("2025-06-02T04:00:00Z"))
+                .setDate(LocalDate.parse("2025-06-02"))
+                .setOpen(dec("4.05"))
+                .setHigh(dec("4.6125"))
+                .setLow(dec("3.9"))
+                .setClose(dec("4.41"))
+                .setVolume(dec("18734"))
+                .setWap(dec("4.2871"))
+                .setTradeCount(2210L)
+                .setCommandId("2c4e6a8b-0d1f-4a3b-8c5d-7e9f1a2b3c4d")
+                .setIndex(249)
+                .setRealTimeBar(false)
                 .build();
     }
 

@@ -120,7 +120,8 @@ class SchemaConventionsTest {
                 "PlaceOrder.quantity", "Position.quantity", "Position.averageCost", "OrderUpdate.filled",
                 "OrderUpdate.remaining", "Fill.shares", "Fill.cumulativeQuantity", "Fill.commission",
                 "Fill.realizedPnl", "AccountValue.numericValue", "OrderJournalEntry.quantity",
-                "OrderJournalEntry.filled");
+                "OrderJournalEntry.filled", "Bar.open", "Bar.high", "Bar.low", "Bar.close", "Bar.volume", "Bar.wap",
+                "ContractDetails.minSize", "ContractDetails.sizeIncrement", "ContractDetails.suggestedSizeIncrement");
     }
 
     @Test
@@ -147,17 +148,19 @@ class SchemaConventionsTest {
                 .filter(s -> s.getType() == Schema.Type.ENUM)
                 .forEach(s -> defaults.put(s.getName(), String.valueOf(s.getEnumDefault())));
 
-        assertThat(defaults).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "OrderJournalState", "UNKNOWN",
-                "OrderAction", "UNKNOWN",
-                "OrderType", "UNKNOWN",
-                "TimeInForce", "UNKNOWN",
-                "CommandStatus", "UNKNOWN",
-                "OrderStatus", "UNKNOWN",
-                "MarketDataType", "UNKNOWN",
-                "SessionState", "UNKNOWN",
-                "CircuitBreakerState", "UNKNOWN",
-                "ExecutionSide", "null"));
+        assertThat(defaults).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("BarSize", "UNKNOWN"),
+                Map.entry("WhatToShow", "UNKNOWN"),
+                Map.entry("OrderJournalState", "UNKNOWN"),
+                Map.entry("OrderAction", "UNKNOWN"),
+                Map.entry("OrderType", "UNKNOWN"),
+                Map.entry("TimeInForce", "UNKNOWN"),
+                Map.entry("CommandStatus", "UNKNOWN"),
+                Map.entry("OrderStatus", "UNKNOWN"),
+                Map.entry("MarketDataType", "UNKNOWN"),
+                Map.entry("SessionState", "UNKNOWN"),
+                Map.entry("CircuitBreakerState", "UNKNOWN"),
+                Map.entry("ExecutionSide", "null")));
     }
 
     private static List<Schema> branches(Schema schema) {

@@ -31,10 +31,13 @@ public final class ReasonCodes {
     /** The command names an account the session does not manage. */
     public static final String ACCOUNT_NOT_MANAGED = "ACCOUNT_NOT_MANAGED";
 
-    /** The instrument resolves to no contract. */
+    /** The instrument resolves to no contract (IB error 200, no security definition). */
     public static final String CONTRACT_NOT_FOUND = "CONTRACT_NOT_FOUND";
 
-    /** The instrument resolves to more than one contract; more fields (or the conId) are needed. */
+    /**
+     * The instrument resolves to more than one contract where exactly one is needed; more fields (or the conId) are
+     * needed. The result's {@code conIds} lists the candidates.
+     */
     public static final String CONTRACT_AMBIGUOUS = "CONTRACT_AMBIGUOUS";
 
     /** A cancel or modify names an order the bridge does not know. */
@@ -78,6 +81,24 @@ public final class ReasonCodes {
 
     /** An order above the configured maximum notional, or a market order with no price to check it by. */
     public static final String MAX_NOTIONAL_EXCEEDED = "MAX_NOTIONAL_EXCEEDED";
+
+    /**
+     * A request the bridge held back to keep IB's pacing rules (historical data) waited until its command expired, or
+     * longer than the bridge waits; nothing was sent to IB.
+     */
+    public static final String PACING_WAIT_EXPIRED = "PACING_WAIT_EXPIRED";
+
+    /** The bridge's queue of requests waiting for IB's pacing rules is full; nothing was sent to IB. */
+    public static final String PACING_QUEUE_FULL = "PACING_QUEUE_FULL";
+
+    /** IB reported a historical-data pacing violation (error 162 of that kind) for the request. */
+    public static final String PACING_VIOLATION = "PACING_VIOLATION";
+
+    /** IB has no historical data for the request: none in the period, none of that kind, or an expired contract. */
+    public static final String NO_HISTORICAL_DATA = "NO_HISTORICAL_DATA";
+
+    /** The IB account has no market-data subscription for the instrument (IB error 354, or 162 of that kind). */
+    public static final String NO_MARKET_DATA_PERMISSION = "NO_MARKET_DATA_PERMISSION";
 
     /** Prefix of codes that pass on an IB error: {@code IB_ERROR_} followed by IB's code. */
     public static final String IB_ERROR_PREFIX = "IB_ERROR_";

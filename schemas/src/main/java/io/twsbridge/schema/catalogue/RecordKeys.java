@@ -1,8 +1,10 @@
 package io.twsbridge.schema.catalogue;
 
 import io.twsbridge.schema.AccountValue;
+import io.twsbridge.schema.Bar;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
+import io.twsbridge.schema.ContractDetails;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.GatewayStatus;
 import io.twsbridge.schema.Instrument;
@@ -97,6 +99,19 @@ public final class RecordKeys {
     /** {@code ib.status}: the bridgeId. */
     public static String status(GatewayStatus status) {
         return status.getBridgeId();
+    }
+
+    /** {@code ib.contracts}: the conId in decimal, the same form as the instrument key of a resolved instrument. */
+    public static String contractDetails(ContractDetails details) {
+        return Long.toString(details.getConId());
+    }
+
+    /**
+     * {@code ib.bars}: the instrument key of the bar's instrument, for historical and real-time bars alike, so that
+     * every bar of an instrument is on one partition, in the order published.
+     */
+    public static String bar(Bar bar) {
+        return instrument(bar.getInstrument());
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.twsbridge.schema.catalogue;
 
 import io.twsbridge.schema.AccountValue;
+import io.twsbridge.schema.Bar;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
+import io.twsbridge.schema.ContractDetails;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.GatewayStatus;
 import io.twsbridge.schema.OrderUpdate;
@@ -66,6 +68,23 @@ public enum Topic {
             GatewayStatus.class,
             GatewayStatus.getClassSchema(),
             CleanupPolicy.COMPACT),
+    /** Every contract the bridge resolved, its latest full description by conId. */
+    CONTRACTS(
+            "ib.contracts",
+            "`conId`",
+            ContractDetails.class,
+            ContractDetails.getClassSchema(),
+            CleanupPolicy.COMPACT),
+    /**
+     * Historical and real-time bars. Keyed by instrument, not by command, so that all bars of one instrument (one
+     * command's answer included) share a partition and are read in the order they were published.
+     */
+    BARS(
+            "ib.bars",
+            "instrument key: `conId`, else `symbol|secType|exchange|currency[|expiry|strike|right|multiplier]`",
+            Bar.class,
+            Bar.getClassSchema(),
+            CleanupPolicy.DELETE),
     /**
      * Commands the bridge could not read or process. The value is the original record's bytes, so
      * it has no schema; {@link DlqHeaders} names the headers that say where it came from and why it

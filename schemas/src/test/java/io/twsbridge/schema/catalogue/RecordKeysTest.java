@@ -3,9 +3,12 @@ package io.twsbridge.schema.catalogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.twsbridge.schema.AccountValue;
+import io.twsbridge.schema.Bar;
 import io.twsbridge.schema.Command;
+import io.twsbridge.schema.ContractDetails;
 import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.Samples;
 import io.twsbridge.schema.support.Decimals;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,27 @@ class RecordKeysTest {
         assertThat(RecordKeys.orderKey(null, 1876543210L, 0, 0L)).isEqualTo("perm:1876543210");
         assertThat(RecordKeys.orderKey("", 0L, 17, 1042L)).isEqualTo("order:17:1042");
         assertThat(RecordKeys.orderKey(null, null, 17, 1042L)).isEqualTo("order:17:1042");
+    }
+
+    @Test
+    void contractDetailsAreKeyedByConId() {
+        ContractDetails details = Samples.fullContractDetails();
+
+        assertThat(RecordKeys.contractDetails(details)).isEqualTo("784432166");
+        assertThat(RecordKeys.contractDetails(details)).isEqualTo(RecordKeys.instrument(details.getInstrument()));
+    }
+
+    @Test
+    void barsAreKeyedByInstrumentWhetherHistoricalOrRealTime() {
+        Bar historical = Samples.fullBar();
+        Bar realTime = Bar.newBuilder(historical).setCommandId(null).setIndex(null).setRealTimeBar(true).build();
+        Bar described = Bar.newBuilder(historical)
+                .setInstrument(Instrument.newBuilder().setSymbol("EUR").setSecType("CASH").setExchange("IDEALPRO")
+                        .setCurrency("USD").build())
+                .build();
+
+        assertThat(RecordKeys.bar(historical)).isEqualTo("784432166").isEqualTo(RecordKeys.bar(realTime));
+        assertThat(RecordKeys.bar(described)).isEqualTo("EUR|CASH|IDEALPRO|USD");
     }
 
     @Test

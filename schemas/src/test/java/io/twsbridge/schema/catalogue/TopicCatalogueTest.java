@@ -33,18 +33,23 @@ class TopicCatalogueTest {
     }
 
     @Test
-    void catalogueHasTheNineTopics() {
+    void catalogueHasTheElevenTopics() {
         assertThat(Arrays.stream(Topic.values()).map(Topic::defaultName)).containsExactly(
                 "ib.commands", "ib.command-results", "ib.accounts", "ib.positions", "ib.orders",
-                "ib.fills", "ib.quotes", "ib.status", "ib.commands.dlq");
+                "ib.fills", "ib.quotes", "ib.status", "ib.contracts", "ib.bars", "ib.commands.dlq");
     }
 
     @Test
     void compactedTopicsAreTheStateTables() {
         assertThat(Arrays.stream(Topic.values()).filter(t -> t.cleanupPolicy() == CleanupPolicy.COMPACT))
-                .containsExactlyInAnyOrder(Topic.ACCOUNTS, Topic.POSITIONS, Topic.ORDERS, Topic.STATUS);
+                .containsExactlyInAnyOrder(Topic.ACCOUNTS, Topic.POSITIONS, Topic.ORDERS, Topic.STATUS, Topic.CONTRACTS);
         assertThat(CleanupPolicy.COMPACT.configValue()).isEqualTo("compact");
         assertThat(CleanupPolicy.DELETE.configValue()).isEqualTo("delete");
+    }
+
+    @Test
+    void barsAreKeyedLikeQuotesByInstrument() {
+        assertThat(Topic.BARS.key()).isEqualTo(Topic.QUOTES.key());
     }
 
     @Test

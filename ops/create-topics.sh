@@ -59,6 +59,8 @@ TOPICS=(
     "ib.fills delete -"
     "ib.quotes delete -"
     "ib.status compact -"
+    "ib.contracts compact -"
+    "ib.bars delete -"
     "ib.commands.dlq delete -"
     "ib.subscriptions compact 1"
     "ib.order-journal compact 1"

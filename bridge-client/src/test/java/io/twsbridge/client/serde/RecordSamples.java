@@ -239,6 +239,8 @@ final class RecordSamples {
         samples.put(Topic.FILLS, fills());
         samples.put(Topic.QUOTES, quotes());
         samples.put(Topic.STATUS, gatewayStatuses());
+        samples.put(Topic.CONTRACTS, List.of(Samples.fullContractDetails()));
+        samples.put(Topic.BARS, List.of(Samples.fullBar()));
         return samples;
     }
 

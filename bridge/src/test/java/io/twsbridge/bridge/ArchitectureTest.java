@@ -50,7 +50,8 @@ class ArchitectureTest {
     @Test
     void commandHandlingAndOrdersKnowNoKafkaClient() {
         noClasses().that().resideInAnyPackage("io.twsbridge.bridge.commands..", "io.twsbridge.bridge.orders..",
-                        "io.twsbridge.bridge.results..")
+                        "io.twsbridge.bridge.results..", "io.twsbridge.bridge.contracts..",
+                        "io.twsbridge.bridge.history..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.twsbridge.bridge.kafka..")
                 .because("what a command means and what an order may do are decided without a broker; the poll "
                         + "loop and the publisher hand commands in and results out")

@@ -14,4 +14,13 @@ public interface CommandExecutor {
 
     /** Completes with the command's outcome; may complete exceptionally for a fault of the bridge. */
     CompletableFuture<CommandOutcome> execute(Command command);
+
+    /**
+     * Whether {@code command}'s outcome may be long in coming (a historical request waiting its turn under IB's
+     * pacing): the command handling then goes on with the next command at once and publishes the result when
+     * the outcome comes, rather than holding every command behind it.
+     */
+    default boolean answersLater(Command command) {
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.commands;
 
+import io.twsbridge.bridge.history.BarRequestRules;
 import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.schema.CancelOrder;
 import io.twsbridge.schema.Command;
@@ -8,6 +9,8 @@ import io.twsbridge.schema.ModifyOrder;
 import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.OrderType;
 import io.twsbridge.schema.PlaceOrder;
+import io.twsbridge.schema.RequestHistoricalBars;
+import io.twsbridge.schema.ResolveContract;
 import io.twsbridge.schema.RequestExecutions;
 import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
@@ -103,6 +106,12 @@ public final class CommandValidator {
             modifyOrder(m, problems);
         } else if (payload instanceof RequestExecutions r) {
             executionFilter(r, problems);
+        } else if (payload instanceof ResolveContract r) {
+            resolveContract(r, problems);
+        } else if (payload instanceof RequestHistoricalBars h) {
+            // History of an expired contract is still history: its expiry may be in the past.
+            instrument(h.getInstrument(), false, problems);
+            BarRequestRules.problem(h.getDuration(), h.getBarSize(), h.getWhatToShow()).ifPresent(problems::add);
         } else if (payload == null) {
             return Optional.of(new Rejection(ReasonCodes.UNSUPPORTED_COMMAND, "the command has no payload"));
         }
@@ -176,16 +185,56 @@ public final class CommandValidator {
         }
     }
 
+    /** A description of at least one field IB can search by; every field given is well formed. */
+    private static void resolveContract(ResolveContract r, List<String> problems) {
+        if (!present(r.getSymbol()) && r.getConId() == null && !present(r.getLocalSymbol())) {
+            problems.add("ResolveContract needs a symbol, a localSymbol or a conId");
+        }
+        optionalText(r.getSymbol(), "symbol", problems);
+        if (present(r.getSecType()) && !SEC_TYPES.contains(r.getSecType())) {
+            problems.add("secType must be one of " + new TreeSet<>(SEC_TYPES) + " but was '" + shown(r.getSecType())
+                    + "'");
+        }
+        optionalText(r.getExchange(), "exchange", problems);
+        optionalText(r.getPrimaryExchange(), "primaryExchange", problems);
+        if (present(r.getCurrency()) && !r.getCurrency().matches("[A-Z]{3}")) {
+            problems.add("currency must be a three-letter code but was '" + shown(r.getCurrency()) + "'");
+        }
+        if (r.getConId() != null && (r.getConId() <= 0 || r.getConId() > Integer.MAX_VALUE)) {
+            problems.add("conId must be a positive IB contract id but was " + r.getConId());
+        }
+        if (present(r.getLastTradeDateOrContractMonth()) && !EXPIRY.matcher(r.getLastTradeDateOrContractMonth()).matches()) {
+            problems.add("lastTradeDateOrContractMonth must be YYYYMMDD or YYYYMM but was '"
+                    + shown(r.getLastTradeDateOrContractMonth()) + "'");
+        }
+        if (r.getStrike() != null && !(Double.isFinite(r.getStrike()) && r.getStrike() >= 0 && r.getStrike() < MAX_PRICE)) {
+            problems.add("strike must be a finite non-negative price but was " + r.getStrike());
+        }
+        if (present(r.getRight()) && !RIGHTS.contains(r.getRight())) {
+            problems.add("right must be C, P, CALL or PUT but was '" + shown(r.getRight()) + "'");
+        }
+        if (present(r.getMultiplier()) && !MULTIPLIER.matcher(r.getMultiplier()).matches()) {
+            problems.add("multiplier must be a positive number but was '" + shown(r.getMultiplier()) + "'");
+        }
+        optionalText(r.getLocalSymbol(), "localSymbol", problems);
+        optionalText(r.getTradingClass(), "tradingClass", problems);
+    }
+
+    /**
+     * An instrument is described in full (symbol, secType, exchange, currency) or by its conId, which identifies
+     * a contract on its own: symbol, secType and currency may then be empty, and the bridge fills them in from IB.
+     */
     private void instrument(Instrument i, boolean mustBeTradable, List<String> problems) {
         if (i == null) {
             problems.add("instrument is missing");
             return;
         }
-        if (!validText(i.getSymbol())) {
+        boolean byConId = i.getConId() != null;
+        if (!(byConId && isEmpty(i.getSymbol())) && !validText(i.getSymbol())) {
             problems.add("instrument.symbol must be 1.." + MAX_TEXT + " printable characters but was '"
-                    + shown(i.getSymbol()) + "'");
+                    + shown(i.getSymbol()) + "'" + (byConId ? "" : " (or give the conId alone)"));
         }
-        if (i.getSecType() == null || !SEC_TYPES.contains(i.getSecType())) {
+        if (!(byConId && isEmpty(i.getSecType())) && (i.getSecType() == null || !SEC_TYPES.contains(i.getSecType()))) {
             problems.add("instrument.secType must be one of " + new TreeSet<>(SEC_TYPES) + " but was '"
                     + shown(i.getSecType()) + "'");
         }
@@ -193,7 +242,7 @@ public final class CommandValidator {
             problems.add("instrument.exchange must be 1.." + MAX_TEXT + " printable characters but was '"
                     + shown(i.getExchange()) + "'");
         }
-        if (i.getCurrency() == null || !i.getCurrency().matches("[A-Z]{3}")) {
+        if (!(byConId && isEmpty(i.getCurrency())) && (i.getCurrency() == null || !i.getCurrency().matches("[A-Z]{3}"))) {
             problems.add("instrument.currency must be a three-letter code but was '" + shown(i.getCurrency()) + "'");
         }
         optionalText(i.getPrimaryExchange(), "instrument.primaryExchange", problems);
@@ -280,6 +329,10 @@ public final class CommandValidator {
         if (present(s) && !validText(s)) {
             problems.add(field + " must be at most " + MAX_TEXT + " printable characters but was '" + shown(s) + "'");
         }
+    }
+
+    private static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
     }
 
     private static boolean present(String s) {

@@ -35,7 +35,8 @@ public final class ExecutedCommands {
     private static final int MESSAGE_CHARS = 200;
     private static final Set<String> NOT_CARRIED_OUT = Set.of(ReasonCodes.NOT_CONNECTED, ReasonCodes.CIRCUIT_OPEN,
             ReasonCodes.TIMEOUT, ReasonCodes.INTERNAL_ERROR, ReasonCodes.KILL_SWITCH, ReasonCodes.ORDERS_DISABLED,
-            ReasonCodes.VALIDATION_FAILED, ReasonCodes.UNSUPPORTED_COMMAND);
+            ReasonCodes.VALIDATION_FAILED, ReasonCodes.UNSUPPORTED_COMMAND, ReasonCodes.PACING_WAIT_EXPIRED,
+            ReasonCodes.PACING_QUEUE_FULL, ReasonCodes.PACING_VIOLATION);
 
     /** A command's first outcome, as its DUPLICATE answer repeats it. */
     public record First(CommandStatus status, String reasonCode, String message, Instant at, Integer ibErrorCode,

@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.commands;
 
 import io.twsbridge.bridge.gateway.IbErrorCategory;
+import io.twsbridge.bridge.gateway.GatewayRequestException;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionListener;
@@ -21,21 +22,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Callbacks run on the session's event loop; requests may be made from any thread.
  */
 public final class GatewayRequests implements SessionListener {
-
-    /** IB refused a request. */
-    public static final class GatewayRequestException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final int code;
-
-        GatewayRequestException(int code, String message) {
-            super("IB error " + code + ": " + message);
-            this.code = code;
-        }
-
-        public int code() {
-            return code;
-        }
-    }
 
     private final GatewaySession session;
     private final Duration timeout;

@@ -18,6 +18,11 @@ public final class IbErrorCodes {
     public static final int PACING = 100;
     public static final int DUPLICATE_ORDER_ID = 103;
     public static final int NO_SECURITY_DEFINITION = 200;
+    /** The historical data service refused or ended a request; which refusal, only its text says. */
+    public static final int HISTORICAL_DATA_SERVICE_ERROR = 162;
+    public static final int HISTORICAL_EXPIRED_CONTRACT = 166;
+    public static final int MARKET_DATA_NOT_SUBSCRIBED = 354;
+    public static final int HISTORICAL_QUERY_NOT_FOUND = 366;
     public static final int ORDER_REJECTED = 201;
     public static final int ORDER_CANCELLED = 202;
     /** "Cancel attempted when order is not in a cancellable state." */
@@ -40,7 +45,8 @@ public final class IbErrorCodes {
             entry(DUPLICATE_ORDER_ID, IbErrorCategory.REQUEST_FAILED, "duplicate-order-id"),
             entry(110, IbErrorCategory.REQUEST_FAILED, "price-does-not-conform-to-tick"),
             entry(ORDER_NOT_CANCELLABLE, IbErrorCategory.REQUEST_FAILED, "order-not-cancellable"),
-            entry(162, IbErrorCategory.REQUEST_FAILED, "historical-data-service-error"),
+            entry(HISTORICAL_DATA_SERVICE_ERROR, IbErrorCategory.REQUEST_FAILED, "historical-data-service-error"),
+            entry(HISTORICAL_EXPIRED_CONTRACT, IbErrorCategory.REQUEST_FAILED, "historical-expired-contract"),
             entry(165, IbErrorCategory.INFO, "historical-data-service-query"),
             entry(NO_SECURITY_DEFINITION, IbErrorCategory.REQUEST_FAILED, "no-security-definition"),
             entry(ORDER_REJECTED, IbErrorCategory.REQUEST_FAILED, "order-rejected"),
@@ -48,7 +54,10 @@ public final class IbErrorCodes {
             entry(321, IbErrorCategory.REQUEST_FAILED, "request-validation-failed"),
             entry(322, IbErrorCategory.REQUEST_FAILED, "request-processing-failed"),
             entry(CLIENT_ID_IN_USE, IbErrorCategory.CLIENT_ID_IN_USE, "client-id-in-use"),
-            entry(354, IbErrorCategory.REQUEST_FAILED, "market-data-not-subscribed"),
+            entry(MARKET_DATA_NOT_SUBSCRIBED, IbErrorCategory.REQUEST_FAILED, "market-data-not-subscribed"),
+            entry(HISTORICAL_QUERY_NOT_FOUND, IbErrorCategory.INFO, "historical-query-not-found"),
+            entry(386, IbErrorCategory.REQUEST_FAILED, "duplicate-historical-ticker-id"),
+            entry(420, IbErrorCategory.REQUEST_FAILED, "invalid-real-time-query"),
             entry(399, IbErrorCategory.WARNING, "order-message-warning"),
             entry(434, IbErrorCategory.REQUEST_FAILED, "order-size-zero"),
             entry(NOT_CONNECTED, IbErrorCategory.FATAL, "not-connected"),
@@ -76,7 +85,52 @@ public final class IbErrorCodes {
             entry(10167, IbErrorCategory.WARNING, "delayed-market-data-displayed"),
             entry(COMPETING_LIVE_SESSION, IbErrorCategory.WARNING, "no-market-data-competing-live-session"));
 
+    /** What a historical data service error (162) is about; IB tells them apart by text only. */
+    public enum HistoricalRefusal {
+        /** One of IB's historical pacing rules was broken. */
+        PACING_VIOLATION,
+        /** Nothing in the period, nothing of that kind for the contract, or an expired contract. */
+        NO_DATA,
+        /** The account has no market-data subscription for the contract. */
+        NO_PERMISSION,
+        /** The request was cancelled (by this client's cancelHistoricalData). */
+        CANCELLED,
+        /** Any other refusal: the request's parameters, as IB's text says. */
+        OTHER
+    }
+
     private IbErrorCodes() {
+    }
+
+    /**
+     * What a refusal of a historical request means, from its code and, for 162, its text (texts seen from IB's
+     * historical data service: "...pacing violation", "HMDS query returned no data: ...", "No historical market
+     * data for ...", "No market data permissions for ...", "API historical data query cancelled: ...").
+     */
+    public static HistoricalRefusal historicalRefusal(int code, String text) {
+        if (code == HISTORICAL_EXPIRED_CONTRACT) {
+            return HistoricalRefusal.NO_DATA;
+        }
+        if (code == MARKET_DATA_NOT_SUBSCRIBED) {
+            return HistoricalRefusal.NO_PERMISSION;
+        }
+        if (code != HISTORICAL_DATA_SERVICE_ERROR) {
+            return HistoricalRefusal.OTHER;
+        }
+        String t = text == null ? "" : text.toLowerCase(java.util.Locale.ROOT);
+        if (t.contains("pacing violation")) {
+            return HistoricalRefusal.PACING_VIOLATION;
+        }
+        if (t.contains("no market data permission")) {
+            return HistoricalRefusal.NO_PERMISSION;
+        }
+        if (t.contains("returned no data") || t.contains("no historical market data") || t.contains("no data")) {
+            return HistoricalRefusal.NO_DATA;
+        }
+        if (t.contains("query cancelled")) {
+            return HistoricalRefusal.CANCELLED;
+        }
+        return HistoricalRefusal.OTHER;
     }
 
     /** The category and name of {@code code}; unknown codes get a category by IB's numbering convention. */

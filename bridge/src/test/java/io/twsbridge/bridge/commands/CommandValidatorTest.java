@@ -7,7 +7,11 @@ import io.twsbridge.schema.Instrument;
 import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.OrderType;
 import io.twsbridge.schema.ModifyOrder;
+import io.twsbridge.schema.BarSize;
 import io.twsbridge.schema.PlaceOrder;
+import io.twsbridge.schema.RequestHistoricalBars;
+import io.twsbridge.schema.ResolveContract;
+import io.twsbridge.schema.WhatToShow;
 import io.twsbridge.schema.RequestExecutions;
 import io.twsbridge.schema.RequestPositions;
 import io.twsbridge.schema.SubscribeQuotes;
@@ -152,6 +156,52 @@ class CommandValidatorTest {
     private static Instrument future(String expiry) {
         return Instrument.newBuilder().setSymbol("ES").setSecType("FUT").setExchange("CME").setCurrency("USD")
                 .setLastTradeDateOrContractMonth(expiry).build();
+    }
+
+    @Test
+    void anInstrumentMayBeGivenByItsConIdAloneButNotByNothing() {
+        Instrument byConId = Instrument.newBuilder().setConId(265598L).build();
+        assertThat(validator.validate(withInstrument(byConId))).isEmpty();
+        assertThat(validator.validate(command(SubscribeQuotes.newBuilder().setInstrument(byConId).build()))).isEmpty();
+        assertThat(validator.validate(bars(byConId, "1 D", BarSize.MIN_5))).isEmpty();
+        // Without the conId the three fields are needed, and the refusal says the conId would do.
+        assertThat(validator.validate(withInstrument(Instrument.newBuilder().build()))).get()
+                .extracting(Rejection::message).asString().contains("instrument.symbol").contains("conId alone")
+                .contains("instrument.secType").contains("instrument.currency");
+        // Given alongside the conId, a field must still be well formed.
+        assertThat(validator.validate(withInstrument(Instrument.newBuilder(byConId).setCurrency("usd").build())))
+                .get().extracting(Rejection::message).asString().contains("instrument.currency");
+    }
+
+    @Test
+    void aHistoricalRequestIsCheckedAgainstIbsStepTableBeforeAnythingIsSent() {
+        assertThat(validator.validate(bars(instrument("AAPL", "STK", "USD"), "1 Y", BarSize.DAY_1))).isEmpty();
+        Rejection r = validator.validate(bars(instrument("AAPL", "STK", "USD"), "1 Y", BarSize.MIN_5)).orElseThrow();
+        assertThat(r.reasonCode()).isEqualTo(ReasonCodes.VALIDATION_FAILED);
+        assertThat(r.message()).contains("step table").contains("1 day to 1 month");
+        assertThat(validator.validate(bars(instrument("AAPL", "STK", "USD"), "1d", BarSize.DAY_1))).get()
+                .extracting(Rejection::message).asString().contains("duration");
+        // History of an expired future is still history.
+        Instrument expired = Instrument.newBuilder(instrument("ES", "FUT", "USD")).setExchange("CME")
+                .setLastTradeDateOrContractMonth("202409").build();
+        assertThat(validator.validate(bars(expired, "1 M", BarSize.HOUR_1))).isEmpty();
+    }
+
+    @Test
+    void aContractDescriptionNeedsSomethingToSearchByAndWellFormedFields() {
+        assertThat(validator.validate(command(ResolveContract.newBuilder().setSymbol("AAPL").build()))).isEmpty();
+        assertThat(validator.validate(command(ResolveContract.newBuilder().setConId(265598L).build()))).isEmpty();
+        assertThat(validator.validate(command(ResolveContract.newBuilder().setSecType("STK").build()))).get()
+                .extracting(Rejection::message).asString().contains("needs a symbol, a localSymbol or a conId");
+        assertThat(validator.validate(command(ResolveContract.newBuilder().setSymbol("ES").setSecType("FUTURE")
+                .setCurrency("us").setConId(-1L).setLastTradeDateOrContractMonth("Dec24").build()))).get()
+                .extracting(Rejection::message).asString().contains("secType").contains("currency").contains("conId")
+                .contains("lastTradeDateOrContractMonth");
+    }
+
+    private static Command bars(Instrument instrument, String duration, BarSize barSize) {
+        return command(RequestHistoricalBars.newBuilder().setInstrument(instrument).setDuration(duration)
+                .setBarSize(barSize).setWhatToShow(WhatToShow.TRADES).build());
     }
 
     private static Command withInstrument(Instrument instrument) {

@@ -20,4 +20,20 @@ class IbErrorCodesTest {
         assertThat(IbErrorCodes.lookup(code).category()).isEqualTo(category);
         assertThat(IbErrorCodes.lookup(code).name()).isNotBlank();
     }
+
+    @ParameterizedTest(name = "{0} \"{1}\" is {2}")
+    @CsvSource(delimiter = '|', value = {
+            "162 | Historical Market Data Service error message:Historical data request pacing violation | PACING_VIOLATION",
+            "162 | Historical Market Data Service error message: Historical data request pacing violation | PACING_VIOLATION",
+            "162 | Historical Market Data Service error message:HMDS query returned no data: AAPL@SMART Trades | NO_DATA",
+            "162 | Historical Market Data Service error message:No historical market data for AAPL/STK@SMART Bid_Ask 60 | NO_DATA",
+            "162 | Historical Market Data Service error message:No market data permissions for NYSE STK | NO_PERMISSION",
+            "162 | Historical Market Data Service error message:API historical data query cancelled: 17 | CANCELLED",
+            "162 | Historical Market Data Service error message:Time length exceed max. | OTHER",
+            "166 | HMDS Expired Contract Violation. | NO_DATA",
+            "354 | Requested market data is not subscribed. | NO_PERMISSION",
+            "321 | Error validating request:-'bS' : cause - Historical data bar size setting is invalid. | OTHER"})
+    void aHistoricalRefusalIsToldApartByItsText(int code, String text, IbErrorCodes.HistoricalRefusal refusal) {
+        assertThat(IbErrorCodes.historicalRefusal(code, text)).isEqualTo(refusal);
+    }
 }

@@ -132,6 +132,7 @@ public final class CommandResults implements LaterResults {
         byStatus.get(outcome.status().name()).incrementAndGet();
         observer.result(commandType, outcome.status());
         CommandOutcome.OrderEnd end = outcome.orderEnd();
+        CommandOutcome.Published data = outcome.data();
         CommandResult result = CommandResult.newBuilder()
                 .setCommandId(id)
                 .setStatus(outcome.status())
@@ -147,6 +148,10 @@ public final class CommandResults implements LaterResults {
                 .setOrderStatus(end == null ? null : end.ibStatus())
                 .setFilledQuantity(end == null || end.filled() == null ? null : Decimals.rounded(end.filled()))
                 .setAverageFillPrice(end == null ? null : end.averageFillPrice())
+                .setRecordCount(data == null ? null : data.recordCount())
+                .setConIds(data == null || data.conIds().isEmpty() ? null : data.conIds())
+                .setFirstBarTime(data == null ? null : data.firstBarTime())
+                .setLastBarTime(data == null ? null : data.lastBarTime())
                 .build();
         return answers.result(result).exceptionally(error -> {
             if (!(unwrap(error) instanceof RecordTooLargeException)) {

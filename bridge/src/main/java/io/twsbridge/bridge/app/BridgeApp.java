@@ -9,6 +9,9 @@ import io.twsbridge.bridge.commands.CommandExecutor;
 import io.twsbridge.bridge.commands.ExecutedCommands;
 import io.twsbridge.bridge.commands.GatewayRequests;
 import io.twsbridge.bridge.commands.SubscriptionStore;
+import io.twsbridge.bridge.contracts.ContractCache;
+import io.twsbridge.bridge.contracts.ContractLookup;
+import io.twsbridge.bridge.contracts.ContractResolver;
 import io.twsbridge.bridge.events.EventMapper;
 import io.twsbridge.bridge.events.EventMapperConfig;
 import io.twsbridge.bridge.events.Instruments;
@@ -20,6 +23,9 @@ import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
+import io.twsbridge.bridge.history.HistoricalBarsService;
+import io.twsbridge.bridge.history.HistoricalRequests;
+import io.twsbridge.bridge.history.pacing.HistoricalPacer;
 import io.twsbridge.bridge.kafka.CommandHistory;
 import io.twsbridge.bridge.kafka.KafkaHealth;
 import io.twsbridge.bridge.kafka.KafkaSettings;
@@ -106,6 +112,8 @@ public final class BridgeApp implements AutoCloseable {
     /** Set by {@link #start()}; read by the management server's threads. */
     private volatile CommandConsumer commands;
     private OrderService orders;
+    /** Set by {@link #start()}; read by the management server's and the metrics' threads. */
+    private volatile HistoricalBarsService history;
     private Guardrails guardrails;
     private boolean prepared;
     private final RegistryStartup registryStartup;
@@ -357,8 +365,18 @@ public final class BridgeApp implements AutoCloseable {
         session.addListener(orders);
         SubscriptionStore store = new SubscriptionStore(kafka.subscriptionsTopic(), publisher::sendToTopic);
         GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
+        ContractLookup lookup = new ContractLookup(session, kafka.requestTimeout());
+        session.addListener(lookup);
+        ContractResolver contracts = new ContractResolver(lookup,
+                new ContractCache(config.contracts().cacheSize(), clock), publisher::send, clock);
+        HistoricalRequests historical = new HistoricalRequests(session, kafka.requestTimeout());
+        session.addListener(historical);
+        history = new HistoricalBarsService(contracts, historical,
+                new HistoricalPacer(config.history().pacing(), gateway.eventLoop()), publisher::send, clock,
+                config.history().maxWait());
         CommandExecutor executor = new CommandDispatcher(session, requests, store, kafka.marketDataLineLimit(),
-                config.gateway().accountSummaryTags(), orders);
+                config.gateway().accountSummaryTags(), orders, contracts, config.contracts().requireQualified(),
+                history);
 
         StatusReporter status = new StatusReporter(publisher, session::snapshot, gateway.eventLoop(), kafka.bridgeId(),
                 kafka.heartbeatInterval(), kafkaHealth::reachable, publisher::quotesShed,
@@ -532,6 +550,11 @@ public final class BridgeApp implements AutoCloseable {
 
     public OrderService orders() {
         return orders;
+    }
+
+    /** The historical bars service and its pacing; null until started. */
+    public HistoricalBarsService history() {
+        return history;
     }
 
     public SchemaRegistryClient registry() {

@@ -4,8 +4,10 @@ import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.app.config.Settings.Resolved;
 import io.twsbridge.bridge.app.config.Settings.Setting;
 import io.twsbridge.bridge.app.config.Values.InvalidValue;
+import io.twsbridge.bridge.contracts.ContractSettings;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
+import io.twsbridge.bridge.history.HistorySettings;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.bridge.validation.InvalidSettingsException;
@@ -215,6 +217,8 @@ public final class ConfigLoader {
                 () -> draft.registry.basicAuth(draft.registryUser, draft.registryPassword).build());
         OrderSettings orders = build(problems, draft.orders::build);
         FailoverSettings failover = build(problems, draft.failover::build);
+        ContractSettings contracts = build(problems, draft.contracts::build);
+        HistorySettings history = build(problems, draft.history::build);
         HttpSettings http = build(problems, () -> new HttpSettings(draft.httpHost, draft.httpPort));
         if (kafka != null && orders != null) {
             checkJournalTopic(kafka, orders, problems);
@@ -244,7 +248,8 @@ public final class ConfigLoader {
             throw new ConfigException(source, lines, warnings.stream().map(w -> scrub(w, secrets)).toList());
         }
 
-        BridgeConfig bridge = new BridgeConfig(gateway, kafka, registry, draft.zombieProbe.probe(), orders, failover);
+        BridgeConfig bridge = new BridgeConfig(gateway, kafka, registry, draft.zombieProbe.probe(), orders, failover,
+                contracts, history);
         Resolved resolved = new Resolved(bridge, http, Optional.ofNullable(draft.logFile), draft.zombieProbe);
         return new LoadedConfig(bridge, http, resolved.logFile(), render(resolved, draft.clientProperties, fromFiles),
                 warnings.stream().map(w -> scrub(w, secrets)).toList());

@@ -1,8 +1,10 @@
 package io.twsbridge.bridge.app.config;
 
+import io.twsbridge.bridge.contracts.ContractSettings;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
+import io.twsbridge.bridge.history.HistorySettings;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.client.registry.SchemaRegistryConfig;
@@ -13,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The settings being gathered, before validation: the four builders (holding their own defaults) and the few
+ * The settings being gathered, before validation: the builders (holding their own defaults) and the few
  * values no builder takes one at a time. Mutable, used by one load only.
  */
 final class Draft {
@@ -39,6 +41,8 @@ final class Draft {
     final OrderSettings.Builder orders = OrderSettings.builder();
     final FailoverSettings.Builder failover =
             FailoverSettings.builder();
+    final ContractSettings.Builder contracts = ContractSettings.builder();
+    final HistorySettings.Builder history = HistorySettings.builder();
     /** {@code kafka.<name>} pass-through settings, by Kafka's name. */
     final Map<String, String> clientProperties = new TreeMap<>();
 

@@ -3,9 +3,11 @@ package io.twsbridge.bridge.app.config;
 import io.twsbridge.bridge.app.BridgeConfig;
 import io.twsbridge.bridge.app.config.Values.InvalidValue;
 import io.twsbridge.bridge.app.config.Values.Parser;
+import io.twsbridge.bridge.contracts.ContractSettings;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.UnansweredConnection;
+import io.twsbridge.bridge.history.HistorySettings;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.client.registry.SchemaRegistryConfig;
@@ -53,6 +55,14 @@ final class Settings {
 
         FailoverSettings failover() {
             return bridge.failover();
+        }
+
+        ContractSettings contracts() {
+            return bridge.contracts();
+        }
+
+        HistorySettings history() {
+            return bridge.history();
         }
     }
 
@@ -197,6 +207,28 @@ final class Settings {
                 r -> "" + r.orders().killSwitch()));
         s.add(of("orders.ack-timeout", Values::duration, (d, v) -> d.orders.ackTimeout(v),
                 r -> Values.format(r.orders().ackTimeout())));
+
+        // Contracts and historical data
+        s.add(of("contracts.cache-size", Values::integer, (d, v) -> d.contracts.cacheSize(v),
+                r -> "" + r.contracts().cacheSize()));
+        s.add(of("contracts.require-qualified", Values::bool, (d, v) -> d.contracts.requireQualified(v),
+                r -> "" + r.contracts().requireQualified()));
+        s.add(of("history.max-wait", Values::duration, (d, v) -> d.history.maxWait(v),
+                r -> Values.format(r.history().maxWait())));
+        s.add(of("history.pacing.max-open", Values::integer, (d, v) -> d.history.pacing().maxOpen(v),
+                r -> "" + r.history().pacing().maxOpen()));
+        s.add(of("history.pacing.queue-capacity", Values::integer, (d, v) -> d.history.pacing().queueCapacity(v),
+                r -> "" + r.history().pacing().queueCapacity()));
+        s.add(of("history.pacing.safety-margin", Values::duration, (d, v) -> d.history.pacing().safetyMargin(v),
+                r -> Values.format(r.history().pacing().safetyMargin())));
+        s.add(of("history.pacing.breaker-first-wait", Values::duration,
+                (d, v) -> d.history.pacing().breakerFirstWait(v),
+                r -> Values.format(r.history().pacing().breakerFirstWait())));
+        s.add(of("history.pacing.breaker-multiplier", Values::decimal,
+                (d, v) -> d.history.pacing().breakerMultiplier(v),
+                r -> "" + r.history().pacing().breakerMultiplier()));
+        s.add(of("history.pacing.breaker-max-wait", Values::duration, (d, v) -> d.history.pacing().breakerMaxWait(v),
+                r -> Values.format(r.history().pacing().breakerMaxWait())));
 
         // Standby instances (failover)
         s.add(of("failover.enabled", Values::bool, (d, v) -> d.failover.enabled(v), r -> "" + r.failover().enabled()));

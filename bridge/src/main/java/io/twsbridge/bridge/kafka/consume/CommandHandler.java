@@ -20,6 +20,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +86,9 @@ public final class CommandHandler {
         this.clock = clock;
         this.validator = new CommandValidator(clock);
     }
+
+    /** Commands whose outcome comes later ({@link CommandExecutor#answersLater}), while it has not come. */
+    private final Set<String> underWay = ConcurrentHashMap.newKeySet();
 
     /** Told of every result (commands by type and status in the metrics). */
     public void setCommandObserver(CommandObserver observer) {
@@ -158,6 +163,8 @@ public final class CommandHandler {
         if (command.getExpiresAt() != null && clock.instant().isAfter(command.getExpiresAt())) {
             outcome = new CommandOutcome(CommandStatus.EXPIRED, ReasonCodes.COMMAND_EXPIRED,
                     "read at " + clock.instant() + ", after its expiresAt " + command.getExpiresAt(), null);
+        } else if (executor.answersLater(command)) {
+            return answerLater(record, command);
         } else {
             results.executing(command.getCommandId());
             try {
@@ -169,6 +176,41 @@ public final class CommandHandler {
         }
         executed.record(command.getCommandId(), outcome, clock.instant());
         return List.of(result(record, command, outcome));
+    }
+
+    /**
+     * Starts a command whose outcome may be long in coming and returns at once: its result is published when the
+     * outcome comes, and its commandId is spent (or not) then. The offset is committed meanwhile, so a bridge that
+     * stops before the outcome never answers it; the sender's retry under the same commandId then runs it again.
+     * A repeat read while it is under way is answered DUPLICATE at once.
+     */
+    private List<CompletableFuture<?>> answerLater(ConsumerRecord<byte[], byte[]> record, Command command) {
+        String id = command.getCommandId();
+        if (!underWay.add(id)) {
+            return List.of(result(record, command, new CommandOutcome(CommandStatus.DUPLICATE,
+                    ReasonCodes.DUPLICATE_COMMAND, "commandId " + id + " is being carried out; its result follows;"
+                    + " not executed again", null)));
+        }
+        CompletableFuture<CommandOutcome> outcome;
+        try {
+            outcome = executor.execute(command);
+        } catch (RuntimeException e) {
+            underWay.remove(id);
+            throw e;
+        }
+        outcome.handle((o, e) -> e == null ? o : CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR,
+                        "execution failed: " + e))
+                .thenCompose(o -> {
+                    executed.record(id, o, clock.instant());
+                    underWay.remove(id);
+                    return result(record, command, o);
+                })
+                .exceptionally(e -> {
+                    log.error("the result of command {} at {} was not published", Printable.of(id, LOGGED_ID),
+                            where(record), e);
+                    return null;
+                });
+        return List.of();
     }
 
     private CompletableFuture<?> result(ConsumerRecord<byte[], byte[]> source, Command command, CommandOutcome outcome) {

@@ -62,6 +62,10 @@ class ConfigLoaderTest {
 
         assertThat(c.orders()).isEqualTo(OrderSettings.defaults());
         assertThat(c.orders().enabled()).isFalse();
+        assertThat(c.contracts().requireQualified()).isFalse();
+        assertThat(c.contracts().cacheSize()).isEqualTo(10_000);
+        assertThat(c.history().maxWait()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.history().pacing()).isEqualTo(io.twsbridge.bridge.history.pacing.PacingSettings.defaults());
 
         assertThat(c.zombieProbe()).isNotNull();
         assertThat(loaded.http()).isEqualTo(new HttpSettings("127.0.0.1", 8080));
@@ -147,6 +151,15 @@ class ConfigLoaderTest {
         p.put("orders.max-notional", "50000.50");
         p.put("orders.kill-switch", "true");
         p.put("orders.ack-timeout", "20s");
+        p.put("contracts.cache-size", "500");
+        p.put("contracts.require-qualified", "true");
+        p.put("history.max-wait", "3m");
+        p.put("history.pacing.max-open", "40");
+        p.put("history.pacing.queue-capacity", "250");
+        p.put("history.pacing.safety-margin", "2s");
+        p.put("history.pacing.breaker-first-wait", "45s");
+        p.put("history.pacing.breaker-multiplier", "3");
+        p.put("history.pacing.breaker-max-wait", "20m");
         p.put("failover.enabled", "true");
         p.put("failover.instance-id", "bridge-7-a");
         p.put("failover.session-timeout", "6s");
@@ -244,6 +257,12 @@ class ConfigLoaderTest {
         assertThat(o.killSwitch()).isTrue();
         assertThat(o.ackTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(o.journalTopic()).isEqualTo("x.journal");
+
+        assertThat(c.contracts()).isEqualTo(new io.twsbridge.bridge.contracts.ContractSettings(500, true));
+        io.twsbridge.bridge.history.HistorySettings h = c.history();
+        assertThat(h.maxWait()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(h.pacing()).isEqualTo(new io.twsbridge.bridge.history.pacing.PacingSettings(40, 250,
+                Duration.ofSeconds(2), Duration.ofSeconds(45), 3.0, Duration.ofMinutes(20)));
 
         FailoverSettings f = c.failover();
         assertThat(f.enabled()).isTrue();

@@ -101,6 +101,56 @@ class CommandHandlerTest {
         assertThat(published.count(CommandStatus.COMPLETED)).isEqualTo(2);
     }
 
+    /** An executor whose outcomes come later, each when the test completes it. */
+    private static final class LaterExecutor implements CommandExecutor {
+        final List<CompletableFuture<CommandOutcome>> pending = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<CommandOutcome> execute(Command command) {
+            CompletableFuture<CommandOutcome> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }
+
+        @Override
+        public boolean answersLater(Command command) {
+            return true;
+        }
+    }
+
+    @Test
+    void aCommandAnsweredLaterHoldsNothingUpAndGetsItsOneResultWhenItsOutcomeComes() throws Exception {
+        LaterExecutor later = new LaterExecutor();
+        List<Command> commands = new ArrayList<>(List.of(positions("bars-1"), positions("bars-2"),
+                positions("bars-1")));
+        CommandHandler h = new CommandHandler(SETTINGS, bytes -> commands.remove(0), bytes -> Optional.empty(), later,
+                answers, CLOCK);
+
+        assertThat(h.handle(record())).as("no result to wait for before the next record").isEmpty();
+        assertThat(h.handle(record())).isEmpty();
+        assertThat(later.pending).as("both under way at once").hasSize(2);
+        h.handle(record());
+        assertThat(results).as("a repeat while the first is under way").singleElement().satisfies(r -> {
+            assertThat(r.getCommandId()).isEqualTo("bars-1");
+            assertThat(r.getStatus()).isEqualTo(CommandStatus.DUPLICATE);
+            assertThat(r.getMessage()).contains("is being carried out");
+        });
+        assertThat(later.pending).as("the repeat is not executed").hasSize(2);
+
+        later.pending.get(1).complete(CommandOutcome.rejected(ReasonCodes.PACING_WAIT_EXPIRED, "waited too long"));
+        later.pending.get(0).complete(CommandOutcome.completed("12 bars published"));
+        assertThat(results).extracting(r -> r.getCommandId() + " " + r.getStatus() + " " + r.getReasonCode())
+                .containsExactly("bars-1 DUPLICATE " + ReasonCodes.DUPLICATE_COMMAND,
+                        "bars-2 REJECTED " + ReasonCodes.PACING_WAIT_EXPIRED, "bars-1 COMPLETED OK");
+
+        // bars-1 is spent now; bars-2's refusal did nothing, so its id may be sent again and is executed.
+        commands.addAll(List.of(positions("bars-1"), positions("bars-2")));
+        h.handle(record());
+        h.handle(record());
+        assertThat(results.get(3).getStatus()).isEqualTo(CommandStatus.DUPLICATE);
+        assertThat(later.pending).hasSize(3);
+    }
+
     @Test
     void aValidCommandIsExecutedAndAnsweredOnceWithItsOutcome() throws Exception {
         Command command = positions("c-1");

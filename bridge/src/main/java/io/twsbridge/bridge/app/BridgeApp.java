@@ -20,6 +20,7 @@ import io.twsbridge.bridge.failover.FailoverCoordinator;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.session.BarSubscription;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.transport.LinkPermit;
@@ -54,6 +55,7 @@ import io.twsbridge.client.serde.AvroWireSerializer;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.GatewayStatus;
 import io.twsbridge.schema.Instrument;
+import io.twsbridge.schema.SubscribeBars;
 import io.twsbridge.schema.catalogue.CleanupPolicy;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.schema.state.OrderJournalEntry;
@@ -349,6 +351,10 @@ public final class BridgeApp implements AutoCloseable {
         for (Instrument i : subscriptions) {
             session.subscribeMarketData(Instruments.toContract(i));
         }
+        for (SubscribeBars b : state.realTimeBarSubscriptions()) {
+            session.subscribeRealTimeBars(new BarSubscription(Instruments.toContract(b.getInstrument()),
+                    b.getWhatToShow().name(), b.getRegularTradingHoursOnly()));
+        }
         String journalTopic = config.orders().journalTopic();
         OrderJournal journal = new OrderJournal(restored, e -> publisher.sendToTopic(journalTopic, e.commandId(),
                 OrderJournal.toRecord(e, kafka.bridgeId())));
@@ -447,7 +453,7 @@ public final class BridgeApp implements AutoCloseable {
         }
 
         @Override
-        public StateRestorer.Restored restore(Map<String, List<byte[]>> followed) {
+        public StateRestorer.Restored restore(Map<String, Map<String, byte[]>> followed) {
             return stateRestorer().decode(followed);
         }
 

@@ -3,6 +3,7 @@ package io.twsbridge.bridge.commands;
 import io.twsbridge.bridge.contracts.ContractResolver;
 import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.gateway.GatewayRequestException;
+import io.twsbridge.bridge.gateway.session.BarSubscription;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.MarketDataSubscriptions;
 import io.twsbridge.bridge.history.HistoricalBarsService;
@@ -23,7 +24,9 @@ import io.twsbridge.schema.RequestExecutions;
 import io.twsbridge.schema.RequestHistoricalBars;
 import io.twsbridge.schema.ResolveContract;
 import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.SubscribeBars;
 import io.twsbridge.schema.SubscribeQuotes;
+import io.twsbridge.schema.UnsubscribeBars;
 import io.twsbridge.schema.UnsubscribeQuotes;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 
@@ -38,8 +41,9 @@ import java.util.function.Function;
  * The bridge's {@link CommandExecutor}: carries out a valid command through the Gateway session and says how it
  * ended, by the command's payload.
  *
- * <p>Market-data commands change the desired subscriptions (the session requests them now and after every
- * reconnect; the store keeps them across restarts). Account commands ask the Gateway and complete when its End
+ * <p>Market-data commands (quotes and real-time bars) change the desired subscriptions (the session requests them
+ * now and after every reconnect; the store keeps them across restarts); together they take at most
+ * {@code market-data.line-limit} lines. Account commands ask the Gateway and complete when its End
  * message arrives; the answers themselves reach Kafka through the event mapper. Order commands go to the
  * {@link io.twsbridge.bridge.orders.OrderService}, which makes them idempotent and applies the guardrails.
  */
@@ -99,6 +103,12 @@ public final class CommandDispatcher implements CommandExecutor {
         }
         if (payload instanceof RequestHistoricalBars h) {
             return history.request(command, h);
+        }
+        if (payload instanceof SubscribeBars s) {
+            return qualified(command, s.getInstrument(), false, instrument -> subscribe(instrument, s));
+        }
+        if (payload instanceof UnsubscribeBars u) {
+            return qualified(command, u.getInstrument(), true, instrument -> unsubscribe(instrument, u));
         }
         if (payload instanceof RequestAccountSnapshot) {
             return answered(requests.accountSummary(accountSummaryTags), "account summary published");
@@ -202,12 +212,37 @@ public final class CommandDispatcher implements CommandExecutor {
         Contract contract = Instruments.toContract(instrument);
         String key = MarketDataSubscriptions.keyOf(contract);
         // Read on this thread through the session's thread-safe view: the subscriptions themselves are the loop's.
-        if (!session.wantsMarketData(contract) && session.wantedMarketDataCount() >= lineLimit) {
-            return done(CommandOutcome.rejected(ReasonCodes.LINE_LIMIT_REACHED, "already " + lineLimit
-                    + " market-data subscriptions (market-data.line-limit); unsubscribe one first"));
+        if (!session.wantsMarketData(contract) && session.wantedMarketDataLines() >= lineLimit) {
+            return done(lineLimitReached());
         }
         session.subscribeMarketData(contract);
         return store.added(instrument).thenApply(x -> CommandOutcome.completed("subscribed " + key));
+    }
+
+    /** As a quote subscription: a line of its own, one request however often it is subscribed. */
+    private CompletableFuture<CommandOutcome> subscribe(Instrument instrument, SubscribeBars s) {
+        BarSubscription subscription = new BarSubscription(Instruments.toContract(instrument),
+                s.getWhatToShow().name(), s.getRegularTradingHoursOnly());
+        if (!session.wantsRealTimeBars(subscription) && session.wantedMarketDataLines() >= lineLimit) {
+            return done(lineLimitReached());
+        }
+        session.subscribeRealTimeBars(subscription);
+        return store.addedRealTimeBars(instrument, s.getWhatToShow(), s.getRegularTradingHoursOnly())
+                .thenApply(x -> CommandOutcome.completed("subscribed real-time bars " + subscription.key()));
+    }
+
+    private CompletableFuture<CommandOutcome> unsubscribe(Instrument instrument, UnsubscribeBars u) {
+        BarSubscription subscription = new BarSubscription(Instruments.toContract(instrument),
+                u.getWhatToShow().name(), u.getRegularTradingHoursOnly());
+        session.unsubscribeRealTimeBars(subscription);
+        return store.removedRealTimeBars(instrument, u.getWhatToShow(), u.getRegularTradingHoursOnly())
+                .thenApply(x -> CommandOutcome.completed("unsubscribed real-time bars " + subscription.key()));
+    }
+
+    private CommandOutcome lineLimitReached() {
+        return CommandOutcome.rejected(ReasonCodes.LINE_LIMIT_REACHED, "already " + lineLimit
+                + " market-data subscriptions, quotes and real-time bars together (market-data.line-limit); "
+                + "unsubscribe one first");
     }
 
     private static ExecutionFilter filter(RequestExecutions r, String account) {

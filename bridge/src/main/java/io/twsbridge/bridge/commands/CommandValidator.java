@@ -12,9 +12,12 @@ import io.twsbridge.schema.PlaceOrder;
 import io.twsbridge.schema.RequestHistoricalBars;
 import io.twsbridge.schema.ResolveContract;
 import io.twsbridge.schema.RequestExecutions;
+import io.twsbridge.schema.SubscribeBars;
 import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
+import io.twsbridge.schema.UnsubscribeBars;
 import io.twsbridge.schema.UnsubscribeQuotes;
+import io.twsbridge.schema.WhatToShow;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 
 import java.math.BigDecimal;
@@ -26,6 +29,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -44,7 +48,7 @@ import java.util.regex.Pattern;
 public final class CommandValidator {
 
     /** Security types IB's API knows. */
-    private static final Set<String> SEC_TYPES = Set.of("STK", "OPT", "FUT", "FOP", "CASH", "CRYPTO", "IND", "BOND",
+    static final Set<String> SEC_TYPES = Set.of("STK", "OPT", "FUT", "FOP", "CASH", "CRYPTO", "IND", "BOND",
             "CFD", "WAR", "CMDTY", "FUND", "IOPT", "BAG", "NEWS");
     private static final Set<String> RIGHTS = Set.of("C", "P", "CALL", "PUT");
     private static final Pattern MULTIPLIER = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,6})?");
@@ -63,6 +67,9 @@ public final class CommandValidator {
     /** Decimal(38,10) holds at most 38 digits, 127 bits; a longer value is not printed, only refused. */
     private static final int MAX_QUANTITY_BITS = 127;
     private static final double MAX_PRICE = 1e9;
+    /** The kinds IB gives real-time bars of (reqRealTimeBars refuses any other with error 420). */
+    private static final Set<WhatToShow> REAL_TIME_BAR_KINDS = EnumSet.of(WhatToShow.TRADES, WhatToShow.MIDPOINT,
+            WhatToShow.BID, WhatToShow.ASK);
 
     private final Clock clock;
 
@@ -98,6 +105,12 @@ public final class CommandValidator {
         } else if (payload instanceof UnsubscribeQuotes u) {
             // An instrument that expired since it was subscribed must still be unsubscribable.
             instrument(u.getInstrument(), false, problems);
+        } else if (payload instanceof SubscribeBars s) {
+            instrument(s.getInstrument(), true, problems);
+            realTimeBarKind(s.getWhatToShow(), problems);
+        } else if (payload instanceof UnsubscribeBars u) {
+            instrument(u.getInstrument(), false, problems);
+            realTimeBarKind(u.getWhatToShow(), problems);
         } else if (payload instanceof PlaceOrder p) {
             placeOrder(p, problems);
         } else if (payload instanceof CancelOrder c) {
@@ -160,6 +173,14 @@ public final class CommandValidator {
         price(m.getStopPrice(), "stopPrice", false, problems);
         if (m.getTimeInForce() == TimeInForce.UNKNOWN) {
             problems.add("timeInForce must be DAY, GTC, IOC or OPG");
+        }
+    }
+
+    /** One of the kinds IB streams real-time bars of; UNKNOWN (a kind this bridge's schema does not know) is none. */
+    private static void realTimeBarKind(WhatToShow whatToShow, List<String> problems) {
+        if (whatToShow == null || !REAL_TIME_BAR_KINDS.contains(whatToShow)) {
+            problems.add("whatToShow must be one of " + REAL_TIME_BAR_KINDS + " for real-time bars but was "
+                    + whatToShow);
         }
     }
 

@@ -36,7 +36,9 @@ public final class EventCounters {
         return published.get(topic).sum();
     }
 
-    /** Tick messages for a request id with no active market-data subscription (e.g. just cancelled): dropped. */
+    /**
+     * Tick messages and real-time bars for a request id with no active subscription (e.g. just cancelled): dropped.
+     */
     public long droppedTicks() {
         return droppedTicks.sum();
     }

@@ -24,7 +24,8 @@ import java.util.Objects;
  *   <li>execDetails joined with commissionReport: one {@code Fill} per execId on {@link Topic#FILLS}
  *       ({@code FillEvents});
  *   <li>tickPrice, tickSize (and marketDataType): {@code Quote} on {@link Topic#QUOTES}, merged per instrument,
- *       optionally conflated ({@code QuoteEvents}).
+ *       optionally conflated ({@code QuoteEvents});
+ *   <li>realtimeBar: a 5-second {@code Bar} on {@link Topic#BARS} per message ({@code RealTimeBarEvents}).
  * </ul>
  *
  * Every other message publishes nothing. completedOrder is among them: it carries no orderId and no filled
@@ -52,6 +53,7 @@ public final class EventMapper implements SessionListener {
     private final OrderEvents orders;
     private final FillEvents fills;
     private final QuoteEvents quotes;
+    private final RealTimeBarEvents realTimeBars;
 
     /**
      * @param sink    where records go; called on the event loop
@@ -72,6 +74,7 @@ public final class EventMapper implements SessionListener {
         this.orders = new OrderEvents(counting, config.trackedOrders());
         this.fills = new FillEvents(counting, timers, clock, counters, config);
         this.quotes = new QuoteEvents(counting, session, timers, clock, counters, config);
+        this.realTimeBars = new RealTimeBarEvents(counting, session, counters);
     }
 
     @Override
@@ -108,6 +111,8 @@ public final class EventMapper implements SessionListener {
             quotes.onTickSize(m, now);
         } else if (message instanceof ServerMessage.MarketDataType m) {
             quotes.onMarketDataType(m);
+        } else if (message instanceof ServerMessage.RealTimeBar m) {
+            realTimeBars.onRealTimeBar(m);
         } else if (message instanceof ServerMessage.OrderStatus m) {
             orders.onOrderStatus(m, now);
         } else if (message instanceof ServerMessage.OpenOrder m) {
@@ -130,11 +135,13 @@ public final class EventMapper implements SessionListener {
     }
 
     /**
-     * IB numbers requests and orders in one id space for errors. An id that is an active market-data request is
-     * that request's error, whatever order may share the number; only the others can be about an order.
+     * IB numbers requests and orders in one id space for errors. An id that is an active market-data or real-time
+     * bar request is that request's error, whatever order may share the number; only the others can be about an
+     * order.
      */
     private void onError(ServerMessage.ErrorMessage m, Instant now) {
-        if (m.id() > 0 && session.contractForReqId(m.id()).isEmpty()) {
+        if (m.id() > 0 && session.contractForReqId(m.id()).isEmpty()
+                && session.barSubscriptionForReqId(m.id()).isEmpty()) {
             orders.onError(m, session.clientId(), now);
         }
     }

@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.events;
 
+import io.twsbridge.bridge.gateway.session.BarSubscription;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.protocol.message.Contract;
 
@@ -14,6 +15,9 @@ public interface SessionView {
     /** The instrument a market-data request id belongs to, empty when no subscription has it now. */
     Optional<Contract> contractForReqId(int reqId);
 
+    /** The real-time bar subscription a request id belongs to, empty when no subscription has it now. */
+    Optional<BarSubscription> barSubscriptionForReqId(int reqId);
+
     /** The API clientId of the synced link, -1 when there is none; errors about orders only name this client's ids. */
     int clientId();
 
@@ -23,6 +27,11 @@ public interface SessionView {
             @Override
             public Optional<Contract> contractForReqId(int reqId) {
                 return session.subscriptions().contractForReqId(reqId);
+            }
+
+            @Override
+            public Optional<BarSubscription> barSubscriptionForReqId(int reqId) {
+                return session.realTimeBars().forReqId(reqId);
             }
 
             @Override

@@ -43,7 +43,7 @@ public final class FailoverCoordinator {
         void awaitPartitionLeaders(EventPublisher publisher) throws InterruptedException;
 
         /** Decodes what the follower kept (the live values of each state topic, by topic name). */
-        StateRestorer.Restored restore(Map<String, List<byte[]>> followed);
+        StateRestorer.Restored restore(Map<String, Map<String, byte[]>> followed);
 
         /** Starts everything that only the active instance runs, from {@code state}; the Gateway link last but one. */
         void startActive(StateRestorer.Restored state);
@@ -192,7 +192,7 @@ public final class FailoverCoordinator {
             p.setPublishObserver(publishObserver);
             bridge.awaitPartitionLeaders(p);
             p.sendToTopic(kafka.topic(Topic.STATUS), StandbyStatus.key(kafka.bridgeId(), settings.instanceId()), null);
-            Map<String, List<byte[]>> state = follower.catchUp(System::nanoTime);
+            Map<String, Map<String, byte[]>> state = follower.catchUp(System::nanoTime);
             StateRestorer.Restored restored = bridge.restore(state);
             synchronized (this) {
                 if (deposed || !lease.holds()) {
@@ -203,9 +203,10 @@ public final class FailoverCoordinator {
             lastTakeoverMs = (System.nanoTime() - wonAt) / 1_000_000;
             takeovers++;
             setRole(FailoverStatus.Role.ACTIVE, "took over in " + lastTakeoverMs + " ms");
-            log.warn("standby: instance {} is ACTIVE: took over in {} ms (previous instance fenced; {} subscription(s) "
-                    + "and {} journal entries restored); connecting to the Gateway", settings.instanceId(),
-                    lastTakeoverMs, restored.subscriptions().size(), restored.journal().size());
+            log.warn("standby: instance {} is ACTIVE: took over in {} ms (previous instance fenced; {} quote and {} "
+                    + "real-time bar subscription(s) and {} journal entries restored); connecting to the Gateway",
+                    settings.instanceId(), lastTakeoverMs, restored.subscriptions().size(),
+                    restored.realTimeBarSubscriptions().size(), restored.journal().size());
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

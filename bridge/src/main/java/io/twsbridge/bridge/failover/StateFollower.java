@@ -96,13 +96,13 @@ public final class StateFollower implements AutoCloseable {
 
     /**
      * Stops following, reads on to the end of every partition as it is now, and returns each topic's live
-     * values, oldest write first. Call after the previous active instance is fenced, so that "now" includes
+     * values by key, oldest write first. Call after the previous active instance is fenced, so that "now" includes
      * everything it committed. Closes the consumer.
      *
      * @param nanoTime the monotonic clock, for the timeout
      * @throws IllegalStateException when the end is not reached within the timeout
      */
-    public Map<String, List<byte[]>> catchUp(LongSupplier nanoTime) {
+    public Map<String, Map<String, byte[]>> catchUp(LongSupplier nanoTime) {
         stopFollowing();
         try {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
@@ -114,8 +114,8 @@ public final class StateFollower implements AutoCloseable {
                 }
                 consumer.poll(POLL).forEach(this::apply);
             }
-            Map<String, List<byte[]>> values = new LinkedHashMap<>();
-            live.forEach((topic, byKey) -> values.put(topic, List.copyOf(byKey.values())));
+            Map<String, Map<String, byte[]>> values = new LinkedHashMap<>();
+            live.forEach((topic, byKey) -> values.put(topic, new LinkedHashMap<>(byKey)));
             log.info("standby: state topics read to their end ({} record(s) in all); live keys: {}", recordsRead.get(),
                     live.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
             return values;

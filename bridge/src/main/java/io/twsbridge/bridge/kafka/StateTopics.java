@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,12 @@ public final class StateTopics {
      */
     public static <T> List<T> load(Consumer<byte[], byte[]> consumer, String topic,
                                    Function<byte[], T> decoder, Duration timeout) {
+        return List.copyOf(loadByKey(consumer, topic, decoder, timeout).values());
+    }
+
+    /** As {@link #load}, each live value under its key (for a topic whose keys say more than its values). */
+    public static <T> Map<String, T> loadByKey(Consumer<byte[], byte[]> consumer, String topic,
+                                               Function<byte[], T> decoder, Duration timeout) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(partitions);
@@ -55,22 +60,22 @@ public final class StateTopics {
             }
         }
         log.debug("restored {} record(s) from {}", live.size(), topic);
-        return List.copyOf(live.values());
+        return live;
     }
 
     /**
-     * Decodes the live values of a state topic as a standby read them ({@code StateFollower}); a value that does not
-     * decode is skipped and logged, as in {@link #load}.
+     * Decodes the live values of a state topic as a standby read them ({@code StateFollower}), each under its key, in
+     * the order given; a value that does not decode is skipped and logged, as in {@link #load}.
      */
-    public static <T> List<T> decode(String topic, List<byte[]> values, Function<byte[], T> decoder) {
-        List<T> decoded = new ArrayList<>(values.size());
-        for (byte[] value : values) {
+    public static <T> Map<String, T> decode(String topic, Map<String, byte[]> values, Function<byte[], T> decoder) {
+        Map<String, T> decoded = new LinkedHashMap<>();
+        values.forEach((key, value) -> {
             try {
-                decoded.add(decoder.apply(value));
+                decoded.put(key, decoder.apply(value));
             } catch (RuntimeException e) {
                 log.error("skipping an unreadable record of {}: {}", topic, e.getMessage());
             }
-        }
+        });
         log.info("restored {} record(s) from {}", decoded.size(), topic);
         return decoded;
     }

@@ -14,9 +14,12 @@ import io.twsbridge.schema.ResolveContract;
 import io.twsbridge.schema.WhatToShow;
 import io.twsbridge.schema.RequestExecutions;
 import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.SubscribeBars;
 import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
+import io.twsbridge.schema.UnsubscribeBars;
 import io.twsbridge.schema.UnsubscribeQuotes;
+import io.twsbridge.schema.WhatToShow;
 import io.twsbridge.schema.catalogue.ReasonCodes;
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +146,38 @@ class CommandValidatorTest {
                 .isPresent();
         assertThat(validator.validate(command(RequestExecutions.newBuilder().setSide(OrderAction.SELL).build()))).isEmpty();
         assertThat(validator.validate(command(RequestPositions.newBuilder().build()))).isEmpty();
+    }
+
+    @Test
+    void realTimeBarsAreOfTheFourKindsIbStreamsAndOfAnInstrumentAsQuotesAre() {
+        for (WhatToShow kind : new WhatToShow[] {WhatToShow.TRADES, WhatToShow.MIDPOINT, WhatToShow.BID, WhatToShow.ASK}) {
+            assertThat(validator.validate(subscribeBars(instrument("AAPL", "STK", "USD"), kind))).as("%s", kind).isEmpty();
+            assertThat(validator.validate(unsubscribeBars(instrument("AAPL", "STK", "USD"), kind))).as("%s", kind)
+                    .isEmpty();
+        }
+        for (WhatToShow kind : new WhatToShow[] {WhatToShow.BID_ASK, WhatToShow.ADJUSTED_LAST,
+                WhatToShow.HISTORICAL_VOLATILITY, WhatToShow.OPTION_IMPLIED_VOLATILITY, WhatToShow.UNKNOWN}) {
+            Rejection r = validator.validate(subscribeBars(instrument("AAPL", "STK", "USD"), kind)).orElseThrow();
+            assertThat(r.reasonCode()).as("%s", kind).isEqualTo(ReasonCodes.VALIDATION_FAILED);
+            assertThat(r.message()).isEqualTo("whatToShow must be one of [TRADES, MIDPOINT, BID, ASK] for real-time bars "
+                    + "but was " + kind);
+            assertThat(validator.validate(unsubscribeBars(instrument("AAPL", "STK", "USD"), kind))).as("%s", kind)
+                    .isPresent();
+        }
+        assertThat(validator.validate(subscribeBars(instrument("", "XYZ", "usd"), WhatToShow.TRADES))).get()
+                .extracting(Rejection::message).asString().contains("instrument.symbol").contains("instrument.secType")
+                .contains("instrument.currency");
+        Instrument expired = future("20261201");
+        assertThat(validator.validate(subscribeBars(expired, WhatToShow.TRADES))).as("cannot be streamed").isPresent();
+        assertThat(validator.validate(unsubscribeBars(expired, WhatToShow.TRADES))).as("can be stopped").isEmpty();
+    }
+
+    private static Command subscribeBars(Instrument instrument, WhatToShow kind) {
+        return command(SubscribeBars.newBuilder().setInstrument(instrument).setWhatToShow(kind).build());
+    }
+
+    private static Command unsubscribeBars(Instrument instrument, WhatToShow kind) {
+        return command(UnsubscribeBars.newBuilder().setInstrument(instrument).setWhatToShow(kind).build());
     }
 
     @Test

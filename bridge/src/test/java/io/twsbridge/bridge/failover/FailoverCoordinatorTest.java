@@ -37,7 +37,7 @@ class FailoverCoordinatorTest {
         }
 
         @Override
-        public StateRestorer.Restored restore(Map<String, List<byte[]>> followed) {
+        public StateRestorer.Restored restore(Map<String, Map<String, byte[]>> followed) {
             throw new AssertionError("no takeover here");
         }
 

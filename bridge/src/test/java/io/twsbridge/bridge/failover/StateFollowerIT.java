@@ -85,15 +85,17 @@ class StateFollowerIT {
             deposed.commitTransaction();
             await().atMost(Duration.ofSeconds(20)).until(() -> follower.recordsRead() >= 7);
 
-            Map<String, List<byte[]>> state = follower.catchUp(System::nanoTime);
+            Map<String, Map<String, byte[]>> state = follower.catchUp(System::nanoTime);
 
-            assertThat(state.get(JOURNAL)).extracting(StateFollowerIT::text)
+            assertThat(state.get(JOURNAL).values()).extracting(StateFollowerIT::text)
                     .as("b untouched, then a's latest, then d; nothing of the aborted transaction")
                     .containsExactly("b1", "a2", "d1");
-            assertThat(state.get(SUBSCRIPTIONS)).extracting(StateFollowerIT::text).containsExactly("aapl");
+            assertThat(state.get(JOURNAL).keySet()).as("each under its key").containsExactly("order-b", "order-a",
+                    "order-d");
+            assertThat(state.get(SUBSCRIPTIONS).values()).extracting(StateFollowerIT::text).containsExactly("aapl");
             System.out.printf("StateFollowerIT: %d records read, journal %s, subscriptions %s%n",
-                    follower.recordsRead(), state.get(JOURNAL).stream().map(StateFollowerIT::text).toList(),
-                    state.get(SUBSCRIPTIONS).stream().map(StateFollowerIT::text).toList());
+                    follower.recordsRead(), state.get(JOURNAL).values().stream().map(StateFollowerIT::text).toList(),
+                    state.get(SUBSCRIPTIONS).values().stream().map(StateFollowerIT::text).toList());
         }
     }
 

@@ -34,8 +34,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one Gateway session of the process: handshake, readiness, request ids, desired market-data subscriptions
- * and the reactions to IB's connectivity notices.
+ * The one Gateway session of the process: handshake, readiness, request ids, desired market-data and real-time
+ * bar subscriptions and the reactions to IB's connectivity notices.
  *
  * <p>READY means: server version received, startApi sent, nextValidId and a non-empty managedAccounts
  * received, and the initial sync (positions, open orders, completed orders, executions, account summary)
@@ -68,6 +68,9 @@ public final class GatewaySession implements SessionControl {
      * order to the subscriptions themselves.
      */
     private final Set<String> wantedMarketData = ConcurrentHashMap.newKeySet();
+    private final RealTimeBarSubscriptions realTimeBars = new RealTimeBarSubscriptions();
+    /** The keys of {@link #realTimeBars}' desired set, for readers on any thread, kept as {@link #wantedMarketData}. */
+    private final Set<String> wantedRealTimeBars = ConcurrentHashMap.newKeySet();
     private final MarketDataInbox marketDataInbox = new MarketDataInbox();
     /**
      * Request ids start far above any order id: IB reports errors about requests and about orders in the same id
@@ -186,6 +189,24 @@ public final class GatewaySession implements SessionControl {
         return wantedMarketData.size();
     }
 
+    /** The desired and active real-time bar subscriptions. Read on the event loop only (listener callbacks). */
+    public RealTimeBarSubscriptions realTimeBars() {
+        return realTimeBars;
+    }
+
+    /** Whether real-time bars of {@code subscription} are wanted (subscribed and not unsubscribed); any thread. */
+    public boolean wantsRealTimeBars(BarSubscription subscription) {
+        return wantedRealTimeBars.contains(subscription.key());
+    }
+
+    /**
+     * The market-data lines the wanted subscriptions take, quotes and real-time bars alike (IB counts both against
+     * the account's lines): each desired subscription once, however often it has been requested again; any thread.
+     */
+    public int wantedMarketDataLines() {
+        return wantedMarketData.size() + wantedRealTimeBars.size();
+    }
+
     /** How many messages of each id were skipped because the bridge does not model them, since start. */
     public Map<Integer, Long> skippedMessages() {
         return Map.copyOf(skipped);
@@ -244,6 +265,26 @@ public final class GatewaySession implements SessionControl {
                 .ifPresent(reqId -> send(new ClientMessage.CancelMktData(reqId))));
     }
 
+    /**
+     * Adds a desired real-time bar subscription; it is requested now if the session is synced, and after every
+     * READY and every 1101, as market data is. A subscription already desired is not requested a second time.
+     */
+    public void subscribeRealTimeBars(BarSubscription subscription) {
+        wantedRealTimeBars.add(subscription.key());
+        loop.execute(() -> {
+            if (realTimeBars.addDesired(subscription) && state.isSynced()) {
+                request(subscription);
+            }
+        });
+    }
+
+    public void unsubscribeRealTimeBars(BarSubscription subscription) {
+        String key = subscription.key();
+        wantedRealTimeBars.remove(key);
+        loop.execute(() -> realTimeBars.removeDesired(key)
+                .ifPresent(reqId -> send(new ClientMessage.CancelRealTimeBars(reqId))));
+    }
+
     // ---- connection attempts -----------------------------------------------------------------------------------
 
     @Override
@@ -297,6 +338,10 @@ public final class GatewaySession implements SessionControl {
                     l.send(new ClientMessage.CancelMktData(reqId));
                     marketData++;
                 }
+                for (int reqId : realTimeBars.activeReqIds()) {
+                    l.send(new ClientMessage.CancelRealTimeBars(reqId));
+                    marketData++;
+                }
                 l.send(new ClientMessage.CancelPositions());
                 positions = 1;
                 if (l.accountSummaryReqId > 0) {
@@ -306,8 +351,9 @@ public final class GatewaySession implements SessionControl {
             }
             int unsent = l.transport.unsentFrames();
             Duration bound = drainBound(unsent, maxDrain);
-            log.info("shutting down: {} cancel requests queued ({} market data, {} positions, {} account summary); "
-                            + "closing the link once all {} unsent frames are written, at most {} ms from now",
+            log.info("shutting down: {} cancel requests queued ({} market data and real-time bars, {} positions, {} "
+                            + "account summary); closing the link once all {} unsent frames are written, at most {} ms "
+                            + "from now",
                     marketData + positions + accountSummary, marketData, positions, accountSummary, unsent,
                     bound.toMillis());
             Instant started = loop.clock().instant();
@@ -622,6 +668,7 @@ public final class GatewaySession implements SessionControl {
                 if (state.isSynced()) {
                     setState(SessionState.READY, "IB connectivity restored (1101); market data requested again");
                     subscriptions.deactivateAll();
+                    realTimeBars.deactivateAll();
                     requestDesiredSubscriptions();
                 }
             }
@@ -709,9 +756,13 @@ public final class GatewaySession implements SessionControl {
         l.outcome.complete(new AttemptOutcome.Ready(l.clientId, serverVersion, accounts, elapsed));
     }
 
+    /** Every desired subscription, quotes and real-time bars, each once, under a fresh request id. */
     private void requestDesiredSubscriptions() {
         for (Map.Entry<String, Contract> e : subscriptions.desired().entrySet()) {
             request(e.getKey(), e.getValue());
+        }
+        for (BarSubscription b : realTimeBars.desired().values()) {
+            request(b);
         }
     }
 
@@ -719,6 +770,13 @@ public final class GatewaySession implements SessionControl {
         int reqId = nextRequestId();
         subscriptions.activate(key, reqId);
         send(new ClientMessage.ReqMktData(reqId, contract, "", false, false, ""));
+    }
+
+    private void request(BarSubscription b) {
+        int reqId = nextRequestId();
+        realTimeBars.activate(b.key(), reqId);
+        send(new ClientMessage.ReqRealTimeBars(reqId, b.contract(), BarSubscription.BAR_SECONDS, b.whatToShow(),
+                b.regularTradingHoursOnly(), ""));
     }
 
     private void onLinkClosed(Link l, String reason, Throwable cause) {
@@ -736,6 +794,7 @@ public final class GatewaySession implements SessionControl {
         openLink = null;
         l.cancelTimers();
         subscriptions.deactivateAll();
+        realTimeBars.deactivateAll();
         if (state == SessionState.CLOSED) {
             return;
         }

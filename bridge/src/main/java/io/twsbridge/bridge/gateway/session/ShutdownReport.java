@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * What a clean {@link GatewaySession#shutdown} said to the Gateway before it closed the link.
  *
- * @param marketDataCancels     cancelMktData requests queued, one per active subscription
+ * @param marketDataCancels     cancelMktData and cancelRealTimeBars requests queued, one per active subscription
  * @param positionsCancels      cancelPositions requests queued (0 or 1)
  * @param accountSummaryCancels cancelAccountSummary requests queued (0 or 1)
  * @param framesLeftUnsent      frames still unwritten when the link closed: 0 unless the drain bound was hit or

@@ -56,6 +56,11 @@ public final class MetricsFixture implements AutoCloseable {
         }
 
         @Override
+        public Optional<io.twsbridge.bridge.gateway.session.BarSubscription> barSubscriptionForReqId(int reqId) {
+            return Optional.empty();
+        }
+
+        @Override
         public int clientId() {
             return 17;
         }

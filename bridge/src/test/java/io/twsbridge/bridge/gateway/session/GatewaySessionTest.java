@@ -289,6 +289,134 @@ class GatewaySessionTest {
         }
     }
 
+    // ---- real-time bars -----------------------------------------------------------------------------------------
+
+    @Nested
+    class RealTimeBars {
+
+        private final BarSubscription aaplTrades = new BarSubscription(AAPL, "TRADES", true);
+
+        private List<ClientMessage.ReqRealTimeBars> barRequests(List<ClientMessage> received) {
+            return received.stream().filter(ClientMessage.ReqRealTimeBars.class::isInstance)
+                    .map(ClientMessage.ReqRealTimeBars.class::cast).toList();
+        }
+
+        @Test
+        void barsWantedBeforeReadyAreRequestedOnceReadyAndOnceAgainAfterEveryReconnect() {
+            session().subscribeRealTimeBars(aaplTrades);
+            loop.runReady();
+            InMemoryGateway.Peer first = ready(17);
+            ClientMessage.ReqRealTimeBars request = first.receivedOne(ClientMessage.ReqRealTimeBars.class);
+            assertThat(request).isEqualTo(new ClientMessage.ReqRealTimeBars(request.reqId(), AAPL, 5, "TRADES", true, ""));
+            assertThat(session.realTimeBars().forReqId(request.reqId())).contains(aaplTrades);
+
+            first.close();
+            loop.runReady();
+            assertThat(session.realTimeBars().activeReqIds()).as("nothing active without a link").isEmpty();
+            assertThat(session.realTimeBars().forReqId(request.reqId())).isEmpty();
+            InMemoryGateway.Peer second = ready(17);
+
+            List<ClientMessage.ReqRealTimeBars> again = barRequests(second.received());
+            assertThat(again).as("exactly one request per reconnect").hasSize(1);
+            assertThat(again.get(0).contract()).isEqualTo(AAPL);
+            assertThat(again.get(0).reqId()).as("a fresh request id").isNotEqualTo(request.reqId());
+            assertThat(session.realTimeBars().activeReqIds()).containsExactly(again.get(0).reqId());
+        }
+
+        @Test
+        void aSecondSubscribeOfTheSameBarsSendsNothingAndUnsubscribeCancelsTheRequest() {
+            InMemoryGateway.Peer peer = ready(17);
+            session.subscribeRealTimeBars(aaplTrades);
+            session.subscribeRealTimeBars(new BarSubscription(AAPL, "TRADES", true));
+            loop.runReady();
+            int reqId = peer.receivedOne(ClientMessage.ReqRealTimeBars.class).reqId();
+
+            session.unsubscribeRealTimeBars(aaplTrades);
+            loop.runReady();
+
+            assertThat(peer.receivedOne(ClientMessage.CancelRealTimeBars.class).reqId()).isEqualTo(reqId);
+            assertThat(session.realTimeBars().desired()).isEmpty();
+        }
+
+        @Test
+        void otherKindsOrHoursOfTheSameInstrumentAreSubscriptionsOfTheirOwn() {
+            InMemoryGateway.Peer peer = ready(17);
+            session.subscribeRealTimeBars(aaplTrades);
+            session.subscribeRealTimeBars(new BarSubscription(AAPL, "MIDPOINT", true));
+            session.subscribeRealTimeBars(new BarSubscription(AAPL, "TRADES", false));
+            loop.runReady();
+
+            assertThat(barRequests(peer.received())).extracting(r -> r.whatToShow() + " " + r.useRth())
+                    .containsExactly("TRADES true", "MIDPOINT true", "TRADES false");
+        }
+
+        @Test
+        void theLinesWantedCountQuotesAndBarsEachOnceOnTheCallersThread() {
+            GatewaySession s = session();
+            s.subscribeMarketData(AAPL);
+            s.subscribeRealTimeBars(aaplTrades);
+            s.subscribeRealTimeBars(aaplTrades);
+            assertThat(s.wantsRealTimeBars(aaplTrades)).as("read before the loop ran").isTrue();
+            assertThat(s.wantedMarketDataLines()).isEqualTo(2);
+
+            InMemoryGateway.Peer peer = ready(17);
+            peer.send(new ServerMessage.ErrorMessage(-1, 1101, "Connectivity restored - data lost.", ""));
+            loop.runReady();
+            assertThat(s.wantedMarketDataLines()).as("restoring takes no new line").isEqualTo(2);
+
+            s.unsubscribeRealTimeBars(aaplTrades);
+            assertThat(s.wantsRealTimeBars(aaplTrades)).isFalse();
+            assertThat(s.wantedMarketDataLines()).isEqualTo(1);
+        }
+
+        @Test
+        void error1101RequestsBarsAgainUnderAFreshIdAndTheOldIdNoLongerNamesThem() {
+            session().subscribeRealTimeBars(aaplTrades);
+            session().subscribeMarketData(AAPL);
+            InMemoryGateway.Peer peer = ready(17);
+            int before = peer.receivedOne(ClientMessage.ReqRealTimeBars.class).reqId();
+            peer.send(new ServerMessage.ErrorMessage(-1, 1100, "lost", ""));
+            loop.runReady();
+
+            peer.send(new ServerMessage.ErrorMessage(-1, 1101, "Connectivity restored - data lost.", ""));
+            loop.runReady();
+
+            List<ClientMessage> received = peer.received();
+            List<ClientMessage.ReqRealTimeBars> again = barRequests(received);
+            assertThat(again).hasSize(1);
+            assertThat(received).as("quotes too").hasAtLeastOneElementOfType(ClientMessage.ReqMktData.class);
+            assertThat(session.realTimeBars().activeReqIds()).containsExactly(again.get(0).reqId())
+                    .doesNotContain(before);
+            assertThat(session.realTimeBars().forReqId(before)).isEmpty();
+        }
+
+        @Test
+        void error1102KeepsTheBarsAsTheyAre() {
+            session().subscribeRealTimeBars(aaplTrades);
+            InMemoryGateway.Peer peer = ready(17);
+            int reqId = peer.receivedOne(ClientMessage.ReqRealTimeBars.class).reqId();
+            peer.send(new ServerMessage.ErrorMessage(-1, 1100, "lost", ""));
+            peer.send(new ServerMessage.ErrorMessage(-1, 1102, "Connectivity restored - data maintained.", ""));
+            loop.runReady();
+
+            assertThat(peer.received()).isEmpty();
+            assertThat(session.realTimeBars().activeReqIds()).containsExactly(reqId);
+        }
+
+        @Test
+        void shutdownCancelsTheBarsWithTheMarketData() {
+            session().subscribeRealTimeBars(aaplTrades);
+            InMemoryGateway.Peer peer = ready(17);
+            int reqId = peer.receivedOne(ClientMessage.ReqRealTimeBars.class).reqId();
+
+            CompletableFuture<ShutdownReport> done = session.shutdown(Duration.ofSeconds(5));
+            loop.runReady();
+
+            assertThat(done.join().marketDataCancels()).isEqualTo(1);
+            assertThat(peer.received()).contains(new ClientMessage.CancelRealTimeBars(reqId));
+        }
+    }
+
     // ---- connect and handshake ----------------------------------------------------------------------------------
 
     @Nested

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -26,8 +27,6 @@ class HistoricalPacerTest {
     private final ManualEventLoop loop = new ManualEventLoop();
     private final Instant t0 = loop.clock().instant();
     private HistoricalPacer pacer = new HistoricalPacer(PacingSettings.defaults(), loop);
-    /** Every permit granted, in the order granted. */
-    private final List<Permit> granted = new ArrayList<>();
     /** When true, every permit is answered the moment it is granted, so open slots never limit. */
     private boolean answerAtOnce;
 
@@ -226,7 +225,7 @@ class HistoricalPacerTest {
         PacingSnapshot s = pacer.snapshot();
         assertThat(s.refusedQueueFull()).isEqualTo(2);
         assertThat(s.queueDepth()).isEqualTo(2);
-        assertThat(s.waitingByProducer()).containsExactly(java.util.Map.entry("A", 2));
+        assertThat(s.waitingByProducer()).containsExactly(Map.entry("A", 2));
     }
 
     @Test
@@ -389,6 +388,17 @@ class HistoricalPacerTest {
     }
 
     @Test
+    void whileTheBreakerIsOpenRequestsWaitAndExpireAsAnyOther() {
+        pacer.onPacingViolation();
+        CompletableFuture<Permit> waiting = admit(small("A", "A|SMART|TRADES", "p", t0.plusSeconds(10)));
+        assertThat(waiting).as("an open breaker is no refusal").isNotDone();
+        loop.advance(Duration.ofMillis(9_999));
+        assertThat(waiting).isNotDone();
+        loop.advance(Duration.ofMillis(1));
+        assertThat(refusal(waiting).reason()).isEqualTo(PacingRefusal.Reason.WAIT_EXPIRED);
+    }
+
+    @Test
     void aSecondViolationSoonAfterClosingDoublesTheWait() {
         admit(small("R0", "C0|SMART|TRADES", "p")).join().pacingViolation();
         loop.advance(Duration.ofSeconds(30));
@@ -500,7 +510,7 @@ class HistoricalPacerTest {
         admit(small("X", "K|SMART|TRADES", "b", t0.plusSeconds(1)));
         PacingSnapshot s = pacer.snapshot();
         assertThat(s.queueDepth()).isEqualTo(3);
-        assertThat(s.waitingByProducer()).containsExactly(java.util.Map.entry("a", 1), java.util.Map.entry("b", 2));
+        assertThat(s.waitingByProducer()).containsExactly(Map.entry("a", 1), Map.entry("b", 2));
         assertThat(s.admittedTotal()).isEqualTo(1);
         loop.advance(Duration.ofSeconds(20));
         s = pacer.snapshot();
@@ -604,7 +614,6 @@ class HistoricalPacerTest {
     private CompletableFuture<Permit> admit(PacedRequest r) {
         CompletableFuture<Permit> f = pacer.admit(r);
         f.thenAccept(permit -> {
-            granted.add(permit);
             if (answerAtOnce) {
                 permit.answered();
             }

@@ -14,11 +14,11 @@ import io.twsbridge.schema.catalogue.Topic;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -63,14 +63,20 @@ public final class ContractResolver {
     public record Qualified(Contract contract, Instrument instrument, ServerMessage.ContractDetails details) {
     }
 
-    private final ContractLookup lookup;
+    /** Asks IB which contracts match a description: {@link ContractLookup#lookUp}; a fake in tests. */
+    @FunctionalInterface
+    public interface Lookup {
+        CompletableFuture<List<ServerMessage.ContractDetails>> lookUp(Contract description);
+    }
+
+    private final Lookup lookup;
     private final ContractCache cache;
     private final AcknowledgedSink sink;
     private final Clock clock;
-    /** Resolutions of a description under way, which qualifications of the same description join. */
-    private final Map<Contract, CompletableFuture<Resolution>> resolving = new ConcurrentHashMap<>();
+    /** Qualifications waiting for the resolution of their description under way, in the order they came. */
+    private final Map<Contract, List<CompletableFuture<Resolution>>> waiting = new HashMap<>();
 
-    public ContractResolver(ContractLookup lookup, ContractCache cache, AcknowledgedSink sink, Clock clock) {
+    public ContractResolver(Lookup lookup, ContractCache cache, AcknowledgedSink sink, Clock clock) {
         this.lookup = lookup;
         this.cache = cache;
         this.sink = sink;
@@ -103,22 +109,7 @@ public final class ContractResolver {
         if (known.isPresent()) {
             resolution = CompletableFuture.completedFuture(new Resolution(description, known.get()));
         } else {
-            // Many commands for one new instrument at once (a strategy's warm-up) make one request, not many.
-            CompletableFuture<Resolution> mine = new CompletableFuture<>();
-            CompletableFuture<Resolution> underWay = resolving.putIfAbsent(key, mine);
-            if (underWay != null) {
-                resolution = underWay;
-            } else {
-                resolve(description, commandId).whenComplete((r, e) -> {
-                    resolving.remove(key, mine);
-                    if (e != null) {
-                        mine.completeExceptionally(e);
-                    } else {
-                        mine.complete(r);
-                    }
-                });
-                resolution = mine;
-            }
+            resolution = joinOrStart(key, description, commandId);
         }
         return resolution.thenApply(r -> {
             Optional<Rejection> refusal = r.notExactlyOne();
@@ -127,6 +118,38 @@ public final class ContractResolver {
             }
             return qualified(instrument, r.matches().get(0));
         });
+    }
+
+    /**
+     * The resolution of {@code key}: a new one, or a place among those waiting for the one under way. Many commands
+     * for one new instrument at once (a strategy's warm-up) make one request, not many; the waiting ones are told
+     * in the order they came, so that what they do next (a historical request's turn) keeps that order, which a
+     * single future's dependents, run last first, would not.
+     */
+    private CompletableFuture<Resolution> joinOrStart(Contract key, Contract description, String commandId) {
+        CompletableFuture<Resolution> mine = new CompletableFuture<>();
+        synchronized (waiting) {
+            List<CompletableFuture<Resolution>> queue = waiting.get(key);
+            if (queue != null) {
+                queue.add(mine);
+                return mine;
+            }
+            waiting.put(key, new ArrayList<>(List.of(mine)));
+        }
+        resolve(description, commandId).whenComplete((r, e) -> {
+            List<CompletableFuture<Resolution>> told;
+            synchronized (waiting) {
+                told = waiting.remove(key);
+            }
+            for (CompletableFuture<Resolution> f : told) {
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(r);
+                }
+            }
+        });
+        return mine;
     }
 
     /** A command's instrument names no contract or several; carries the refusal for its result. */

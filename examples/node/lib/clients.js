@@ -40,6 +40,8 @@ function topicNames(prefix) {
     commandsDlq: name('ib.commands.dlq'),
     subscriptions: name('ib.subscriptions'),
     orderJournal: name('ib.order-journal'),
+    contracts: name('ib.contracts'),
+    bars: name('ib.bars'),
   };
 }
 

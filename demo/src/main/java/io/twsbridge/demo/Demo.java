@@ -14,7 +14,12 @@ import io.twsbridge.client.serde.AvroWireDeserializer;
 import io.twsbridge.client.serde.AvroWireSerializer;
 import io.twsbridge.embedded.EmbeddedKafka;
 import io.twsbridge.embedded.SchemaRegistryProcess;
+import io.twsbridge.schema.Bar;
+import io.twsbridge.schema.BarSize;
 import io.twsbridge.schema.Command;
+import io.twsbridge.schema.CommandResult;
+import io.twsbridge.schema.CommandStatus;
+import io.twsbridge.schema.ContractDetails;
 import io.twsbridge.schema.Fill;
 import io.twsbridge.schema.GatewayStatus;
 import io.twsbridge.schema.Instrument;
@@ -23,9 +28,12 @@ import io.twsbridge.schema.OrderType;
 import io.twsbridge.schema.OrderUpdate;
 import io.twsbridge.schema.PlaceOrder;
 import io.twsbridge.schema.Quote;
+import io.twsbridge.schema.RequestHistoricalBars;
 import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.ResolveContract;
 import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
+import io.twsbridge.schema.WhatToShow;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
@@ -46,6 +54,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,7 +188,13 @@ public final class Demo {
                         .setAction(OrderAction.BUY).setQuantity(new BigDecimal("5").setScale(10))
                         .setOrderType(OrderType.LMT).setLimitPrice(1000.0).setTimeInForce(TimeInForce.DAY)
                         .setOutsideRth(false).build()),
-                command("demo-positions", null, RequestPositions.newBuilder().build()));
+                command("demo-positions", null, RequestPositions.newBuilder().build()),
+                command("demo-resolve-aapl", null, ResolveContract.newBuilder().setSymbol("AAPL").setSecType("STK")
+                        .setCurrency("USD").build()),
+                // A day of 5-minute bars, a strategy's warm-up: the last whole regular session.
+                command(DEMO_BARS, null, RequestHistoricalBars.newBuilder().setInstrument(stock("AAPL"))
+                        .setEndTime(lastSessionClose(Instant.now())).setDuration("1 D").setBarSize(BarSize.MIN_5)
+                        .setWhatToShow(WhatToShow.TRADES).build()));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
@@ -199,7 +214,12 @@ public final class Demo {
         AvroWireDeserializer<OrderUpdate> orders = new AvroWireDeserializer<>(OrderUpdate.class, registry);
         AvroWireDeserializer<Fill> fills = new AvroWireDeserializer<>(Fill.class, registry);
         AvroWireDeserializer<GatewayStatus> statuses = new AvroWireDeserializer<>(GatewayStatus.class, registry);
+        Decoders decoders = new Decoders(quotes, orders, fills, statuses,
+                new AvroWireDeserializer<>(ContractDetails.class, registry), new AvroWireDeserializer<>(Bar.class, registry),
+                new AvroWireDeserializer<>(CommandResult.class, registry));
         Map<String, String> lastState = new HashMap<>();
+        List<Bar> demoBars = new ArrayList<>();
+        CommandResult[] demoResult = new CommandResult[1];
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-viewer");
@@ -211,7 +231,8 @@ public final class Demo {
         say(durationSeconds > 0 ? "live view for " + durationSeconds + " s (Ctrl-C stops earlier):"
                 : "live view until Ctrl-C:");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            consumer.subscribe(List.of("ib.quotes", "ib.orders", "ib.fills", "ib.status"));
+            consumer.subscribe(List.of("ib.quotes", "ib.orders", "ib.fills", "ib.status", "ib.contracts", "ib.bars",
+                    "ib.command-results"));
             while (Instant.now().isBefore(end) && stop.getCount() > 0) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     if (stop.getCount() == 0) {
@@ -221,7 +242,7 @@ public final class Demo {
                         continue;
                     }
                     try {
-                        show(r, quotes, orders, fills, statuses, lastQuoteLine, lastState);
+                        show(r, decoders, lastQuoteLine, lastState, demoBars, demoResult);
                     } catch (SerializationException e) {
                         // A viewer: a record it cannot decode (the registry already gone at a signal, say) is worth
                         // a line, not the end of the demo before it has closed what it started.
@@ -232,13 +253,42 @@ public final class Demo {
         }
     }
 
-    private static void show(ConsumerRecord<byte[], byte[]> r, AvroWireDeserializer<Quote> quotes,
-                             AvroWireDeserializer<OrderUpdate> orders, AvroWireDeserializer<Fill> fills,
-                             AvroWireDeserializer<GatewayStatus> statuses, Map<String, Instant> lastQuoteLine,
-                             Map<String, String> lastState) {
+    /** One decoder per topic the live view shows. */
+    private record Decoders(AvroWireDeserializer<Quote> quotes, AvroWireDeserializer<OrderUpdate> orders,
+                            AvroWireDeserializer<Fill> fills, AvroWireDeserializer<GatewayStatus> statuses,
+                            AvroWireDeserializer<ContractDetails> contracts, AvroWireDeserializer<Bar> bars,
+                            AvroWireDeserializer<CommandResult> results) {
+    }
+
+    private static void show(ConsumerRecord<byte[], byte[]> r, Decoders decoders, Map<String, Instant> lastQuoteLine,
+                             Map<String, String> lastState, List<Bar> demoBars, CommandResult[] demoResult) {
         switch (r.topic()) {
+            case "ib.contracts" -> {
+                ContractDetails d = decoders.contracts().deserialize(r.value());
+                Instrument i = d.getInstrument();
+                say("contract " + d.getConId() + " " + i.getSymbol() + " " + i.getSecType() + " " + i.getExchange()
+                        + "/" + i.getPrimaryExchange() + " " + i.getCurrency() + " \"" + d.getLongName() + "\" tick "
+                        + d.getMinTick() + ", hours in " + d.getTimeZoneId());
+            }
+            case "ib.bars" -> {
+                Bar b = decoders.bars().deserialize(r.value());
+                if (DEMO_BARS.equals(b.getCommandId())) {
+                    demoBars.add(b);
+                    summariseWhenWhole(demoBars, demoResult);
+                }
+            }
+            case "ib.command-results" -> {
+                CommandResult res = decoders.results().deserialize(r.value());
+                if (res.getCommandId().equals(DEMO_BARS)) {
+                    demoResult[0] = res;
+                    summariseWhenWhole(demoBars, demoResult);
+                } else if (res.getCommandId().startsWith("demo-resolve")) {
+                    say("result " + res.getCommandId() + " " + res.getStatus() + " " + res.getReasonCode() + ": "
+                            + res.getMessage());
+                }
+            }
             case "ib.quotes" -> {
-                Quote q = quotes.deserialize(r.value());
+                Quote q = decoders.quotes().deserialize(r.value());
                 String sym = q.getInstrument().getSymbol();
                 Instant last = lastQuoteLine.get(sym);
                 if (last == null || last.plusSeconds(2).isBefore(Instant.now())) {
@@ -248,18 +298,18 @@ public final class Demo {
                 }
             }
             case "ib.orders" -> {
-                OrderUpdate o = orders.deserialize(r.value());
+                OrderUpdate o = decoders.orders().deserialize(r.value());
                 say("order  " + o.getOrderRef() + " " + o.getStatus() + " filled " + plain(o.getFilled()));
             }
             case "ib.fills" -> {
-                Fill f = fills.deserialize(r.value());
+                Fill f = decoders.fills().deserialize(r.value());
                 say("fill   " + f.getOrderRef() + " " + f.getSide() + " " + plain(f.getShares()) + " "
                         + f.getInstrument().getSymbol() + " @ " + f.getPrice() + " commission "
                         + plain(f.getCommission()));
             }
             default -> {
                 // The status heartbeat repeats the state every few seconds: shown when the state changes.
-                GatewayStatus st = statuses.deserialize(r.value());
+                GatewayStatus st = decoders.statuses().deserialize(r.value());
                 String state = st.getSessionState().toString();
                 if (!state.equals(lastState.put(st.getBridgeId().toString(), state))) {
                     say("status " + st.getBridgeId() + " " + state + ": " + st.getStateReason());
@@ -268,9 +318,51 @@ public final class Demo {
         }
     }
 
+    /**
+     * Prints the bars' summary once the result and every bar it counts are in: the topics are read together, so the
+     * result may be read before the last bars.
+     */
+    private static void summariseWhenWhole(List<Bar> bars, CommandResult[] result) {
+        CommandResult r = result[0];
+        if (r != null && (r.getRecordCount() == null || bars.size() >= r.getRecordCount())) {
+            say("bars   " + summary(r, bars));
+            result[0] = null;
+        }
+    }
+
+    /** AAPL: 78 bars of 5 mins from .. to ..: open, high, low, close, volume of the whole range. */
+    private static String summary(CommandResult result, List<Bar> bars) {
+        if (result.getStatus() != CommandStatus.COMPLETED || bars.isEmpty()) {
+            return result.getStatus() + " " + result.getReasonCode() + ": " + result.getMessage();
+        }
+        BigDecimal high = bars.stream().map(Bar::getHigh).max(BigDecimal::compareTo).orElseThrow();
+        BigDecimal low = bars.stream().map(Bar::getLow).min(BigDecimal::compareTo).orElseThrow();
+        BigDecimal volume = bars.stream().map(Bar::getVolume).filter(java.util.Objects::nonNull)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        Bar first = bars.get(0);
+        Bar last = bars.get(bars.size() - 1);
+        return first.getInstrument().getSymbol() + " (conId " + first.getInstrument().getConId() + "): "
+                + result.getRecordCount() + " bars of " + first.getBarSize() + " from " + result.getFirstBarTime()
+                + " to " + result.getLastBarTime() + ": open " + plain(first.getOpen()) + " high " + plain(high)
+                + " low " + plain(low) + " close " + plain(last.getClose()) + " volume " + plain(volume);
+    }
+
+    /** The close (16:00 New York) of the last weekday session ended by {@code now}; holidays are not known here. */
+    static Instant lastSessionClose(Instant now) {
+        java.time.ZoneId newYork = java.time.ZoneId.of("America/New_York");
+        java.time.ZonedDateTime close = now.atZone(newYork).toLocalDate().atTime(16, 0).atZone(newYork);
+        while (close.toInstant().isAfter(now) || close.getDayOfWeek() == java.time.DayOfWeek.SATURDAY
+                || close.getDayOfWeek() == java.time.DayOfWeek.SUNDAY) {
+            close = close.minusDays(1);
+        }
+        return close.toInstant();
+    }
+
     private static String plain(BigDecimal d) {
         return d == null ? "-" : d.stripTrailingZeros().toPlainString();
     }
+
+    private static final String DEMO_BARS = "demo-bars-aapl";
 
     private static Command command(String id, String account, Object payload) {
         return Command.newBuilder().setCommandId(id).setIssuedAt(Instant.now()).setAccount(account).setPayload(payload)

@@ -39,6 +39,8 @@ class DemoSignalIT {
     private static final Pattern LOG_FILE = Pattern.compile("\\[demo] logs of Kafka, the simulator and the bridge go to (\\S+)");
     private static final String LIVE_VIEW = "[demo] live view until Ctrl-C:";
     private static final String STOPPED = "[demo] stopped; nothing left running";
+    private static final String CONTRACT = "[demo] contract 265598 AAPL STK SMART/NASDAQ USD";
+    private static final String BARS_SUMMARY = "[demo] bars   AAPL (conId 265598): ";
     /** A TCP socket in state LISTEN, in /proc/net/tcp and tcp6. */
     private static final String TCP_LISTEN = "0A";
 
@@ -57,7 +59,11 @@ class DemoSignalIT {
                         assertThat(demo.isAlive()).as("the demo is running; its output:%n%s", read(output)).isTrue();
                         return read(output).contains(LIVE_VIEW);
                     });
+            // The sample commands' strategy data: the contract resolved, a session of 5-minute bars summarised.
+            await("the demo's contract and bars").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> read(output).contains(BARS_SUMMARY) && read(output).contains(CONTRACT));
             String log = read(output);
+            assertThat(log).contains(BARS_SUMMARY + "78 bars of MIN_5 from ");
             assertThat(log.lines()).as("the live view is not interleaved with framework logs")
                     .allMatch(l -> l.startsWith("[demo] "));
             Matcher named = LOG_FILE.matcher(log);

@@ -11,6 +11,7 @@ import io.twsbridge.client.registry.SchemaRegistryClient;
 import io.twsbridge.client.registry.SchemaRegistryConfig;
 import io.twsbridge.client.serde.AvroWireDeserializer;
 import io.twsbridge.client.serde.AvroWireSerializer;
+import io.twsbridge.schema.BarSize;
 import io.twsbridge.schema.Command;
 import io.twsbridge.schema.CommandResult;
 import io.twsbridge.schema.Instrument;
@@ -18,10 +19,13 @@ import io.twsbridge.schema.OrderAction;
 import io.twsbridge.schema.OrderType;
 import io.twsbridge.schema.PlaceOrder;
 import io.twsbridge.schema.RequestAccountSnapshot;
+import io.twsbridge.schema.RequestHistoricalBars;
 import io.twsbridge.schema.RequestPositions;
+import io.twsbridge.schema.ResolveContract;
 import io.twsbridge.schema.SubscribeQuotes;
 import io.twsbridge.schema.TimeInForce;
 import io.twsbridge.schema.UnsubscribeQuotes;
+import io.twsbridge.schema.WhatToShow;
 import io.twsbridge.schema.catalogue.RecordKeys;
 import io.twsbridge.schema.catalogue.Topic;
 import io.twsbridge.sim.GatewaySimulator;
@@ -190,13 +194,18 @@ class NodeClientsIT {
     @Test
     void aKafkajsConsumerDecodesEveryTopicTheBridgeWrites() throws Exception {
         // Something on every topic: a snapshot, positions, quotes, a fill, an unsubscription (a tombstone on the
-        // subscriptions topic), a command that fails validation (a dead letter).
+        // subscriptions topic), a command that fails validation (a dead letter), a resolved contract, a day of bars.
         send(command("decode-snapshot", null).setPayload(RequestAccountSnapshot.newBuilder().build()).build());
         send(command("decode-positions", null).setPayload(RequestPositions.newBuilder().build()).build());
         send(command("decode-subscribe", null).setPayload(SubscribeQuotes.newBuilder().setInstrument(stock("MSFT"))
                 .build()).build());
         send(order("decode-fill", "1", 1000.0)); // marketable: fills at once
         send(order("decode-invalid", "-5", 1.0)); // a quantity below zero: refused and dead-lettered
+        send(command("decode-contract", null).setPayload(ResolveContract.newBuilder().setSymbol("AAPL")
+                .setSecType("STK").setCurrency("USD").build()).build());
+        send(command("decode-bars", null).setPayload(RequestHistoricalBars.newBuilder().setInstrument(stock("AAPL"))
+                .setDuration("1 D").setBarSize(BarSize.MIN_30).setWhatToShow(WhatToShow.TRADES)
+                .setEndTime(java.time.Instant.parse("2026-12-01T17:00:00Z")).build()).build());
         await().atMost(Duration.ofSeconds(30)).until(() -> values(settings.topic(Topic.QUOTES)) > 0);
         send(command("decode-unsubscribe", null).setPayload(UnsubscribeQuotes.newBuilder().setInstrument(stock("MSFT"))
                 .build()).build());

@@ -373,7 +373,7 @@ public final class BridgeApp implements AutoCloseable {
         GatewayRequests requests = new GatewayRequests(session, kafka.requestTimeout());
         ContractLookup lookup = new ContractLookup(session, kafka.requestTimeout());
         session.addListener(lookup);
-        ContractResolver contracts = new ContractResolver(lookup,
+        ContractResolver contracts = new ContractResolver(lookup::lookUp,
                 new ContractCache(config.contracts().cacheSize(), clock), publisher::send, clock);
         HistoricalRequests historical = new HistoricalRequests(session, kafka.requestTimeout());
         session.addListener(historical);
@@ -404,7 +404,8 @@ public final class BridgeApp implements AutoCloseable {
         metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)
                 .bindReady(this::ready).bindMapper(mapper.counters())
                 .bindKillSwitch(orders.guardrails()::killSwitchEngaged)
-                .bindCommandConsumerStopped(() -> commands.stoppedBecause().isPresent());
+                .bindCommandConsumerStopped(() -> commands.stoppedBecause().isPresent())
+                .bindHistory(history::status);
         commands.start();
         log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
                 writtenTopics());

@@ -86,6 +86,13 @@ final class BridgeUnderTest implements AutoCloseable {
         return this;
     }
 
+    /** Qualifies contracts and paces historical requests with these instead of the defaults; before {@link #start()}. */
+    BridgeUnderTest withStrategyData(io.twsbridge.bridge.contracts.ContractSettings contracts,
+                                     io.twsbridge.bridge.history.HistorySettings history) {
+        config = config.withStrategyData(contracts, history);
+        return this;
+    }
+
     BridgeUnderTest start() throws InterruptedException {
         app = new BridgeApp(config, Clock.systemUTC());
         app.start();

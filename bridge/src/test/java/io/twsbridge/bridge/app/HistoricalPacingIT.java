@@ -132,6 +132,15 @@ class HistoricalPacingIT extends WithKafkaStack {
             assertThat(earliest).isGreaterThan(Duration.ofMillis(-50));
             assertThat(latest).isLessThan(Duration.ofSeconds(3));
 
+            Instant start = Collections.min(sentAt.values());
+            System.out.println("the first 15 answers, ms after the first send: " + results.values().stream()
+                    .filter(r -> r.get("status").toString().equals("COMPLETED"))
+                    .sorted(java.util.Comparator.comparingLong(r -> (Long) r.get("timestamp"))).limit(15)
+                    .map(r -> r.get("commandId") + "@" + ((Long) r.get("timestamp") - start.toEpochMilli()))
+                    .collect(Collectors.joining(", ")));
+            System.out.println("sent: strategy-1-0@" + Duration.between(start, sentAt.get("strategy-1-0")).toMillis()
+                    + ", the last @" + Duration.between(start, Collections.max(sentAt.values())).toMillis());
+
             // Fairness: every producer's first request answered, within the bound the rules give.
             Map<String, Long> firstAnswerMillis = new TreeMap<>();
             for (String id : firsts) {

@@ -1,5 +1,7 @@
 package io.twsbridge.bridge.app;
 
+import io.twsbridge.bridge.contracts.ContractSettings;
+import io.twsbridge.bridge.history.HistorySettings;
 import io.twsbridge.bridge.orders.OrderSettings;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ServerMessage;
@@ -196,6 +198,45 @@ class StrategyDataIT extends WithKafkaStack {
             GenericRecord daily = bridge.values(Topic.BARS).stream()
                     .filter(b -> "bars-1y-1d".equals(text(b.get("commandId")))).findFirst().orElseThrow();
             assertThat(daily.get("date")).isNotNull();
+        }
+    }
+
+    @Test
+    void withQualifiedContractsRequiredQuotesAreKeyedByConIdAndAnInstrumentThatNamesNoneOrSeveralIsRefused()
+            throws Exception {
+        try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
+                .build());
+             BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "qualified", k -> k, g -> g,
+                     OrderSettings.builder().enabled(true).build())
+                     .withStrategyData(ContractSettings.builder().requireQualified(true).build(),
+                             HistorySettings.defaults()).start()) {
+            bridge.awaitReady();
+
+            bridge.send(Commands.subscribe("q-sub-aapl", "AAPL"));
+            bridge.send(Commands.subscribe("q-sub-twin", SimulatorConfig.DEFAULT_AMBIGUOUS_SYMBOL));
+            bridge.send(Commands.limitOrder("q-order-nosuch", "DU111111", "NOSUCH", "1", 10.0));
+            GenericRecord subscribed = finalResult(bridge, "q-sub-aapl");
+            GenericRecord ambiguous = finalResult(bridge, "q-sub-twin");
+            GenericRecord unknown = finalResult(bridge, "q-order-nosuch");
+            System.out.println("SubscribeQuotes AAPL -> " + describe(subscribed));
+            System.out.println("SubscribeQuotes TWIN -> " + describe(ambiguous));
+            System.out.println("PlaceOrder NOSUCH -> " + describe(unknown));
+            assertThat(subscribed.get("status").toString()).isEqualTo("COMPLETED");
+            assertThat(subscribed.get("message").toString()).isEqualTo("subscribed 265598");
+            assertThat(ambiguous.get("reasonCode").toString()).isEqualTo("CONTRACT_AMBIGUOUS");
+            assertThat((List<?>) ambiguous.get("conIds")).hasSize(2);
+            assertThat(unknown.get("reasonCode").toString()).isEqualTo("CONTRACT_NOT_FOUND");
+            assertThat(sim.state().placeOrderCountByOrderRef()).as("nothing placed").isEmpty();
+
+            // Quotes of the qualified instrument are keyed by its conId, as positions are (account|conId).
+            await().atMost(WAIT).until(() -> !bridge.read(bridge.topic(Topic.QUOTES)).isEmpty());
+            assertThat(bridge.read(bridge.topic(Topic.QUOTES))).allSatisfy(r ->
+                    assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("265598"));
+            GenericRecord quote = bridge.values(Topic.QUOTES).get(0);
+            assertThat(((GenericRecord) quote.get("instrument")).get("conId")).isEqualTo(265598L);
+            await().atMost(WAIT).until(() -> bridge.read(bridge.topic(Topic.POSITIONS)).stream()
+                    .anyMatch(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+                            .equals("DU111111|265598")));
         }
     }
 

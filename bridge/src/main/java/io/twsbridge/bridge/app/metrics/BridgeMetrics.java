@@ -27,6 +27,8 @@ import io.twsbridge.bridge.gateway.session.AttemptFailure;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
+import io.twsbridge.bridge.history.HistoricalBarsService;
+import io.twsbridge.bridge.history.pacing.PacingSnapshot;
 import io.twsbridge.bridge.kafka.KafkaSettings;
 import io.twsbridge.bridge.kafka.consume.CommandObserver;
 import io.twsbridge.bridge.kafka.publish.EventPublisher;
@@ -333,6 +335,42 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
     /** {@code tws_bridge_kill_switch_engaged}: 1 while every new order is refused. */
     public BridgeMetrics bindKillSwitch(BooleanSupplier engaged) {
         return flag("kill.switch.engaged", engaged, "1 while the order kill switch is engaged");
+    }
+
+    /**
+     * Historical requests and their pacing, from the service's status: {@code tws_bridge_history_queue_depth},
+     * {@code _open_requests}, {@code _longest_wait_seconds}, {@code _breaker_open}, and the counters
+     * {@code _requests_sent_total}, {@code _served_from_recent_total}, {@code _refused_total{reason}} and
+     * {@code _pacing_violations_total} (errors 162 pacing violation the Gateway answered, which should stay 0).
+     */
+    public BridgeMetrics bindHistory(Supplier<HistoricalBarsService.Status> status) {
+        retained.add(status);
+        gauge("history.queue.depth", status, s -> s.get().pacing().queueDepth(),
+                "Historical requests waiting for their turn under IB's pacing");
+        gauge("history.open.requests", status, s -> s.get().pacing().openPermits(),
+                "Historical requests sent to the Gateway and not yet answered (IB allows 50)");
+        gauge("history.longest.wait.seconds", status, s -> s.get().pacing().longestWait().toMillis() / 1000.0,
+                "Longest wait of a historical request for its turn since start");
+        gauge("history.breaker.open", status,
+                s -> s.get().pacing().breaker() == PacingSnapshot.BreakerState.CLOSED ? 0 : 1,
+                "1 while historical requests are held back after a pacing violation (open or half open)");
+        functionCounter("history.requests.sent", status, s -> s.get().sent(),
+                "Historical requests sent to the Gateway", Map.of());
+        functionCounter("history.served.from.recent", status, s -> s.get().servedFromRecent(),
+                "Historical requests answered from an identical one's bars, not sent again", Map.of());
+        functionCounter("history.refused", status, s -> s.get().pacing().refusedExpired(),
+                "Historical requests refused by the pacing queue, nothing sent, by reason",
+                Map.of("reason", "wait_expired"));
+        functionCounter("history.refused", status, s -> s.get().pacing().refusedQueueFull(),
+                "Historical requests refused by the pacing queue, nothing sent, by reason",
+                Map.of("reason", "queue_full"));
+        functionCounter("history.pacing.violations", status, s -> s.get().pacingViolationsReceived(),
+                "Errors 162 pacing violation the Gateway answered although the bridge paced the request", Map.of());
+        return this;
+    }
+
+    private <T> void gauge(String name, T source, java.util.function.ToDoubleFunction<T> read, String help) {
+        Gauge.builder(PREFIX + name, source, read).description(help).strongReference(true).register(registry);
     }
 
     /** The event mapper's anomalies: {@code tws_bridge_mapper_anomalies_total{kind}}. */

@@ -75,6 +75,12 @@ public final class MetricsFixture implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>(new io.twsbridge.bridge.failover.FailoverStatus("a",
                     io.twsbridge.bridge.failover.FailoverStatus.Role.STANDBY, java.time.Instant.EPOCH, 0, "joined", 0, -1));
     public final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    public final AtomicReference<io.twsbridge.bridge.history.HistoricalBarsService.Status> history =
+            new AtomicReference<>(new io.twsbridge.bridge.history.HistoricalBarsService.Status(
+                    new io.twsbridge.bridge.history.pacing.PacingSnapshot(3, Map.of("strategy-a", 3), 2, 40, 5, 1,
+                            java.time.Duration.ofMillis(2500),
+                            io.twsbridge.bridge.history.pacing.PacingSnapshot.BreakerState.CLOSED, null, 0),
+                    42, 7, 0, 2));
 
     public MetricsFixture() {
         metrics.bindSessionState(state::get)
@@ -89,7 +95,8 @@ public final class MetricsFixture implements AutoCloseable {
                 .bindKillSwitch(killSwitch::get)
                 .bindCommandConsumerStopped(() -> false)
                 .bindMapper(mapper.counters())
-                .bindFailover(failover::get, refused::get);
+                .bindFailover(failover::get, refused::get)
+                .bindHistory(history::get);
     }
 
     /** Feeds every hook once and moves the breaker once, so every lazily created meter exists. */

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class BrokerClock implements SessionListener {
      * One measure.
      *
      * @param skewMillis      the Gateway's clock minus this host's, in milliseconds (positive: the Gateway is ahead)
-     * @param checkedAt       when the reply was read, host time
+     * @param checkedAt       when the reply was read, host time, to the millisecond
      * @param brokerTime      the whole second the Gateway reported
      * @param roundTripMillis from handing the request to the link to reading the reply
      */
@@ -232,7 +233,8 @@ public final class BrokerClock implements SessionListener {
         Instant hostMidpoint = sent.plus(roundTrip.dividedBy(2));
         Instant brokerMiddle = Instant.ofEpochSecond(epochSeconds, 500_000_000);
         long skewMillis = Math.round(Duration.between(hostMidpoint, brokerMiddle).toNanos() / 1e6);
-        return new Reading(skewMillis, received, Instant.ofEpochSecond(epochSeconds), roundTrip.toMillis());
+        return new Reading(skewMillis, received.truncatedTo(ChronoUnit.MILLIS), Instant.ofEpochSecond(epochSeconds),
+                roundTrip.toMillis());
     }
 
     private void record(Reading r) {

@@ -112,6 +112,9 @@ class BrokerClockTest {
         assertThat(r.roundTripMillis()).isEqualTo(200);
         assertThat(r.checkedAt()).isEqualTo(received);
         assertThat(r.brokerTime()).isEqualTo(Instant.parse("2026-11-28T14:30:03Z"));
+        assertThat(BrokerClock.measure(r.brokerTime().getEpochSecond(), sent,
+                Instant.parse("2026-11-28T14:30:00.300999999Z")).checkedAt()).as("to the millisecond")
+                .isEqualTo(received);
 
         // A Gateway behind the host: negative.
         assertThat(BrokerClock.measure(Instant.parse("2026-11-28T14:29:55Z").getEpochSecond(), sent, received)

@@ -20,6 +20,7 @@ import io.twsbridge.bridge.failover.FailoverCoordinator;
 import io.twsbridge.bridge.failover.FailoverSettings;
 import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.BarSubscription;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
@@ -113,6 +114,8 @@ public final class BridgeApp implements AutoCloseable {
     private EventMapper mapper;
     /** Set by {@link #start()}; read by the management server's threads. */
     private volatile CommandConsumer commands;
+    /** Set by {@link #startActive}; read by the management server's threads. */
+    private volatile BrokerClock brokerClock;
     private OrderService orders;
     /** Set by {@link #start()}; read by the management server's and the metrics' threads. */
     private volatile HistoricalBarsService history;
@@ -384,9 +387,12 @@ public final class BridgeApp implements AutoCloseable {
                 config.gateway().accountSummaryTags(), orders, contracts, config.contracts().requireQualified(),
                 history);
 
+        BrokerClock clockCheck = new BrokerClock(session::send, gateway.eventLoop(), config.gateway());
+        session.addListener(clockCheck);
+        brokerClock = clockCheck;
         StatusReporter status = new StatusReporter(publisher, session::snapshot, gateway.eventLoop(), kafka.bridgeId(),
                 kafka.heartbeatInterval(), kafkaHealth::reachable, publisher::quotesShed,
-                failover.enabled() ? failover.instanceId() : null);
+                failover.enabled() ? failover.instanceId() : null, clockCheck::latest);
         closing(Stage.ACTIVE).push("the status reporter", status::stop);
         closing(Stage.LAST_STATUS).push("the last status", () -> status.publishClosed(closeReason));
         gateway.supervisor().addStatusListener(status::onStatus);
@@ -405,7 +411,7 @@ public final class BridgeApp implements AutoCloseable {
                 .bindReady(this::ready).bindMapper(mapper.counters())
                 .bindKillSwitch(orders.guardrails()::killSwitchEngaged)
                 .bindCommandConsumerStopped(() -> commands.stoppedBecause().isPresent())
-                .bindHistory(history::status);
+                .bindHistory(history::status).bindBrokerClock(clockCheck);
         commands.start();
         log.info("bridge {} started: commands from {}, events to {}", kafka.bridgeId(), kafka.topic(Topic.COMMANDS),
                 writtenTopics());
@@ -523,7 +529,8 @@ public final class BridgeApp implements AutoCloseable {
                 new LiveBridgeView(config.kafka().bridgeId(), gateway, kafkaHealth::reachable,
                         () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, this::startupWait,
                         this::failoverStatus, () -> publisher == null ? null : publisher.health(),
-                        () -> commands == null ? Optional.empty() : commands.stoppedBecause()), metrics::scrape));
+                        () -> commands == null ? Optional.empty() : commands.stoppedBecause(),
+                        () -> brokerClock == null ? null : brokerClock.status()), metrics::scrape));
         return management.uri();
     }
 

@@ -33,6 +33,8 @@ import java.util.List;
  * @param accountSummaryTags      tags of the initial account-summary request
  * @param minServerVersion        lowest server version offered in the hello
  * @param maxServerVersion        highest server version offered in the hello
+ * @param brokerClockWarnSkew     a skew between the Gateway's clock and this host's beyond which the bridge warns
+ * @param brokerClockCheckInterval how often the Gateway's clock is asked for (reqCurrentTime) while synced
  */
 public record GatewayConfig(
         String host,
@@ -55,7 +57,9 @@ public record GatewayConfig(
         UnansweredConnection unansweredConnection,
         String accountSummaryTags,
         int minServerVersion,
-        int maxServerVersion) {
+        int maxServerVersion,
+        Duration brokerClockWarnSkew,
+        Duration brokerClockCheckInterval) {
 
     /**
      * Default tags of the account summary (the session's and RequestAccountSnapshot's). {@code $LEDGER:ALL} adds
@@ -90,7 +94,8 @@ public record GatewayConfig(
                 .failuresToOpen(failuresToOpen)
                 .retryInitialBackoff(retryInitialBackoff).retryMaxBackoff(retryMaxBackoff)
                 .backoffJitter(backoffJitter).zombieProbeInterval(zombieProbeInterval).stallHold(stallHold)
-                .unansweredConnection(unansweredConnection).accountSummaryTags(accountSummaryTags).serverVersions(minServerVersion, maxServerVersion);
+                .unansweredConnection(unansweredConnection).accountSummaryTags(accountSummaryTags).serverVersions(minServerVersion, maxServerVersion)
+                .brokerClockWarnSkew(brokerClockWarnSkew).brokerClockCheckInterval(brokerClockCheckInterval);
     }
 
     /** Builder with production defaults. */
@@ -118,6 +123,9 @@ public record GatewayConfig(
         private String accountSummaryTags = DEFAULT_ACCOUNT_SUMMARY_TAGS;
         private int minServerVersion = ServerVersion.MIN_SUPPORTED;
         private int maxServerVersion = ServerVersion.MAX_SUPPORTED;
+        /** IB's time comes in whole seconds, so a measure is good to about a second: two leaves room for that. */
+        private Duration brokerClockWarnSkew = Duration.ofSeconds(2);
+        private Duration brokerClockCheckInterval = Duration.ofMinutes(1);
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -138,6 +146,8 @@ public record GatewayConfig(
         public Builder stallHold(Duration v) { stallHold = v; return this; }
         public Builder unansweredConnection(UnansweredConnection v) { unansweredConnection = v; return this; }
         public Builder accountSummaryTags(String v) { accountSummaryTags = v; return this; }
+        public Builder brokerClockWarnSkew(Duration v) { brokerClockWarnSkew = v; return this; }
+        public Builder brokerClockCheckInterval(Duration v) { brokerClockCheckInterval = v; return this; }
 
         public Builder serverVersions(int min, int max) {
             minServerVersion = min;
@@ -204,11 +214,16 @@ public record GatewayConfig(
                 problems.add("gateway.server-versions", "must lie within " + ServerVersion.MIN_SUPPORTED + ".."
                         + ServerVersion.MAX_SUPPORTED + " but was " + minServerVersion + ".." + maxServerVersion);
             }
+            problems.positive("gateway.broker-clock-warn-skew", brokerClockWarnSkew);
+            // Each check is one message against IB's pace; more often than a second measures nothing new at IB's
+            // one-second resolution.
+            problems.atLeast("gateway.broker-clock-check-interval", brokerClockCheckInterval, Duration.ofSeconds(1));
             problems.throwIfAny();
             return new GatewayConfig(host, port, clientId, fallbackClientIds, connectTimeout, handshakeTimeout,
                     apiReadyTimeout, frameTimeout, syncTimeouts, messagesPerSecond, pacingHardLimit, failuresToOpen, retryInitialBackoff,
                     retryMaxBackoff, backoffJitter, zombieProbeInterval, stallHold, unansweredConnection,
-                    accountSummaryTags, minServerVersion, maxServerVersion);
+                    accountSummaryTags, minServerVersion, maxServerVersion, brokerClockWarnSkew,
+                    brokerClockCheckInterval);
         }
     }
 }

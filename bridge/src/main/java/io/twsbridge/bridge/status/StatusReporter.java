@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.status;
 
 import io.twsbridge.bridge.events.EventSink;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.supervisor.SessionReason;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
@@ -12,6 +13,7 @@ import io.twsbridge.schema.catalogue.Topic;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -38,6 +40,7 @@ public final class StatusReporter {
     /** The last status published by the loop. Event loop only. */
     private GatewayStatus lastSent;
     private final String instanceId;
+    private final Supplier<Optional<BrokerClock.Reading>> brokerClock;
     /** Named in every status, so that whoever reads one can tell which process wrote it. */
     private static final ProcessIdentity PROCESS = ProcessIdentity.current();
 
@@ -50,6 +53,14 @@ public final class StatusReporter {
     public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
                           Duration heartbeat, BooleanSupplier kafkaHealthy, LongSupplier quotesShed,
                           String instanceId) {
+        this(sink, session, loop, bridgeId, heartbeat, kafkaHealthy, quotesShed, instanceId, Optional::empty);
+    }
+
+    /** @param brokerClock the latest measure of the Gateway's clock against the host's ({@code BrokerClock::latest}) */
+    public StatusReporter(EventSink sink, Supplier<SessionSnapshot> session, EventLoop loop, String bridgeId,
+                          Duration heartbeat, BooleanSupplier kafkaHealthy, LongSupplier quotesShed,
+                          String instanceId, Supplier<Optional<BrokerClock.Reading>> brokerClock) {
+        this.brokerClock = brokerClock;
         this.instanceId = instanceId;
         this.quotesShed = quotesShed;
         this.sink = sink;
@@ -149,6 +160,7 @@ public final class StatusReporter {
             lastError = shed + " quotes shed while the producer buffer was nearly full"
                     + (lastError == null ? "" : "; " + lastError);
         }
+        BrokerClock.Reading clock = brokerClock.get().orElse(null);
         return GatewayStatus.newBuilder()
                 .setBridgeId(bridgeId)
                 .setSessionState(state)
@@ -166,6 +178,8 @@ public final class StatusReporter {
                 .setHost(PROCESS.host())
                 .setProcessId(PROCESS.pid())
                 .setStartedAt(PROCESS.startedAt())
+                .setBrokerClockSkewMillis(clock == null ? null : clock.skewMillis())
+                .setBrokerClockCheckedAt(clock == null ? null : clock.checkedAt())
                 .build();
     }
 

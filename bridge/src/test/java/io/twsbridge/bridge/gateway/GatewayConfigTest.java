@@ -17,6 +17,20 @@ class GatewayConfigTest {
         assertThat(c.pacingHardLimit()).isLessThanOrEqualTo(50);
         assertThat(c.retryMaxBackoff()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.frameTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.brokerClockWarnSkew()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.brokerClockCheckInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
+
+    @Test
+    void theBrokerClocksBoundMustBePositiveAndItsChecksAtLeastASecondApart() {
+        assertThatThrownBy(() -> GatewayConfig.builder().brokerClockWarnSkew(Duration.ZERO)
+                .brokerClockCheckInterval(Duration.ofMillis(500)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gateway.broker-clock-warn-skew must be a positive duration but was PT0S")
+                .hasMessageContaining("gateway.broker-clock-check-interval must be >= 1000 ms but was PT0.5S");
+        assertThatThrownBy(() -> GatewayConfig.builder().brokerClockWarnSkew(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("gateway.broker-clock-warn-skew must be a positive duration but was PT-1S");
     }
 
     @Test

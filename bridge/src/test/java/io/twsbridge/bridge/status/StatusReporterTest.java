@@ -1,5 +1,6 @@
 package io.twsbridge.bridge.status;
 
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -125,6 +127,28 @@ class StatusReporterTest {
         manual.advance(Duration.ofSeconds(5));
         assertThat(last(published).getLastError()).as("a present problem still shows when READY")
                 .isEqualTo("Kafka unreachable: events are buffered");
+    }
+
+    @Test
+    void everyStatusCarriesTheLatestBrokerClockSkewAndWhenItWasMeasuredNoneBeforeTheFirst() {
+        AtomicReference<Optional<BrokerClock.Reading>> clock = new AtomicReference<>(Optional.empty());
+        StatusReporter reporter = new StatusReporter((topic, key, value) -> published.add(value), () -> notConnected,
+                manual, "bridge-1", Duration.ofSeconds(5), () -> true, () -> 0L, null, clock::get);
+        reporter.start();
+        manual.runReady();
+        assertThat(last(published).getBrokerClockSkewMillis()).as("before the first measure").isNull();
+        assertThat(last(published).getBrokerClockCheckedAt()).isNull();
+
+        Instant checked = manual.clock().instant().plusSeconds(1);
+        clock.set(Optional.of(new BrokerClock.Reading(-3_120, checked, Instant.parse("2026-11-28T14:29:58Z"), 4)));
+        manual.advance(Duration.ofSeconds(5));
+        assertThat(last(published).getBrokerClockSkewMillis()).as("the heartbeat carries it").isEqualTo(-3_120L);
+        assertThat(last(published).getBrokerClockCheckedAt()).isEqualTo(checked);
+
+        reporter.stop();
+        manual.runReady();
+        reporter.publishClosed("the bridge shut down");
+        assertThat(last(published).getBrokerClockSkewMillis()).as("and the last word").isEqualTo(-3_120L);
     }
 
     @Test

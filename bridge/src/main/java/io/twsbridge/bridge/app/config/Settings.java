@@ -131,6 +131,11 @@ final class Settings {
                         .toLowerCase(Locale.ROOT)));
         s.add(of("gateway.account-summary-tags", Values::list, (d, v) -> d.gateway.accountSummaryTags(Values.join(v)),
                 r -> r.gateway().accountSummaryTags()));
+        s.add(of("gateway.broker-clock-warn-skew", Values::duration, (d, v) -> d.gateway.brokerClockWarnSkew(v),
+                r -> Values.format(r.gateway().brokerClockWarnSkew())));
+        s.add(of("gateway.broker-clock-check-interval", Values::duration,
+                (d, v) -> d.gateway.brokerClockCheckInterval(v),
+                r -> Values.format(r.gateway().brokerClockCheckInterval())));
 
         // Kafka: the bridge's own kafka.* keys; every other kafka.<name> passes through to the clients.
         s.add(of("kafka.bootstrap.servers", Values::text, (d, v) -> d.kafka.bootstrapServers(v),

@@ -1,6 +1,7 @@
 package io.twsbridge.bridge.app.http;
 
 import io.twsbridge.bridge.failover.FailoverStatus;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.kafka.publish.PublisherHealth;
 
@@ -37,6 +38,8 @@ import java.util.Map;
  *                             before the publisher exists
  * @param commandConsumer      why the command consumer stopped by itself (fenced by another consumer with this
  *                             bridge's group.instance.id, say); null while it runs or before it starts
+ * @param brokerClock          the Gateway's clock against this host's: the latest skew, when it was measured, the
+ *                             bound; null before the active part of the bridge starts
  */
 public record BridgeStatus(
         String bridgeId,
@@ -60,7 +63,21 @@ public record BridgeStatus(
         boolean killSwitchEngaged,
         FailoverStatus failover,
         PublisherHealth publisher,
-        String commandConsumer) {
+        String commandConsumer,
+        BrokerClock.Status brokerClock) {
+
+    /** Without the broker clock's part. */
+    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
+                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
+                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
+                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
+                        boolean killSwitchEngaged, FailoverStatus failover, PublisherHealth publisher,
+                        String commandConsumer) {
+        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
+                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, commandConsumer,
+                null);
+    }
 
     /** Without the command consumer's part. */
     public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
@@ -140,6 +157,9 @@ public record BridgeStatus(
         }
         if (publisher != null) {
             json.put("publisher", publisher.toJson());
+        }
+        if (brokerClock != null) {
+            json.put("brokerClock", brokerClock.toJson());
         }
         return json;
     }

@@ -2,6 +2,7 @@ package io.twsbridge.bridge.app.http;
 
 import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
@@ -48,6 +49,7 @@ public final class LiveBridgeView implements BridgeView {
     private final Supplier<FailoverStatus> failover;
     private final Supplier<PublisherHealth> publisher;
     private final Supplier<Optional<String>> commandConsumerStopped;
+    private final Supplier<BrokerClock.Status> brokerClock;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
@@ -89,6 +91,20 @@ public final class LiveBridgeView implements BridgeView {
                           LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
                           Supplier<FailoverStatus> failover,
                           Supplier<PublisherHealth> publisher, Supplier<Optional<String>> commandConsumerStopped) {
+        this(bridgeId, gateway, kafkaReachable, quotesShed, guardrails, startupWait, failover, publisher,
+                commandConsumerStopped, () -> null);
+    }
+
+    /**
+     * @param brokerClock the Gateway's clock against this host's ({@code BrokerClock::status}); null (from the
+     *                    supplier) before the active part of the bridge starts
+     */
+    public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
+                          LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
+                          Supplier<FailoverStatus> failover,
+                          Supplier<PublisherHealth> publisher, Supplier<Optional<String>> commandConsumerStopped,
+                          Supplier<BrokerClock.Status> brokerClock) {
+        this.brokerClock = brokerClock;
         this.commandConsumerStopped = commandConsumerStopped;
         this.failover = failover;
         this.publisher = publisher;
@@ -128,7 +144,7 @@ public final class LiveBridgeView implements BridgeView {
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
                 supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),
                 guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f, publisher.get(),
-                commandConsumerStopped.get().orElse(null));
+                commandConsumerStopped.get().orElse(null), brokerClock.get());
     }
 
     /** A standby bridge's instance that runs no session: waiting, or deposed and on its way out. */

@@ -23,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.twsbridge.bridge.events.EventCounters;
 import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.AttemptFailure;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionState;
@@ -240,6 +241,23 @@ public final class BridgeMetrics implements PublishObserver, CommandObserver, Au
                 .description("Frames queued for the Gateway behind the rate limiter")
                 .strongReference(true)
                 .register(registry);
+        return this;
+    }
+
+    /**
+     * {@code tws_bridge_broker_clock_skew_seconds}: IB Gateway's clock minus this host's at the latest check
+     * (positive: the Gateway is ahead), NaN before the first; and {@code tws_bridge_broker_clock_checks_unanswered_total}.
+     */
+    public BridgeMetrics bindBrokerClock(BrokerClock clock) {
+        retained.add(clock);
+        Gauge.builder(PREFIX + "broker.clock.skew.seconds", clock,
+                        c -> c.latest().map(BrokerClock.Reading::skewSeconds).orElse(Double.NaN))
+                .description("IB Gateway's clock minus this host's at the latest reqCurrentTime (positive: the Gateway"
+                        + " is ahead), good to about a second; NaN before the first")
+                .strongReference(true)
+                .register(registry);
+        functionCounter("broker.clock.checks.unanswered", clock, c -> c.status().unansweredChecks(),
+                "reqCurrentTime checks the Gateway did not answer in time", Map.of());
         return this;
     }
 

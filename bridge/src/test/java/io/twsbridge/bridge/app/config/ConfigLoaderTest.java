@@ -115,6 +115,8 @@ class ConfigLoaderTest {
         p.put("gateway.stall-hold", "15min");
         p.put("gateway.unanswered-connection", "CLOSE");
         p.put("gateway.account-summary-tags", "NetLiquidation, BuyingPower");
+        p.put("gateway.broker-clock-warn-skew", "1500ms");
+        p.put("gateway.broker-clock-check-interval", "30s");
         p.put("kafka.bootstrap.servers", "k1:9092,k2:9092");
         p.put("kafka.compression", "zstd");
         p.put("kafka.command-group-id", "grp");
@@ -216,6 +218,8 @@ class ConfigLoaderTest {
         assertThat(g.stallHold()).isEqualTo(Duration.ofMinutes(15));
         assertThat(g.unansweredConnection()).isEqualTo(io.twsbridge.bridge.gateway.UnansweredConnection.CLOSE);
         assertThat(g.accountSummaryTags()).isEqualTo("NetLiquidation,BuyingPower");
+        assertThat(g.brokerClockWarnSkew()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(g.brokerClockCheckInterval()).isEqualTo(Duration.ofSeconds(30));
 
         KafkaSettings k = c.kafka();
         assertThat(k.bootstrapServers()).isEqualTo("k1:9092,k2:9092");

@@ -2,6 +2,7 @@ package io.twsbridge.bridge.app.http;
 
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.MarketDataSubscriptions;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
@@ -56,6 +57,19 @@ class LiveBridgeViewTest {
         assertThat(stopped.status().commandConsumer()).isEqualTo(fenced);
         assertThat(stopped.status().toJson()).containsEntry("commandConsumerStopped", fenced);
         assertThat(view.readiness().reasons()).noneMatch(r -> r.contains("command consumer"));
+    }
+
+    @Test
+    void theBrokerClockIsInTheStatusOnceTheActivePartRunsAndAbsentBefore() {
+        assertThat(view.status().toJson()).doesNotContainKey("brokerClock");
+
+        BrokerClock clock = new BrokerClock(gateway.session()::send, gateway.eventLoop(), GatewayConfig.builder().build());
+        LiveBridgeView active = new LiveBridgeView("bridge-7", gateway, kafka::get, () -> 4, guardrails,
+                java.util.Optional::empty, () -> null, () -> null, java.util.Optional::empty, clock::status);
+
+        assertThat(active.status().brokerClock()).isEqualTo(clock.status());
+        assertThat(active.status().toJson().get("brokerClock")).asString().contains("skewMillis=null")
+                .contains("warnSkewMillis=2000");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.twsbridge.bridge.app.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twsbridge.bridge.app.metrics.MetricsFixture;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
 import io.twsbridge.testkit.PrometheusText;
@@ -112,6 +113,41 @@ class ManagementServerTest {
         assertThat(s.get("quotesShed").asLong()).isEqualTo(12);
         assertThat(s.get("killSwitchEngaged").asBoolean()).isFalse();
         assertThat(s.get("commandConsumerStopped").isNull()).as("the consumer runs").isTrue();
+    }
+
+    @Test
+    void statusShowsTheBrokerClocksLatestSkewAndItsBound() throws Exception {
+        BridgeStatus s = status(SessionState.READY, true);
+        Instant checked = Instant.parse("2026-11-28T14:31:00.250Z");
+        view.status = new BridgeStatus(s.bridgeId(), s.version(), s.sessionState(), s.sessionReason(), s.since(),
+                s.clientId(), s.accounts(), s.desiredSubscriptions(), s.breakerState(), s.zombieCount(),
+                s.zombieProbeAvailable(), s.connectAttempts(), s.nextAttemptAt(), s.lastError(), s.advice(),
+                s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), s.killSwitchEngaged(), null, null, null,
+                new BrokerClock.Status(new BrokerClock.Reading(3_245, checked, Instant.parse("2026-11-28T14:31:03Z"),
+                        3), Duration.ofSeconds(2), true, 1));
+
+        JsonNode clock = json(get("/status")).get("brokerClock");
+
+        List<String> keys = new ArrayList<>();
+        clock.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("skewMillis", "checkedAt", "brokerTime", "roundTripMillis", "warnSkewMillis",
+                "beyondWarnSkew", "unansweredChecks");
+        assertThat(clock.get("skewMillis").asLong()).isEqualTo(3_245);
+        assertThat(clock.get("checkedAt").asText()).isEqualTo("2026-11-28T14:31:00.250Z");
+        assertThat(clock.get("brokerTime").asText()).isEqualTo("2026-11-28T14:31:03Z");
+        assertThat(clock.get("roundTripMillis").asLong()).isEqualTo(3);
+        assertThat(clock.get("warnSkewMillis").asLong()).isEqualTo(2_000);
+        assertThat(clock.get("beyondWarnSkew").asBoolean()).isTrue();
+        assertThat(clock.get("unansweredChecks").asLong()).isEqualTo(1);
+
+        view.status = new BridgeStatus(s.bridgeId(), s.version(), s.sessionState(), s.sessionReason(), s.since(),
+                s.clientId(), s.accounts(), s.desiredSubscriptions(), s.breakerState(), s.zombieCount(),
+                s.zombieProbeAvailable(), s.connectAttempts(), s.nextAttemptAt(), s.lastError(), s.advice(),
+                s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), s.killSwitchEngaged(), null, null, null,
+                new BrokerClock.Status(null, Duration.ofSeconds(2), false, 0));
+        JsonNode none = json(get("/status")).get("brokerClock");
+        assertThat(none.get("skewMillis").isNull()).as("before the first measure").isTrue();
+        assertThat(none.get("checkedAt").isNull()).isTrue();
     }
 
     @Test
@@ -267,7 +303,8 @@ class ManagementServerTest {
             return new BridgeStatus(s.bridgeId(), s.version(), s.sessionState(), s.sessionReason(), s.since(),
                     s.clientId(), s.accounts(), s.desiredSubscriptions(), s.breakerState(), s.zombieCount(),
                     s.zombieProbeAvailable(), s.connectAttempts(), s.nextAttemptAt(), s.lastError(), s.advice(),
-                    s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), killSwitch.get());
+                    s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), killSwitch.get(), s.failover(),
+                    s.publisher(), s.commandConsumer(), s.brokerClock());
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.twsbridge.bridge.app.metrics;
 
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.GatewayService;
+import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.schema.CommandStatus;
@@ -167,6 +168,27 @@ class BridgeMetricsTest {
         assertThat(text.value("tws_bridge_ready", Map.of())).isZero();
         assertThat(text.value("tws_bridge_kill_switch_engaged", Map.of())).isEqualTo(1);
         assertThat(text.value("tws_bridge_mapper_anomalies_total", Map.of("kind", "dropped_tick"))).isZero();
+    }
+
+    @Test
+    void theBrokerClockSkewIsNaNBeforeTheFirstMeasureAndThenTheLatestInSeconds() {
+        assertThat(f.scrape().value("tws_bridge_broker_clock_skew_seconds", Map.of())).isNaN();
+
+        f.brokerClock.onStateChange(new io.twsbridge.bridge.gateway.session.SessionStateChange(SessionState.SYNCING,
+                SessionState.READY, "synced", f.brokerClockLoop.clock().instant()));
+        f.brokerClockLoop.advance(java.time.Duration.ofMillis(100));
+        // A Gateway 3 s ahead answers the whole second it is in: 14:30:03, taken at its middle, against the
+        // host's midpoint 14:30:00.050.
+        f.brokerClock.onMessage(new io.twsbridge.protocol.message.ServerMessage.CurrentTime(
+                f.brokerClockLoop.clock().instant().plusSeconds(3).getEpochSecond()));
+        PrometheusText text = f.scrape();
+        assertThat(text.value("tws_bridge_broker_clock_skew_seconds", Map.of())).isEqualTo(3.45);
+        assertThat(text.value("tws_bridge_broker_clock_checks_unanswered_total", Map.of())).isZero();
+
+        f.brokerClockLoop.advance(java.time.Duration.ofMinutes(1).plus(BrokerClock.MAX_REPLY_WAIT));
+        assertThat(f.scrape().value("tws_bridge_broker_clock_checks_unanswered_total", Map.of())).isEqualTo(1);
+        assertThat(f.scrape().value("tws_bridge_broker_clock_skew_seconds", Map.of())).as("the last measure stays")
+                .isEqualTo(3.45);
     }
 
     @Test

@@ -69,6 +69,11 @@ public final class MetricsFixture implements AutoCloseable {
     public final AtomicBoolean ready = new AtomicBoolean(true);
     public final AtomicBoolean killSwitch = new AtomicBoolean();
     public final BridgeMetrics metrics = new BridgeMetrics();
+    /** A broker clock on a driven loop; {@link #brokerClockLoop} and the link's answers drive it. */
+    public final ManualEventLoop brokerClockLoop = new ManualEventLoop();
+    public final io.twsbridge.bridge.gateway.brokertime.BrokerClock brokerClock =
+            new io.twsbridge.bridge.gateway.brokertime.BrokerClock(m -> true, brokerClockLoop,
+                    java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(2));
 
     /** A standby bridge's instance, as {@code BridgeApp.failoverStatus()} reports it. */
     public final java.util.concurrent.atomic.AtomicReference<io.twsbridge.bridge.failover.FailoverStatus> failover =
@@ -96,7 +101,8 @@ public final class MetricsFixture implements AutoCloseable {
                 .bindCommandConsumerStopped(() -> false)
                 .bindMapper(mapper.counters())
                 .bindFailover(failover::get, refused::get)
-                .bindHistory(history::get);
+                .bindHistory(history::get)
+                .bindBrokerClock(brokerClock);
     }
 
     /** Feeds every hook once and moves the breaker once, so every lazily created meter exists. */

@@ -530,7 +530,8 @@ public final class BridgeApp implements AutoCloseable {
                         () -> publisher == null ? 0 : publisher.quotesShed(), guardrails, this::startupWait,
                         this::failoverStatus, () -> publisher == null ? null : publisher.health(),
                         () -> commands == null ? Optional.empty() : commands.stoppedBecause(),
-                        () -> brokerClock == null ? null : brokerClock.status()), metrics::scrape));
+                        () -> brokerClock == null ? null : brokerClock.status(),
+                        () -> history == null ? null : history.status()), metrics::scrape));
         return management.uri();
     }
 

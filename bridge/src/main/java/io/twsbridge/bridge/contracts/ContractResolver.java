@@ -90,10 +90,16 @@ public final class ContractResolver {
      * @param commandId the command that asked, stamped on the records
      */
     public CompletableFuture<Resolution> resolve(Contract description, String commandId) {
-        return lookup.lookUp(description).thenCompose(matches -> {
-            cache.put(cacheKey(description), matches);
-            return published(matches, commandId).thenApply(x -> new Resolution(description, matches));
+        return fetch(description, commandId).thenApply(r -> {
+            cache.put(cacheKey(description), r.matches());
+            return r;
         });
+    }
+
+    /** Asks IB and publishes every match; caches nothing. */
+    private CompletableFuture<Resolution> fetch(Contract description, String commandId) {
+        return lookup.lookUp(description).thenCompose(matches ->
+                published(matches, commandId).thenApply(x -> new Resolution(description, matches)));
     }
 
     /**
@@ -104,13 +110,7 @@ public final class ContractResolver {
     public CompletableFuture<Qualified> qualify(Instrument instrument, String commandId) {
         Contract description = Instruments.toContract(instrument);
         Contract key = cacheKey(description);
-        Optional<List<ServerMessage.ContractDetails>> known = cache.get(key);
-        CompletableFuture<Resolution> resolution;
-        if (known.isPresent()) {
-            resolution = CompletableFuture.completedFuture(new Resolution(description, known.get()));
-        } else {
-            resolution = joinOrStart(key, description, commandId);
-        }
+        CompletableFuture<Resolution> resolution = knownOrJoinOrStart(key, description, commandId);
         return resolution.thenApply(r -> {
             Optional<Rejection> refusal = r.notExactlyOne();
             if (refusal.isPresent()) {
@@ -121,12 +121,12 @@ public final class ContractResolver {
     }
 
     /**
-     * The resolution of {@code key}: a new one, or a place among those waiting for the one under way. Many commands
-     * for one new instrument at once (a strategy's warm-up) make one request, not many; the waiting ones are told
-     * in the order they came, so that what they do next (a historical request's turn) keeps that order, which a
-     * single future's dependents, run last first, would not.
+     * The resolution of {@code key}: cached, a place among those waiting for the one under way, or a new one. Many
+     * commands for one new instrument at once (a strategy's warm-up) make one request, not many; the waiting ones
+     * are told in the order they came, so that what they do next (a historical request's turn) keeps that order,
+     * which a single future's dependents, run last first, would not.
      */
-    private CompletableFuture<Resolution> joinOrStart(Contract key, Contract description, String commandId) {
+    private CompletableFuture<Resolution> knownOrJoinOrStart(Contract key, Contract description, String commandId) {
         CompletableFuture<Resolution> mine = new CompletableFuture<>();
         synchronized (waiting) {
             List<CompletableFuture<Resolution>> queue = waiting.get(key);
@@ -134,11 +134,20 @@ public final class ContractResolver {
                 queue.add(mine);
                 return mine;
             }
+            // Under the same lock as the waiting ones are released: a command that finds the answer cached came
+            // after every one of them.
+            Optional<List<ServerMessage.ContractDetails>> known = cache.get(key);
+            if (known.isPresent()) {
+                return CompletableFuture.completedFuture(new Resolution(description, known.get()));
+            }
             waiting.put(key, new ArrayList<>(List.of(mine)));
         }
-        resolve(description, commandId).whenComplete((r, e) -> {
+        fetch(description, commandId).whenComplete((r, e) -> {
             List<CompletableFuture<Resolution>> told;
             synchronized (waiting) {
+                if (e == null) {
+                    cache.put(key, r.matches());
+                }
                 told = waiting.remove(key);
             }
             for (CompletableFuture<Resolution> f : told) {

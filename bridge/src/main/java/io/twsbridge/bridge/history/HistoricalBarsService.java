@@ -33,6 +33,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,9 +62,33 @@ public final class HistoricalBarsService {
     /** formatDate 2: intraday bars as epoch seconds, which need no zone to read. */
     private static final int EPOCH_SECONDS = 2;
 
-    /** What /status and the metrics show. */
+    /**
+     * What /status and the metrics show.
+     *
+     * @param sent                     requests sent to the Gateway since start
+     * @param servedFromRecent         requests answered from an identical one's bars, not sent
+     * @param pacingViolationsReceived errors 162 pacing violation the Gateway answered anyway; should stay 0
+     * @param open                     requests sent and not yet answered
+     */
     public record Status(PacingSnapshot pacing, long sent, long servedFromRecent, long pacingViolationsReceived,
                          int open) {
+
+        /** The {@code history} object of {@code GET /status}. */
+        public Map<String, Object> toJson() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("queueDepth", pacing.queueDepth());
+            json.put("waitingByProducer", pacing.waitingByProducer());
+            json.put("openRequests", open);
+            json.put("sent", sent);
+            json.put("servedFromRecent", servedFromRecent);
+            json.put("longestWaitMillis", pacing.longestWait().toMillis());
+            json.put("refusedWaitExpired", pacing.refusedExpired());
+            json.put("refusedQueueFull", pacing.refusedQueueFull());
+            json.put("pacingViolationsReceived", pacingViolationsReceived);
+            json.put("breaker", pacing.breaker().name());
+            json.put("breakerOpenUntil", pacing.breakerOpenUntil() == null ? null : pacing.breakerOpenUntil().toString());
+            return json;
+        }
     }
 
     /** One answer under way, which identical requests join. */

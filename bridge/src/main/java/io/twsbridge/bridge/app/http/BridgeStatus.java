@@ -3,6 +3,7 @@ package io.twsbridge.bridge.app.http;
 import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.SessionState;
+import io.twsbridge.bridge.history.HistoricalBarsService;
 import io.twsbridge.bridge.kafka.publish.PublisherHealth;
 
 import java.time.Instant;
@@ -40,6 +41,7 @@ import java.util.Map;
  *                             bridge's group.instance.id, say); null while it runs or before it starts
  * @param brokerClock          the Gateway's clock against this host's: the latest skew, when it was measured, the
  *                             bound; null before the active part of the bridge starts
+ * @param history              historical requests and their pacing queue; null before the active part starts
  */
 public record BridgeStatus(
         String bridgeId,
@@ -64,7 +66,21 @@ public record BridgeStatus(
         FailoverStatus failover,
         PublisherHealth publisher,
         String commandConsumer,
-        BrokerClock.Status brokerClock) {
+        BrokerClock.Status brokerClock,
+        HistoricalBarsService.Status history) {
+
+    /** Without the historical requests' part. */
+    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
+                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
+                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
+                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
+                        boolean killSwitchEngaged, FailoverStatus failover, PublisherHealth publisher,
+                        String commandConsumer, BrokerClock.Status brokerClock) {
+        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
+                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
+                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, commandConsumer,
+                brokerClock, null);
+    }
 
     /** Without the broker clock's part. */
     public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
@@ -76,7 +92,7 @@ public record BridgeStatus(
         this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
                 breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
                 kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, commandConsumer,
-                null);
+                null, null);
     }
 
     /** Without the command consumer's part. */
@@ -160,6 +176,9 @@ public record BridgeStatus(
         }
         if (brokerClock != null) {
             json.put("brokerClock", brokerClock.toJson());
+        }
+        if (history != null) {
+            json.put("history", history.toJson());
         }
         return json;
     }

@@ -4,6 +4,7 @@ import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
+import io.twsbridge.bridge.history.HistoricalBarsService;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.supervisor.ConnectionSupervisor;
@@ -50,6 +51,7 @@ public final class LiveBridgeView implements BridgeView {
     private final Supplier<PublisherHealth> publisher;
     private final Supplier<Optional<String>> commandConsumerStopped;
     private final Supplier<BrokerClock.Status> brokerClock;
+    private final Supplier<HistoricalBarsService.Status> history;
 
     /**
      * @param kafkaReachable {@code KafkaHealth::reachable}
@@ -104,6 +106,20 @@ public final class LiveBridgeView implements BridgeView {
                           Supplier<FailoverStatus> failover,
                           Supplier<PublisherHealth> publisher, Supplier<Optional<String>> commandConsumerStopped,
                           Supplier<BrokerClock.Status> brokerClock) {
+        this(bridgeId, gateway, kafkaReachable, quotesShed, guardrails, startupWait, failover, publisher,
+                commandConsumerStopped, brokerClock, () -> null);
+    }
+
+    /**
+     * @param history historical requests and their pacing ({@code HistoricalBarsService::status}); null (from the
+     *                supplier) before the active part of the bridge starts
+     */
+    public LiveBridgeView(String bridgeId, GatewayService gateway, BooleanSupplier kafkaReachable,
+                          LongSupplier quotesShed, Guardrails guardrails, Supplier<Optional<String>> startupWait,
+                          Supplier<FailoverStatus> failover,
+                          Supplier<PublisherHealth> publisher, Supplier<Optional<String>> commandConsumerStopped,
+                          Supplier<BrokerClock.Status> brokerClock, Supplier<HistoricalBarsService.Status> history) {
+        this.history = history;
         this.brokerClock = brokerClock;
         this.commandConsumerStopped = commandConsumerStopped;
         this.failover = failover;
@@ -144,7 +160,7 @@ public final class LiveBridgeView implements BridgeView {
                 supervisor.zombieProbeAvailable(), supervisor.attempts(), supervisor.nextAttemptAt(),
                 supervisor.lastError(), supervisor.advice(), kafkaReachable.getAsBoolean(), quotesShed.getAsLong(),
                 guardrails.ordersEnabled(), guardrails.killSwitchEngaged(), f, publisher.get(),
-                commandConsumerStopped.get().orElse(null), brokerClock.get());
+                commandConsumerStopped.get().orElse(null), brokerClock.get(), history.get());
     }
 
     /** A standby bridge's instance that runs no session: waiting, or deposed and on its way out. */

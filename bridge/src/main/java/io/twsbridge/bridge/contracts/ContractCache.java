@@ -28,8 +28,6 @@ public final class ContractCache {
 
     private final Clock clock;
     private final Map<Contract, Entry> byDescription;
-    private long hits;
-    private long misses;
 
     public ContractCache(int capacity, Clock clock) {
         if (capacity < 1) {
@@ -53,10 +51,8 @@ public final class ContractCache {
             if (e != null) {
                 byDescription.remove(description);
             }
-            misses++;
             return Optional.empty();
         }
-        hits++;
         return Optional.of(e.matches());
     }
 
@@ -73,17 +69,5 @@ public final class ContractCache {
         for (ServerMessage.ContractDetails m : matches) {
             byDescription.put(ContractResolver.byConId(m.contract().conId()), new Entry(List.of(m), e.at()));
         }
-    }
-
-    public synchronized int size() {
-        return byDescription.size();
-    }
-
-    public synchronized long hits() {
-        return hits;
-    }
-
-    public synchronized long misses() {
-        return misses;
     }
 }

@@ -54,11 +54,6 @@ public final class ContractLookup implements SessionListener {
         return done;
     }
 
-    /** Lookups waiting for their answer. */
-    public int pending() {
-        return byReqId.size();
-    }
-
     @Override
     public void onMessage(ServerMessage message) {
         if (message instanceof ServerMessage.ContractDetails m) {

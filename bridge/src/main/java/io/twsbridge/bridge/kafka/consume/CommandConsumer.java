@@ -212,7 +212,6 @@ public final class CommandConsumer implements AutoCloseable {
             if (!awaitFirstReady()) {
                 return;
             }
-            subscribed = true;
             consumer.subscribe(List.of(settings.topic(Topic.COMMANDS)), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -227,6 +226,8 @@ public final class CommandConsumer implements AutoCloseable {
                     }
                 }
             });
+            // Said only once the subscription is made, so that whoever sees joined() also sees the group's topic.
+            subscribed = true;
             while (running) {
                 followReadiness();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);

@@ -53,7 +53,17 @@ class CommandConsumerTest {
 
     private final KafkaSettings settings = KafkaSettings.builder().bridgeId("b1")
             .clientProperties(Map.of("max.request.size", String.valueOf(MAX_REQUEST))).build();
-    private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
+    /** Whether joined() already said yes while the consumer was still subscribing; null until it subscribes. */
+    private final java.util.concurrent.atomic.AtomicReference<Boolean> joinedWhileSubscribing =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest") {
+        @Override
+        public synchronized void subscribe(java.util.Collection<String> topics,
+                                           org.apache.kafka.clients.consumer.ConsumerRebalanceListener listener) {
+            joinedWhileSubscribing.set(consumer.joined());
+            super.subscribe(topics, listener);
+        }
+    };
     private final List<SpecificRecord> encoded = new CopyOnWriteArrayList<>();
     private CommandConsumer consumer;
     private MockProducer<byte[], byte[]> producer;
@@ -172,6 +182,8 @@ class CommandConsumerTest {
 
             ready.set(true);
             await().atMost(Duration.ofSeconds(10)).until(consumer::joined);
+            // joined() is said only after subscribing, or a reader could see it with no topic yet (a CI flake).
+            assertThat(joinedWhileSubscribing.get()).as("joined() while still subscribing").isFalse();
             assertThat(kafka.subscription()).containsExactly(TOPIC);
             assertThat(pauseWarnings(log)).as("the start's wait for READY").isEmpty();
 

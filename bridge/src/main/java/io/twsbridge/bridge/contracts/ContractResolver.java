@@ -125,6 +125,11 @@ public final class ContractResolver {
      * commands for one new instrument at once (a strategy's warm-up) make one request, not many; the waiting ones
      * are told in the order they came, so that what they do next (a historical request's turn) keeps that order,
      * which a single future's dependents, run last first, would not.
+     *
+     * <p>The list stays open until its last member has been told, and a command that comes meanwhile joins its end
+     * rather than take the answer from the cache: otherwise it would be told before the earlier ones still waiting
+     * their turn, and its historical request could overtake theirs. Each is told outside the lock, since what it
+     * does next (sending an order, say) must not hold up every other qualification.
      */
     private CompletableFuture<Resolution> knownOrJoinOrStart(Contract key, Contract description, String commandId) {
         CompletableFuture<Resolution> mine = new CompletableFuture<>();
@@ -134,8 +139,6 @@ public final class ContractResolver {
                 queue.add(mine);
                 return mine;
             }
-            // Under the same lock as the waiting ones are released: a command that finds the answer cached came
-            // after every one of them.
             Optional<List<ServerMessage.ContractDetails>> known = cache.get(key);
             if (known.isPresent()) {
                 return CompletableFuture.completedFuture(new Resolution(description, known.get()));
@@ -143,22 +146,37 @@ public final class ContractResolver {
             waiting.put(key, new ArrayList<>(List.of(mine)));
         }
         fetch(description, commandId).whenComplete((r, e) -> {
-            List<CompletableFuture<Resolution>> told;
+            if (e != null) {
+                // Not cached, so nobody can overtake: those waiting are told of the failure and later ones ask again.
+                List<CompletableFuture<Resolution>> told;
+                synchronized (waiting) {
+                    told = waiting.remove(key);
+                }
+                told.forEach(f -> f.completeExceptionally(e));
+                return;
+            }
             synchronized (waiting) {
-                if (e == null) {
-                    cache.put(key, r.matches());
-                }
-                told = waiting.remove(key);
+                cache.put(key, r.matches());
             }
-            for (CompletableFuture<Resolution> f : told) {
-                if (e != null) {
-                    f.completeExceptionally(e);
-                } else {
-                    f.complete(r);
-                }
-            }
+            tellInTurn(key, r);
         });
         return mine;
+    }
+
+    /** Tells the commands waiting for {@code key}, first come first, until none is left; then closes the list. */
+    private void tellInTurn(Contract key, Resolution resolution) {
+        while (true) {
+            CompletableFuture<Resolution> next;
+            synchronized (waiting) {
+                List<CompletableFuture<Resolution>> queue = waiting.get(key);
+                if (queue.isEmpty()) {
+                    waiting.remove(key);
+                    return;
+                }
+                next = queue.remove(0);
+            }
+            next.complete(resolution);
+        }
     }
 
     /** A command's instrument names no contract or several; carries the refusal for its result. */

@@ -10,8 +10,6 @@ import io.twsbridge.schema.catalogue.ReasonCodes;
 import io.twsbridge.schema.catalogue.Topic;
 import org.junit.jupiter.api.Test;
 
-import io.twsbridge.bridge.time.ManualEventLoop;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +68,25 @@ class ContractResolverTest {
         assertThat(resolver.qualify(byConId(272093), "by-id").join().instrument().getSymbol()).isEqualTo("MSFT");
         assertThat(asked).hasSize(1);
         assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void aQualificationThatComesWhileTheWaitingAreBeingToldIsToldAfterAllOfThem() {
+        // What the first command does once told (a strategy's next historical request for the same instrument)
+        // asks again while two earlier commands still wait to be told: it must not go before them.
+        List<String> order = new ArrayList<>();
+        resolver.qualify(stock("MSFT"), "first").thenAccept(q -> {
+            order.add("first");
+            resolver.qualify(stock("MSFT"), "came-while-telling").thenAccept(x -> order.add("came-while-telling"));
+        });
+        resolver.qualify(stock("MSFT"), "second").thenAccept(q -> order.add("second"));
+        resolver.qualify(stock("MSFT"), "third").thenAccept(q -> order.add("third"));
+        answers.get(0).complete(List.of(details(272093, "MSFT", "NASDAQ")));
+
+        assertThat(order).containsExactly("first", "second", "third", "came-while-telling");
+        assertThat(asked).as("the late one was answered with the same resolution, not asked again").hasSize(1);
+        // Once all are told the list is closed: the next one comes straight from the cache.
+        assertThat(resolver.qualify(stock("MSFT"), "after").isDone()).isTrue();
     }
 
     @Test

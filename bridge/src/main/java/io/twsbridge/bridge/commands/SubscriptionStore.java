@@ -74,7 +74,8 @@ public final class SubscriptionStore {
         return publisher.write(topic, realTimeBarsKey(instrument, whatToShow, rthOnly), null);
     }
 
-    static String realTimeBarsKey(Instrument instrument, WhatToShow whatToShow, boolean rthOnly) {
+    /** The key of a real-time bar subscription's record; also how /status names it. */
+    public static String realTimeBarsKey(Instrument instrument, WhatToShow whatToShow, boolean rthOnly) {
         return String.join(RecordKeys.SEPARATOR, BARS_PREFIX, whatToShow.name(), rthOnly ? "RTH" : "ALL",
                 RecordKeys.instrument(instrument));
     }

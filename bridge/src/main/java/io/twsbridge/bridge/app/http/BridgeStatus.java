@@ -20,8 +20,9 @@ import java.util.Map;
  * @param since                when the session entered its state
  * @param clientId             the API client id of the current (or next) connection attempt
  * @param accounts             managed accounts; empty unless the session is synced
- * @param desiredSubscriptions the keys of the desired market-data subscriptions (conId or instrument
- *                             description); null when the session's loop did not answer in time
+ * @param desiredSubscriptions the keys of the desired market-data subscriptions as {@code ib.subscriptions} keys
+ *                             them: quotes (conId or instrument description), then real-time bars
+ *                             ({@code bars|TRADES|RTH|...}); null when the session's loop did not answer in time
  * @param breakerState         CLOSED, OPEN, HALF_OPEN or FORCED_OPEN (zombies)
  * @param zombieCount          CLOSE_WAIT sockets on the Gateway's port at the last probe
  * @param zombieProbeAvailable false when this host cannot be inspected for zombies

@@ -1,8 +1,11 @@
 package io.twsbridge.bridge.app.http;
 
+import io.twsbridge.bridge.commands.SubscriptionStore;
+import io.twsbridge.bridge.events.Instruments;
 import io.twsbridge.bridge.failover.FailoverStatus;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
+import io.twsbridge.bridge.gateway.session.BarSubscription;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.history.HistoricalBarsService;
 import io.twsbridge.bridge.gateway.session.SessionSnapshot;
@@ -13,10 +16,14 @@ import io.twsbridge.bridge.gateway.supervisor.SupervisorStatus;
 import io.twsbridge.bridge.kafka.publish.PublisherHealth;
 import io.twsbridge.bridge.orders.Guardrails;
 import io.twsbridge.bridge.time.EventLoop;
+import io.twsbridge.protocol.message.Contract;
+import io.twsbridge.schema.WhatToShow;
+import io.twsbridge.schema.catalogue.RecordKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -202,18 +209,22 @@ public final class LiveBridgeView implements BridgeView {
         }
     }
 
-    /** The desired subscriptions' keys, read on the session's loop; null when it does not answer in time. */
+    /**
+     * The desired subscriptions' keys, read on the session's loop; null when it does not answer in time. Quotes
+     * first, then real-time bars, each keyed as {@code ib.subscriptions} keys it, so that an operator can match
+     * what the bridge holds against what the topic would restore.
+     */
     private List<String> desiredSubscriptionKeys() {
         GatewaySession session = gateway.session();
         EventLoop loop = gateway.eventLoop();
         if (loop.inLoop()) {
-            return List.copyOf(session.subscriptions().desired().keySet());
+            return desiredKeys(session);
         }
         CompletableFuture<List<String>> keys = new CompletableFuture<>();
         try {
             loop.execute(() -> {
                 try {
-                    keys.complete(List.copyOf(session.subscriptions().desired().keySet()));
+                    keys.complete(desiredKeys(session));
                 } catch (RuntimeException e) {
                     keys.completeExceptionally(e);
                 }
@@ -226,5 +237,17 @@ public final class LiveBridgeView implements BridgeView {
             log.debug("desired subscriptions not read from the session's loop: {}", e.toString());
             return null;
         }
+    }
+
+    private static List<String> desiredKeys(GatewaySession session) {
+        List<String> keys = new ArrayList<>();
+        for (Contract c : session.subscriptions().desired().values()) {
+            keys.add(RecordKeys.instrument(Instruments.toInstrument(c)));
+        }
+        for (BarSubscription b : session.realTimeBars().desired().values()) {
+            keys.add(SubscriptionStore.realTimeBarsKey(Instruments.toInstrument(b.contract()),
+                    WhatToShow.valueOf(b.whatToShow()), b.regularTradingHoursOnly()));
+        }
+        return List.copyOf(keys);
     }
 }

@@ -3,7 +3,6 @@ package io.twsbridge.bridge.app.http;
 import io.twsbridge.bridge.gateway.GatewayConfig;
 import io.twsbridge.bridge.gateway.GatewayService;
 import io.twsbridge.bridge.gateway.brokertime.BrokerClock;
-import io.twsbridge.bridge.gateway.session.MarketDataSubscriptions;
 import io.twsbridge.bridge.gateway.session.SessionState;
 import io.twsbridge.bridge.gateway.zombie.ZombieProbe;
 import io.twsbridge.bridge.orders.Guardrails;
@@ -87,6 +86,8 @@ class LiveBridgeViewTest {
     void statusReadsTheSessionTheSupervisorAndTheDesiredSubscriptions() {
         Contract aapl = Contract.stock("AAPL", "SMART", "USD");
         gateway.session().subscribeMarketData(aapl);
+        gateway.session().subscribeRealTimeBars(new io.twsbridge.bridge.gateway.session.BarSubscription(aapl,
+                "MIDPOINT", false));
 
         BridgeStatus s = view.status();
 
@@ -95,7 +96,8 @@ class LiveBridgeViewTest {
         assertThat(s.sessionState()).isEqualTo(SessionState.DISCONNECTED);
         assertThat(s.clientId()).isEqualTo(17);
         assertThat(s.accounts()).isEmpty();
-        assertThat(s.desiredSubscriptions()).containsExactly(MarketDataSubscriptions.keyOf(aapl));
+        // Bars keyed as ib.subscriptions keys them, so that what /status shows can be found on the topic.
+        assertThat(s.desiredSubscriptions()).containsExactly("AAPL|STK|SMART|USD", "bars|MIDPOINT|ALL|AAPL|STK|SMART|USD");
         assertThat(s.breakerState()).isEqualTo("CLOSED");
         assertThat(s.connectAttempts()).isZero();
         assertThat(s.since()).isNotNull();

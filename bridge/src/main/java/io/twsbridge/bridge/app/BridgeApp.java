@@ -151,8 +151,9 @@ public final class BridgeApp implements AutoCloseable {
          */
         GATEWAY,
         /**
-         * The status reporter's last record, CLOSED with the reason, once the session has closed and before the
-         * publisher flushes: the compacted status topic must not keep a stopped bridge's last READY heartbeat.
+         * Once the session has closed and before the publisher flushes: first the final results of commands still
+         * under way (historical requests waiting for their turn), then the status reporter's last record, CLOSED
+         * with the reason: the compacted status topic must not keep a stopped bridge's last READY heartbeat.
          */
         LAST_STATUS,
         /** The event mapper flushes into the publisher, which flushes (commits, with standbys) and closes. */
@@ -405,6 +406,11 @@ public final class BridgeApp implements AutoCloseable {
                 CommandConsumer.createConsumer(kafka), commandDecoder::deserialize,
                 value -> commandDecoder.readWriterStringField(value, "commandId"), executor, publisher, this::ready,
                 clock, executed, results));
+        // Once the consumer and the session are closed, a command still waiting (a historical request for its turn)
+        // will never be answered: it gets its one final result now, before the last status.
+        CommandConsumer consumer = commands;
+        closing(Stage.LAST_STATUS).push("the commands still under way",
+                () -> consumer.answerCommandsUnderWay(closeReason, Duration.ofSeconds(5)));
         commands.setCommandObserver(metrics);
         commands.onStopped(this::commandConsumerStopped);
         metrics.bindGateway(gateway).bindPublisher(publisher, kafka).bindKafkaReachable(kafkaHealth::reachable)

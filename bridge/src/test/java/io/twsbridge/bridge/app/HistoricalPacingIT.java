@@ -164,4 +164,68 @@ class HistoricalPacingIT extends WithKafkaStack {
             assertThat(answeredBy.get("strategy-1")).isLessThanOrEqualTo(answered / PRODUCERS + 5);
         }
     }
+
+    /**
+     * A bridge that stops while a historical request waits for its turn still gives it its one final result:
+     * REJECTED NOT_CONNECTED, which does not spend the id, so the same command sent to the next bridge is carried out.
+     * A safety margin of a minute widens IB's 2 s window so that the sixth request for one contract waits through
+     * the stop.
+     */
+    @Test
+    void aRequestStillWaitingWhenTheBridgeStopsIsAnsweredOnceAndRunsWhenSentAgain() throws Exception {
+        io.twsbridge.bridge.history.HistorySettings.Builder history = io.twsbridge.bridge.history.HistorySettings.builder();
+        history.pacing().safetyMargin(Duration.ofMinutes(1));
+        try (GatewaySimulator sim = GatewaySimulator.start(SimulatorConfig.builder().ephemeralPorts().adminPort(-1)
+                .historicalPacing(true).build())) {
+            List<Command> commands = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                commands.add(Commands.envelope("stop-" + i).setIssuedBy("strategy-1")
+                        .setPayload(RequestHistoricalBars.newBuilder().setInstrument(Commands.stock("AAPL"))
+                                .setEndTime(END.minusSeconds(60L * i)).setDuration("1800 S").setBarSize(BarSize.SEC_5)
+                                .setWhatToShow(WhatToShow.TRADES).build()).build());
+            }
+            BridgeUnderTest first = new BridgeUnderTest(stack, sim, "pacing-stop", k -> k, g -> g)
+                    .withStrategyData(io.twsbridge.bridge.contracts.ContractSettings.defaults(), history.build()).start();
+            try {
+                first.awaitReady();
+                for (Command c : commands) {
+                    first.send(c);
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> first.values(Topic.COMMAND_RESULTS).size() == 5
+                        && first.app.history().status().pacing().queueDepth() == 1);
+            } finally {
+                first.close();
+            }
+            List<GenericRecord> results = first.values(Topic.COMMAND_RESULTS);
+            System.out.println("results after the stop: " + results.stream().map(r -> r.get("commandId") + " "
+                    + r.get("status") + " " + r.get("reasonCode")).toList());
+            assertThat(results).as("one final result each, the waiting one's at the stop").hasSize(6);
+            GenericRecord waited = results.stream().filter(r -> r.get("commandId").toString().equals("stop-5"))
+                    .findFirst().orElseThrow();
+            assertThat(waited.get("status").toString()).isEqualTo("REJECTED");
+            assertThat(waited.get("reasonCode").toString()).isEqualTo("NOT_CONNECTED");
+            System.out.println("stop-5: " + waited.get("message"));
+            assertThat(waited.get("message").toString()).startsWith("the bridge shut down before this command's outcome");
+            assertThat(sim.state().historical().requests()).as("the waiting one never reached the Gateway").isEqualTo(5);
+
+            // The next bridge (default pacing) restores the results, finds stop-5's id not spent and carries it out.
+            try (BridgeUnderTest second = new BridgeUnderTest(stack, sim, "pacing-stop", k -> k, g -> g).start()) {
+                second.awaitReady();
+                second.send(commands.get(5));
+                second.send(commands.get(0));
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.values(Topic.COMMAND_RESULTS).size() == 8);
+                // One partition per account key: each command's results are in the order they were written.
+                Map<String, List<String>> byCommand = second.values(Topic.COMMAND_RESULTS).stream()
+                        .filter(r -> r.get("commandId").toString().equals("stop-5")
+                                || r.get("commandId").toString().equals("stop-0"))
+                        .collect(Collectors.groupingBy(r -> r.get("commandId").toString(), TreeMap::new,
+                                Collectors.mapping(r -> r.get("status") + " " + r.get("reasonCode"), Collectors.toList())));
+                System.out.println("sent again to the next bridge: " + byCommand);
+                assertThat(byCommand).containsExactly(
+                        Map.entry("stop-0", List.of("COMPLETED OK", "DUPLICATE DUPLICATE_COMMAND")),
+                        Map.entry("stop-5", List.of("REJECTED NOT_CONNECTED", "COMPLETED OK")));
+                assertThat(sim.state().historical().requests()).isEqualTo(6);
+            }
+        }
+    }
 }

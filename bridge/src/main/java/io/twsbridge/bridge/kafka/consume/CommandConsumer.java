@@ -355,6 +355,29 @@ public final class CommandConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * At the bridge's stop, once this consumer is closed and the Gateway session with it: answers every command
+     * still under way ({@link CommandHandler#answerUnderWay}) and waits, at most {@code wait}, for Kafka to take the
+     * results. Returns how many were answered.
+     */
+    public int answerCommandsUnderWay(String why, Duration wait) {
+        List<CompletableFuture<?>> acks = handler.answerUnderWay(why);
+        if (acks.isEmpty()) {
+            return 0;
+        }
+        log.warn("{} command(s) still under way at stop answered REJECTED NOT_CONNECTED ({}); their senders send them"
+                + " again", acks.size(), why);
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("the results of commands under way at stop were not all acknowledged within {} ms", wait.toMillis(),
+                    e);
+        }
+        return acks.size();
+    }
+
     @Override
     public void close() {
         running = false;

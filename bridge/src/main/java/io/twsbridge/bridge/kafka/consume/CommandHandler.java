@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -87,8 +87,15 @@ public final class CommandHandler {
         this.validator = new CommandValidator(clock);
     }
 
-    /** Commands whose outcome comes later ({@link CommandExecutor#answersLater}), while it has not come. */
-    private final Set<String> underWay = ConcurrentHashMap.newKeySet();
+    /** A command whose outcome comes later, and the record it came in. */
+    private record UnderWay(ConsumerRecord<byte[], byte[]> record, Command command) {
+    }
+
+    /**
+     * Commands whose outcome comes later ({@link CommandExecutor#answersLater}), while it has not come, by commandId.
+     * Whoever removes a command from here publishes its one result: its outcome, or {@link #answerUnderWay} at stop.
+     */
+    private final Map<String, UnderWay> underWay = new ConcurrentHashMap<>();
 
     /** Told of every result (commands by type and status in the metrics). */
     public void setCommandObserver(CommandObserver observer) {
@@ -181,12 +188,13 @@ public final class CommandHandler {
     /**
      * Starts a command whose outcome may be long in coming and returns at once: its result is published when the
      * outcome comes, and its commandId is spent (or not) then. The offset is committed meanwhile, so a bridge that
-     * stops before the outcome never answers it; the sender's retry under the same commandId then runs it again.
-     * A repeat read while it is under way is answered DUPLICATE at once.
+     * stops before the outcome answers it at stop instead ({@link #answerUnderWay}), with an id not spent, and the
+     * sender's retry under the same commandId runs it again. A repeat read while it is under way is answered
+     * DUPLICATE at once.
      */
     private List<CompletableFuture<?>> answerLater(ConsumerRecord<byte[], byte[]> record, Command command) {
         String id = command.getCommandId();
-        if (!underWay.add(id)) {
+        if (underWay.putIfAbsent(id, new UnderWay(record, command)) != null) {
             return List.of(result(record, command, new CommandOutcome(CommandStatus.DUPLICATE,
                     ReasonCodes.DUPLICATE_COMMAND, "commandId " + id + " is being carried out; its result follows;"
                     + " not executed again", null)));
@@ -201,8 +209,13 @@ public final class CommandHandler {
         outcome.handle((o, e) -> e == null ? o : CommandOutcome.rejected(ReasonCodes.INTERNAL_ERROR,
                         "execution failed: " + e))
                 .thenCompose(o -> {
+                    if (underWay.remove(id) == null) {
+                        // Answered at stop already: a command has one final result.
+                        log.info("command {} ended with {} {} after the bridge had answered it at stop; not"
+                                + " published", Printable.of(id, LOGGED_ID), o.status(), o.reasonCode());
+                        return CompletableFuture.completedFuture(null);
+                    }
                     executed.record(id, o, clock.instant());
-                    underWay.remove(id);
                     return result(record, command, o);
                 })
                 .exceptionally(e -> {
@@ -211,6 +224,25 @@ public final class CommandHandler {
                     return null;
                 });
         return List.of();
+    }
+
+    /**
+     * Answers every command still under way, at the bridge's stop: each gets REJECTED {@code NOT_CONNECTED} (which
+     * does not spend its id) saying that the bridge stopped, so that "exactly one final result" holds for it too and
+     * its sender knows to send it again, to this bridge once it is back or to the standby that takes over. An
+     * outcome that comes afterwards is dropped. Returns the results' acknowledgements.
+     */
+    public List<CompletableFuture<?>> answerUnderWay(String why) {
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (String id : List.copyOf(underWay.keySet())) {
+            UnderWay w = underWay.remove(id);
+            if (w != null) {
+                acks.add(result(w.record(), w.command(), CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, why
+                        + " before this command's outcome came; nothing more comes of it: send it again under the same"
+                        + " commandId")));
+            }
+        }
+        return acks;
     }
 
     private CompletableFuture<?> result(ConsumerRecord<byte[], byte[]> source, Command command, CommandOutcome outcome) {

@@ -152,6 +152,31 @@ class CommandHandlerTest {
     }
 
     @Test
+    void aCommandStillUnderWayAtStopIsAnsweredThenOnceWithAnIdNotSpentAndItsLateOutcomeIsDropped() throws Exception {
+        LaterExecutor later = new LaterExecutor();
+        List<Command> commands = new ArrayList<>(List.of(positions("bars-1"), positions("bars-2")));
+        CommandHandler h = new CommandHandler(SETTINGS, bytes -> commands.remove(0), bytes -> Optional.empty(), later,
+                answers, CLOCK);
+        h.handle(record());
+        h.handle(record());
+        later.pending.get(0).complete(CommandOutcome.completed("12 bars published"));
+
+        assertThat(h.answerUnderWay("the bridge shut down")).as("one result to wait for: bars-2's").hasSize(1);
+        assertThat(h.answerUnderWay("again")).as("nothing is answered twice").isEmpty();
+        // bars-2's outcome comes after all, as the session closes: it is not a second final result.
+        later.pending.get(1).complete(CommandOutcome.rejected(ReasonCodes.NOT_CONNECTED, "the link closed"));
+        assertThat(results).extracting(r -> r.getCommandId() + " " + r.getStatus() + " " + r.getReasonCode())
+                .containsExactly("bars-1 COMPLETED OK", "bars-2 REJECTED " + ReasonCodes.NOT_CONNECTED);
+        assertThat(results.get(1).getMessage()).startsWith("the bridge shut down before this command's outcome came")
+                .endsWith("send it again under the same commandId");
+
+        // Its id is not spent: sent again, it runs again.
+        commands.add(positions("bars-2"));
+        h.handle(record());
+        assertThat(later.pending).hasSize(3);
+    }
+
+    @Test
     void aValidCommandIsExecutedAndAnsweredOnceWithItsOutcome() throws Exception {
         Command command = positions("c-1");
         CommandHandler h = handler(bytes -> command, c -> CompletableFuture.completedFuture(

@@ -39,8 +39,8 @@ import java.util.function.Predicate;
  * figure stays within the same bound.
  *
  * <p><b>The log.</b> When the skew first goes beyond {@code gateway.broker-clock-warn-skew} (in either direction)
- * the bridge logs one WARN, and one INFO when it is back within it: never a WARN every minute. Each link's first
- * measure is logged at INFO.
+ * the bridge logs one WARN, and one INFO when it is back within it, by half a second ({@link #beyond}): never a
+ * WARN every minute, even for a clock that sits at the bound. Each link's first measure is logged at INFO.
  *
  * <p>Threading: the listener callbacks and timers run on the session's event loop. {@link #latest()} and
  * {@link #status()} may be called from any thread (immutable values in volatile fields). Timers stop when the link
@@ -52,6 +52,9 @@ public final class BrokerClock implements SessionListener {
 
     /** The longest wait for a currentTime reply; the Gateway answers at once from its own clock. */
     public static final Duration MAX_REPLY_WAIT = Duration.ofSeconds(10);
+
+    /** How far a measure may be off by IB's whole-second answer alone: half a second either way. */
+    static final Duration RESOLUTION = Duration.ofMillis(500);
 
     /**
      * One measure.
@@ -239,7 +242,7 @@ public final class BrokerClock implements SessionListener {
 
     private void record(Reading r) {
         latest = r;
-        boolean beyondNow = Math.abs(r.skewMillis()) > warnSkew.toMillis();
+        boolean beyondNow = beyond(beyond, r.skewMillis(), warnSkew);
         if (beyondNow && !beyond) {
             log.warn("IB Gateway's clock is {}, beyond gateway.broker-clock-warn-skew ({} s): times stamped by the "
                     + "broker and by the bridge disagree; fix the time synchronisation (NTP) of this host or of the "
@@ -252,6 +255,19 @@ public final class BrokerClock implements SessionListener {
         }
         beyond = beyondNow;
         firstOfLink = false;
+    }
+
+    /**
+     * Whether a skew of {@code skewMillis} counts as beyond {@code bound}, for a clock that was (or was not) beyond it
+     * at the last measure. Going beyond takes more than the bound; coming back takes {@link #RESOLUTION} less than
+     * it (half of it for a bound under a second), since IB answers in whole seconds and a skew near the bound reads
+     * up to half a second either side of it: without the gap a clock sitting at the bound would WARN and INFO in
+     * turn every check.
+     */
+    static boolean beyond(boolean wasBeyond, long skewMillis, Duration bound) {
+        long b = bound.toMillis();
+        long limit = wasBeyond ? Math.max(b / 2, b - RESOLUTION.toMillis()) : b;
+        return Math.abs(skewMillis) > limit;
     }
 
     private void stop() {

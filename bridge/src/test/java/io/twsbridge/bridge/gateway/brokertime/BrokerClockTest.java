@@ -164,6 +164,21 @@ class BrokerClockTest {
     }
 
     @Test
+    void aClockAtTheBoundDoesNotWarnAndRecoverInTurnComingBackTakesHalfASecondLess() {
+        Duration bound = Duration.ofSeconds(2);
+        assertThat(BrokerClock.beyond(false, 2_000, bound)).isFalse();
+        assertThat(BrokerClock.beyond(false, 2_001, bound)).isTrue();
+        assertThat(BrokerClock.beyond(false, -2_001, bound)).as("either way").isTrue();
+        // Once beyond, readings that IB's whole seconds scatter about the bound keep it beyond.
+        assertThat(BrokerClock.beyond(true, 1_900, bound)).isTrue();
+        assertThat(BrokerClock.beyond(true, -1_501, bound)).isTrue();
+        assertThat(BrokerClock.beyond(true, 1_500, bound)).isFalse();
+        // A bound under a second comes back at half of it.
+        assertThat(BrokerClock.beyond(true, 300, Duration.ofMillis(500))).isTrue();
+        assertThat(BrokerClock.beyond(true, 250, Duration.ofMillis(500))).isFalse();
+    }
+
+    @Test
     void theTimersStopWithTheLinkAndStartAgainAtTheNextReadyWhileTheLatestMeasureStays() {
         ready();
         answer(Duration.ofMillis(10), Duration.ofSeconds(1));

@@ -175,6 +175,14 @@ public final class GatewaySimulator implements AutoCloseable, ConnectionHost {
     }
 
     /**
+     * A bust event at IB: every real-time bar subscription gets error 10225 and stops, until it is requested again.
+     * Returns how many ended.
+     */
+    public int bustRealTimeBars() {
+        return realTimeBars.bust();
+    }
+
+    /**
      * A Gateway restart: every socket closes (zombies too), nothing listens for {@code refuseFor}, then the
      * simulator listens again on the same port. Orders, executions and holdings survive, as they do at IB.
      */

@@ -39,6 +39,8 @@ public final class IbErrorCodes {
     public static final int HMDS_FARM_OK = 2106;
     public static final int SEC_DEF_FARM_OK = 2158;
     public static final int COMPETING_LIVE_SESSION = 10197;
+    /** "Bust event occurred, current subscription is deactivated": a real-time bar subscription ended by IB. */
+    public static final int REAL_TIME_BARS_BUST = 10225;
 
     private static final Map<Integer, Code> CODES = Map.ofEntries(
             entry(PACING, IbErrorCategory.PACING_VIOLATION, "max-message-rate-exceeded"),
@@ -83,6 +85,7 @@ public final class IbErrorCodes {
             entry(CANCEL_ORDER_NOT_FOUND, IbErrorCategory.REQUEST_FAILED, "cancel-order-not-found"),
             entry(CANCEL_ORDER_NOT_POSSIBLE, IbErrorCategory.REQUEST_FAILED, "cancel-order-not-possible"),
             entry(10167, IbErrorCategory.WARNING, "delayed-market-data-displayed"),
+            entry(REAL_TIME_BARS_BUST, IbErrorCategory.WARNING, "real-time-bars-bust"),
             entry(COMPETING_LIVE_SESSION, IbErrorCategory.WARNING, "no-market-data-competing-live-session"));
 
     /** What a historical data service error (162) is about; IB tells them apart by text only. */

@@ -28,8 +28,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Real-time bars over the whole stack (broker, registry, simulator over sockets, the bridge): subscribed by command,
- * published on the bars topic, restored after a Gateway restart, after IB's "data lost" (1101) and after a bridge
- * restart, each time with exactly one reqRealTimeBars, and counted once against the line limit throughout.
+ * published on the bars topic, restored after a Gateway restart, after IB's "data lost" (1101), after a bust event
+ * (10225) and after a bridge restart, each time with exactly one reqRealTimeBars, and counted once against the line limit throughout.
  *
  * <p>The simulator streams bars only while its market is open, so its clock is the wall clock moved to a Wednesday
  * morning in New York: bars come every 5 s of real time whenever the test runs.
@@ -41,7 +41,7 @@ class RealTimeBarsIT extends WithKafkaStack {
     private static final Duration BAR_WAIT = Duration.ofSeconds(20);
 
     @Test
-    void barsSurviveAGatewayRestartAndA1101AndTakeOneLineThroughout() throws Exception {
+    void barsSurviveAGatewayRestartA1101AndABustEventAndTakeOneLineThroughout() throws Exception {
         try (GatewaySimulator sim = GatewaySimulator.start(config(), marketHours());
              BridgeUnderTest bridge = new BridgeUnderTest(stack, sim, "rtbars", k -> k.marketDataLineLimit(2), g -> g)
                      .start()) {
@@ -89,24 +89,34 @@ class RealTimeBarsIT extends WithKafkaStack {
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
                     .until(() -> sim.state().received("ReqRealTimeBars") == 3);
 
-            // Restored twice, still one line: the second quote is still one too many, the bars again are no new one.
+            // A bust event at IB: the subscription ends with 10225, and the bridge asks for it again at once.
+            Instant beforeBust = lastBarStart(bridge);
+            assertThat(sim.bustRealTimeBars()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sim.state().received("ReqRealTimeBars") == 4
+                    && barSymbols(sim).equals(List.of("AAPL")));
+            List<GenericRecord> afterBust = awaitBarsAfter(bridge, beforeBust, 1);
+            assertThat(sim.state().received("CancelRealTimeBars")).as("the busted request ended first").isEqualTo(1);
+
+            // Restored three times, still one line: the second quote is still one too many, the bars again are no
+            // new one.
             bridge.send(Commands.subscribe("q-ibm-again", "IBM"));
             bridge.send(subscribeBars("b-aapl-again", "AAPL", WhatToShow.TRADES, true));
             assertThat(awaitResult(bridge, "q-ibm-again")).isEqualTo("REJECTED LINE_LIMIT_REACHED");
             assertThat(awaitResult(bridge, "b-aapl-again")).isEqualTo("COMPLETED OK");
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                    .until(() -> sim.state().received("ReqRealTimeBars") == 3);
+                    .until(() -> sim.state().received("ReqRealTimeBars") == 4);
             assertThat(barSymbols(sim)).containsExactly("AAPL");
 
             List<GenericRecord> all = bars(bridge);
             assertThat(all).extracting(RealTimeBarsIT::startTime).as("no bar published twice").doesNotHaveDuplicates();
             System.out.printf("RealTimeBarsIT: %d bars on %s, all keyed %s; first %s open %s close %s volume %s; "
-                            + "reqRealTimeBars received %d (1 + 1 after the restart + 1 after 1101); bars after the "
-                            + "restart %d, after 1101 %d; line limit 2: q-msft COMPLETED, q-ibm and q-ibm-again "
-                            + "LINE_LIMIT_REACHED, b-aapl-again COMPLETED without a request%n",
+                            + "reqRealTimeBars received %d (1 + 1 after the restart + 1 after 1101 + 1 after the bust"
+                            + " 10225); bars after the restart %d, after 1101 %d, after the bust %d; line limit 2: "
+                            + "q-msft COMPLETED, q-ibm and q-ibm-again LINE_LIMIT_REACHED, b-aapl-again COMPLETED "
+                            + "without a request%n",
                     all.size(), bridge.topic(Topic.BARS), AAPL_KEY, startTime(bar), decimal(bar, "open"),
                     decimal(bar, "close"), decimal(bar, "volume"), sim.state().received("ReqRealTimeBars"),
-                    afterRestart.size(), after1101.size());
+                    afterRestart.size(), after1101.size(), afterBust.size());
         }
     }
 

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  * POST /actions/drop-all                             close every live connection now
  * POST /actions/connectivity-lost                    error 1100, market data stops
  * POST /actions/connectivity-restored?data-lost=B    error 1101 (B=true) or 1102
+ * POST /actions/bust-real-time-bars                  error 10225 to every real-time bar subscription, which stops
  * POST /actions/restart?refuse-ms=N                  close everything, refuse connections for N ms
  * POST /actions/clear-zombies                        close zombie and stalled sockets
  * POST /faults/drop-after-next-place-order           once: take the next order, then drop the link unanswered
@@ -118,6 +119,7 @@ public final class AdminServer implements AutoCloseable {
                     simulator.faults().setZombiesBlockHandshakes(boolParam(q, "enabled"));
             case "/actions/drop-all" -> simulator.dropAllConnections();
             case "/actions/connectivity-lost" -> simulator.connectivityLost();
+            case "/actions/bust-real-time-bars" -> simulator.bustRealTimeBars();
             case "/actions/connectivity-restored" -> simulator.connectivityRestored(boolParam(q, "data-lost"));
             case "/actions/restart" -> simulator.restart(Duration.ofMillis(longParam(q, "refuse-ms")));
             case "/actions/clear-zombies" -> simulator.clearZombies();

@@ -40,6 +40,10 @@ public final class RealTimeBars implements AutoCloseable {
     private static final Set<String> TYPES = Set.of("TRADES", "MIDPOINT", "BID", "ASK");
     private static final int MAX_CATCH_UP_BARS = 3;
     private static final int NEW_PER_TEN_MINUTES = 60;
+    /** IB's error for a real-time bar subscription that a bust event deactivated. */
+    public static final int BUST_EVENT = 10225;
+    static final String BUST_TEXT = "Bust event occurred, current subscription is deactivated. Please resubscribe "
+            + "real-time bars immediately.";
 
     /** One live subscription. */
     public record Subscription(ClientConnection connection, int reqId, Instrument instrument,
@@ -109,6 +113,22 @@ public final class RealTimeBars implements AutoCloseable {
     public void clear() {
         subscriptions.clear();
         nextStart.clear();
+    }
+
+    /**
+     * A bust event: every subscription ends with error 10225 under its request id, as IB deactivates them, and
+     * sends no more bars until the client subscribes again. Returns how many ended.
+     */
+    public int bust() {
+        int ended = 0;
+        for (Map.Entry<Key, Subscription> e : subscriptions.entrySet()) {
+            if (subscriptions.remove(e.getKey(), e.getValue())) {
+                nextStart.remove(e.getKey());
+                e.getValue().connection().send(new ErrorMessage(e.getValue().reqId(), BUST_EVENT, BUST_TEXT));
+                ended++;
+            }
+        }
+        return ended;
     }
 
     /** While paused (IB connectivity lost) no bars are sent. */

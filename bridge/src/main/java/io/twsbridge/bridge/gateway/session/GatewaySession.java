@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -624,6 +625,9 @@ public final class GatewaySession implements SessionControl {
     }
 
     private void onError(Link l, ServerMessage.ErrorMessage m) {
+        if (m.code() == IbErrorCodes.REAL_TIME_BARS_BUST && resubscribeBusted(m)) {
+            return;
+        }
         IbErrorCodes.Code code = IbErrorCodes.lookup(m.code());
         switch (code.category()) {
             case INFO -> {
@@ -688,6 +692,24 @@ public final class GatewaySession implements SessionControl {
                 }
             }
         }
+    }
+
+    /**
+     * IB ended a real-time bar subscription after a bust event (10225) and asks for it to be requested again at
+     * once: the bridge ends the old request and makes a new one, under a new id, for the same desired subscription
+     * (still one line). False when the id is no real-time bar subscription of this link.
+     */
+    private boolean resubscribeBusted(ServerMessage.ErrorMessage m) {
+        Optional<BarSubscription> busted = realTimeBars.forReqId(m.id());
+        if (busted.isEmpty() || !state.isSynced()) {
+            return false;
+        }
+        log.warn("IB deactivated the real-time bars {} after a bust event (error {}: {}); requesting them again",
+                busted.get().key(), m.code(), m.message());
+        realTimeBars.deactivate(m.id());
+        send(new ClientMessage.CancelRealTimeBars(m.id()));
+        request(busted.get());
+        return true;
     }
 
     /**

@@ -38,6 +38,14 @@ public final class RealTimeBarSubscriptions {
         keyByActiveReqId.put(reqId, key);
     }
 
+    /** Forgets one active request id (IB ended that request); its subscription stays desired. */
+    void deactivate(int reqId) {
+        String key = keyByActiveReqId.remove(reqId);
+        if (key != null) {
+            activeReqIdByKey.remove(key, reqId);
+        }
+    }
+
     /** Forgets every active request id (the link is gone, or IB dropped the subscriptions). */
     void deactivateAll() {
         activeReqIdByKey.clear();

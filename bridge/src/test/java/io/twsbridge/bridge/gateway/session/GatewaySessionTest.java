@@ -324,6 +324,32 @@ class GatewaySessionTest {
         }
 
         @Test
+        void aBustEventEndsTheRequestAndTheBarsAreRequestedAgainAtOnceUnderANewId() {
+            InMemoryGateway.Peer peer = ready(17);
+            session.subscribeRealTimeBars(aaplTrades);
+            loop.runReady();
+            int busted = peer.receivedOne(ClientMessage.ReqRealTimeBars.class).reqId();
+
+            peer.send(new ServerMessage.ErrorMessage(busted, 10225, "Bust event occurred, current subscription is "
+                    + "deactivated. Please resubscribe real-time bars immediately."));
+            loop.runReady();
+
+            List<ClientMessage> sent = peer.received();
+            assertThat(sent).as("the busted request ended, then a new one").hasSize(2);
+            assertThat(sent.get(0)).isEqualTo(new ClientMessage.CancelRealTimeBars(busted));
+            ClientMessage.ReqRealTimeBars again = (ClientMessage.ReqRealTimeBars) sent.get(1);
+            assertThat(again).isEqualTo(new ClientMessage.ReqRealTimeBars(again.reqId(), AAPL, 5, "TRADES", true, ""));
+            assertThat(again.reqId()).isNotEqualTo(busted);
+            assertThat(session.realTimeBars().activeReqIds()).as("still one subscription").containsExactly(again.reqId());
+            assertThat(session.realTimeBars().forReqId(busted)).isEmpty();
+
+            // A 10225 under an id that is no bar subscription (an old one) requests nothing.
+            peer.send(new ServerMessage.ErrorMessage(busted, 10225, "Bust event occurred"));
+            loop.runReady();
+            assertThat(barRequests(peer.received())).isEmpty();
+        }
+
+        @Test
         void aSecondSubscribeOfTheSameBarsSendsNothingAndUnsubscribeCancelsTheRequest() {
             InMemoryGateway.Peer peer = ready(17);
             session.subscribeRealTimeBars(aaplTrades);

@@ -162,8 +162,7 @@ public final class CommandDispatcher implements CommandExecutor {
     static CommandOutcome unqualified(Throwable error) {
         Throwable cause = unwrap(error);
         if (cause instanceof ContractResolver.NotQualified n) {
-            return CommandOutcome.rejected(n.rejection()).with(new CommandOutcome.Published(
-                    n.resolution().matches().size(), n.resolution().conIds(), null, null));
+            return n.outcome();
         }
         return failed(cause, "the Gateway did not finish resolving the contract in time");
     }

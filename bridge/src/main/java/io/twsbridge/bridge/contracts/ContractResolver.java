@@ -3,6 +3,7 @@ package io.twsbridge.bridge.contracts;
 import io.twsbridge.bridge.events.AcknowledgedSink;
 import io.twsbridge.bridge.events.ContractDetailsRecords;
 import io.twsbridge.bridge.events.Instruments;
+import io.twsbridge.bridge.results.CommandOutcome;
 import io.twsbridge.bridge.results.Rejection;
 import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.ServerMessage;
@@ -197,6 +198,12 @@ public final class ContractResolver {
 
         public Resolution resolution() {
             return resolution;
+        }
+
+        /** The command's result: the refusal, with how many contracts matched and their conIds. */
+        public CommandOutcome outcome() {
+            return CommandOutcome.rejected(rejection).with(new CommandOutcome.Published(resolution.matches().size(),
+                    resolution.conIds(), null, null));
         }
     }
 

@@ -120,12 +120,6 @@ public final class BarRequestRules {
         return length != null && length.getSeconds() <= 30;
     }
 
-    /** Bars of a day or longer, which IB dates without a time. */
-    public static boolean isDaily(BarSize size) {
-        Duration length = LENGTH.get(size);
-        return length != null && length.getSeconds() >= 86_400;
-    }
-
     /**
      * What is wrong with a request of {@code duration} in bars of {@code barSize} for {@code whatToShow}; empty
      * when IB would take it.

@@ -241,8 +241,7 @@ public final class HistoricalBarsService {
     private static CommandOutcome failure(Throwable error) {
         Throwable cause = unwrap(error);
         if (cause instanceof ContractResolver.NotQualified n) {
-            return CommandOutcome.rejected(n.rejection()).with(new CommandOutcome.Published(
-                    n.resolution().matches().size(), n.resolution().conIds(), null, null));
+            return n.outcome();
         }
         if (cause instanceof PacingRefusal p) {
             return CommandOutcome.rejected(p.reason() == PacingRefusal.Reason.QUEUE_FULL ? ReasonCodes.PACING_QUEUE_FULL

@@ -67,7 +67,5 @@ class BarRequestRulesTest {
         }
         assertThat(BarRequestRules.isSmall(BarSize.SEC_30)).isTrue();
         assertThat(BarRequestRules.isSmall(BarSize.MIN_1)).isFalse();
-        assertThat(BarRequestRules.isDaily(BarSize.DAY_1)).isTrue();
-        assertThat(BarRequestRules.isDaily(BarSize.HOUR_8)).isFalse();
     }
 }

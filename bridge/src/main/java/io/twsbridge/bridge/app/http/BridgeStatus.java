@@ -70,65 +70,6 @@ public record BridgeStatus(
         BrokerClock.Status brokerClock,
         HistoricalBarsService.Status history) {
 
-    /** Without the historical requests' part. */
-    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
-                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
-                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
-                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
-                        boolean killSwitchEngaged, FailoverStatus failover, PublisherHealth publisher,
-                        String commandConsumer, BrokerClock.Status brokerClock) {
-        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
-                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, commandConsumer,
-                brokerClock, null);
-    }
-
-    /** Without the broker clock's part. */
-    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
-                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
-                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
-                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
-                        boolean killSwitchEngaged, FailoverStatus failover, PublisherHealth publisher,
-                        String commandConsumer) {
-        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
-                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, commandConsumer,
-                null, null);
-    }
-
-    /** Without the command consumer's part. */
-    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
-                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
-                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
-                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
-                        boolean killSwitchEngaged, FailoverStatus failover, PublisherHealth publisher) {
-        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
-                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher, null);
-    }
-
-    /** Without the publisher's part. */
-    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
-                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
-                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
-                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
-                        boolean killSwitchEngaged, FailoverStatus failover) {
-        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
-                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, null, null);
-    }
-
-    /** A bridge that runs alone. */
-    public BridgeStatus(String bridgeId, String version, SessionState sessionState, String sessionReason, Instant since,
-                        int clientId, List<String> accounts, List<String> desiredSubscriptions, String breakerState,
-                        int zombieCount, boolean zombieProbeAvailable, long connectAttempts, Instant nextAttemptAt,
-                        String lastError, String advice, boolean kafkaReachable, long quotesShed, boolean ordersEnabled,
-                        boolean killSwitchEngaged) {
-        this(bridgeId, version, sessionState, sessionReason, since, clientId, accounts, desiredSubscriptions,
-                breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt, lastError, advice,
-                kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, null, null, null);
-    }
-
     public BridgeStatus {
         accounts = List.copyOf(accounts);
         desiredSubscriptions = desiredSubscriptions == null ? null : List.copyOf(desiredSubscriptions);
@@ -136,6 +77,22 @@ public record BridgeStatus(
         sessionReason = sessionReason == null ? "" : sessionReason;
         lastError = lastError == null ? "" : lastError;
         advice = advice == null ? "" : advice;
+    }
+
+    /** This status with the kill switch as given. */
+    public BridgeStatus withKillSwitchEngaged(boolean engaged) {
+        return new BridgeStatus(bridgeId, version, sessionState, sessionReason, since, clientId, accounts,
+                desiredSubscriptions, breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt,
+                lastError, advice, kafkaReachable, quotesShed, ordersEnabled, engaged, failover, publisher,
+                commandConsumer, brokerClock, history);
+    }
+
+    /** This status with the broker clock's part as given. */
+    public BridgeStatus withBrokerClock(BrokerClock.Status clock) {
+        return new BridgeStatus(bridgeId, version, sessionState, sessionReason, since, clientId, accounts,
+                desiredSubscriptions, breakerState, zombieCount, zombieProbeAvailable, connectAttempts, nextAttemptAt,
+                lastError, advice, kafkaReachable, quotesShed, ordersEnabled, killSwitchEngaged, failover, publisher,
+                commandConsumer, clock, history);
     }
 
     /** The readiness this status implies, by the rule of {@link Readiness#of}. */

@@ -119,12 +119,8 @@ class ManagementServerTest {
     void statusShowsTheBrokerClocksLatestSkewAndItsBound() throws Exception {
         BridgeStatus s = status(SessionState.READY, true);
         Instant checked = Instant.parse("2026-11-28T14:31:00.250Z");
-        view.status = new BridgeStatus(s.bridgeId(), s.version(), s.sessionState(), s.sessionReason(), s.since(),
-                s.clientId(), s.accounts(), s.desiredSubscriptions(), s.breakerState(), s.zombieCount(),
-                s.zombieProbeAvailable(), s.connectAttempts(), s.nextAttemptAt(), s.lastError(), s.advice(),
-                s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), s.killSwitchEngaged(), null, null, null,
-                new BrokerClock.Status(new BrokerClock.Reading(3_245, checked, Instant.parse("2026-11-28T14:31:03Z"),
-                        3), Duration.ofSeconds(2), true, 1));
+        view.status = s.withBrokerClock(new BrokerClock.Status(new BrokerClock.Reading(3_245, checked,
+                Instant.parse("2026-11-28T14:31:03Z"), 3), Duration.ofSeconds(2), true, 1));
 
         JsonNode clock = json(get("/status")).get("brokerClock");
 
@@ -140,11 +136,7 @@ class ManagementServerTest {
         assertThat(clock.get("beyondWarnSkew").asBoolean()).isTrue();
         assertThat(clock.get("unansweredChecks").asLong()).isEqualTo(1);
 
-        view.status = new BridgeStatus(s.bridgeId(), s.version(), s.sessionState(), s.sessionReason(), s.since(),
-                s.clientId(), s.accounts(), s.desiredSubscriptions(), s.breakerState(), s.zombieCount(),
-                s.zombieProbeAvailable(), s.connectAttempts(), s.nextAttemptAt(), s.lastError(), s.advice(),
-                s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), s.killSwitchEngaged(), null, null, null,
-                new BrokerClock.Status(null, Duration.ofSeconds(2), false, 0));
+        view.status = s.withBrokerClock(new BrokerClock.Status(null, Duration.ofSeconds(2), false, 0));
         JsonNode none = json(get("/status")).get("brokerClock");
         assertThat(none.get("skewMillis").isNull()).as("before the first measure").isTrue();
         assertThat(none.get("checkedAt").isNull()).isTrue();
@@ -261,7 +253,7 @@ class ManagementServerTest {
         return new BridgeStatus("bridge-7", "0.1.0", state, "the reason given", Instant.parse("2026-11-28T14:30:00Z"),
                 17, List.of("DU111111"), List.of("265598"), "FORCED_OPEN", 2, true, 3, null,
                 "REFUSED: connection refused", "Restart IB Gateway (log in again with 2FA) to clear them.",
-                kafkaReachable, 12, true, false);
+                kafkaReachable, 12, true, false, null, null, null, null, null);
     }
 
     private URI uri(String pathAndQuery) {
@@ -300,11 +292,7 @@ class ManagementServerTest {
         @Override
         public BridgeStatus status() {
             BridgeStatus s = current();
-            return new BridgeStatus(s.bridgeId(), s.version(), s.sessionState(), s.sessionReason(), s.since(),
-                    s.clientId(), s.accounts(), s.desiredSubscriptions(), s.breakerState(), s.zombieCount(),
-                    s.zombieProbeAvailable(), s.connectAttempts(), s.nextAttemptAt(), s.lastError(), s.advice(),
-                    s.kafkaReachable(), s.quotesShed(), s.ordersEnabled(), killSwitch.get(), s.failover(),
-                    s.publisher(), s.commandConsumer(), s.brokerClock());
+            return s.withKillSwitchEngaged(killSwitch.get());
         }
 
         @Override

@@ -1,8 +1,6 @@
 package io.twsbridge.bridge.commands;
 
-import io.twsbridge.bridge.gateway.IbErrorCategory;
-import io.twsbridge.bridge.gateway.GatewayRequestException;
-import io.twsbridge.bridge.gateway.IbErrorCodes;
+import io.twsbridge.bridge.gateway.OpenRequests;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionListener;
 import io.twsbridge.protocol.message.ClientMessage;
@@ -10,9 +8,7 @@ import io.twsbridge.protocol.message.ExecutionFilter;
 import io.twsbridge.protocol.message.ServerMessage;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,21 +21,23 @@ public final class GatewayRequests implements SessionListener {
 
     private final GatewaySession session;
     private final Duration timeout;
-    private final Map<Integer, CompletableFuture<Void>> byReqId = new ConcurrentHashMap<>();
+    private final OpenRequests<Void, Void> open;
     private volatile CompletableFuture<Void> positions;
 
     public GatewayRequests(GatewaySession session, Duration timeout) {
         this.session = session;
         this.timeout = timeout;
+        this.open = new OpenRequests<>(timeout);
         session.addListener(this);
     }
 
     /** Account summary of every account, for {@code tags}; completes at its End. */
     public CompletableFuture<Void> accountSummary(String tags) {
         int reqId = session.nextRequestId();
-        CompletableFuture<Void> done = track(reqId);
-        if (!session.send(new ClientMessage.ReqAccountSummary(reqId, "All", tags))) {
-            return notConnected(reqId);
+        CompletableFuture<Void> done = open.open(reqId, null,
+                () -> session.send(new ClientMessage.ReqAccountSummary(reqId, "All", tags)));
+        if (done.isCompletedExceptionally()) {
+            return done;
         }
         // One snapshot, not a subscription: the session keeps its own summary subscription for updates.
         return done.whenComplete((v, e) -> session.send(new ClientMessage.CancelAccountSummary(reqId)));
@@ -62,64 +60,31 @@ public final class GatewayRequests implements SessionListener {
     /** Executions matching {@code filter}; completes at execDetailsEnd. */
     public CompletableFuture<Void> executions(ExecutionFilter filter) {
         int reqId = session.nextRequestId();
-        CompletableFuture<Void> done = track(reqId);
-        if (!session.send(new ClientMessage.ReqExecutions(reqId, filter))) {
-            return notConnected(reqId);
-        }
-        return done;
+        return open.open(reqId, null, () -> session.send(new ClientMessage.ReqExecutions(reqId, filter)));
     }
 
     @Override
     public void onMessage(ServerMessage message) {
         if (message instanceof ServerMessage.AccountSummaryEnd m) {
-            complete(m.reqId());
+            open.complete(m.reqId(), null);
         } else if (message instanceof ServerMessage.ExecDetailsEnd m) {
-            complete(m.reqId());
+            open.complete(m.reqId(), null);
         } else if (message instanceof ServerMessage.PositionEnd) {
             CompletableFuture<Void> p = positions;
             if (p != null) {
                 p.complete(null);
             }
-        } else if (message instanceof ServerMessage.ErrorMessage e && e.id() >= 0
-                && IbErrorCodes.lookup(e.code()).category() == IbErrorCategory.REQUEST_FAILED) {
-            CompletableFuture<Void> f = byReqId.remove(e.id());
-            if (f != null) {
-                f.completeExceptionally(new GatewayRequestException(e.code(), e.message()));
-            }
+        } else if (message instanceof ServerMessage.ErrorMessage e) {
+            open.refuse(e);
         }
     }
 
     @Override
     public void onLinkLost(String reason) {
-        IllegalStateException lost = new IllegalStateException("the Gateway link was lost: " + reason);
-        byReqId.values().forEach(f -> f.completeExceptionally(lost));
-        byReqId.clear();
+        open.linkLost(reason);
         CompletableFuture<Void> p = positions;
         if (p != null) {
-            p.completeExceptionally(lost);
+            p.completeExceptionally(new IllegalStateException("the Gateway link was lost: " + reason));
         }
-    }
-
-    private CompletableFuture<Void> track(int reqId) {
-        CompletableFuture<Void> done = new CompletableFuture<Void>().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        byReqId.put(reqId, done);
-        done.whenComplete((v, e) -> byReqId.remove(reqId));
-        return done;
-    }
-
-    private void complete(int reqId) {
-        CompletableFuture<Void> f = byReqId.remove(reqId);
-        if (f != null) {
-            f.complete(null);
-        }
-    }
-
-    private CompletableFuture<Void> notConnected(int reqId) {
-        CompletableFuture<Void> f = byReqId.remove(reqId);
-        IllegalStateException e = new IllegalStateException("not connected to the Gateway");
-        if (f != null) {
-            f.completeExceptionally(e);
-        }
-        return CompletableFuture.failedFuture(e);
     }
 }

@@ -1,8 +1,7 @@
 package io.twsbridge.bridge.contracts;
 
-import io.twsbridge.bridge.gateway.GatewayRequestException;
-import io.twsbridge.bridge.gateway.IbErrorCategory;
 import io.twsbridge.bridge.gateway.IbErrorCodes;
+import io.twsbridge.bridge.gateway.OpenRequests;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionListener;
 import io.twsbridge.protocol.message.ClientMessage;
@@ -10,12 +9,9 @@ import io.twsbridge.protocol.message.Contract;
 import io.twsbridge.protocol.message.ServerMessage;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * reqContractDetails as a future of every match. IB answers one contractDetails per matching contract and then
@@ -28,62 +24,38 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ContractLookup implements SessionListener {
 
-    private record Pending(List<ServerMessage.ContractDetails> matches,
-                           CompletableFuture<List<ServerMessage.ContractDetails>> done) {
-    }
-
     private final GatewaySession session;
-    private final Duration timeout;
-    private final Map<Integer, Pending> byReqId = new ConcurrentHashMap<>();
+    /** Each lookup with the matches IB has sent for it so far. */
+    private final OpenRequests<List<ServerMessage.ContractDetails>, List<ServerMessage.ContractDetails>> open;
 
     public ContractLookup(GatewaySession session, Duration timeout) {
         this.session = session;
-        this.timeout = timeout;
+        this.open = new OpenRequests<>(timeout);
     }
 
     /** Every contract IB matches with {@code description}; an empty list when none. */
     public CompletableFuture<List<ServerMessage.ContractDetails>> lookUp(Contract description) {
         int reqId = session.nextRequestId();
-        CompletableFuture<List<ServerMessage.ContractDetails>> done = new CompletableFuture<List<ServerMessage.ContractDetails>>()
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        byReqId.put(reqId, new Pending(new ArrayList<>(), done));
-        done.whenComplete((v, e) -> byReqId.remove(reqId));
-        if (!session.send(new ClientMessage.ReqContractDetails(reqId, description))) {
-            done.completeExceptionally(new IllegalStateException("not connected to the Gateway"));
-        }
-        return done;
+        return open.open(reqId, new CopyOnWriteArrayList<>(),
+                () -> session.send(new ClientMessage.ReqContractDetails(reqId, description)));
     }
 
     @Override
     public void onMessage(ServerMessage message) {
         if (message instanceof ServerMessage.ContractDetails m) {
-            Pending p = byReqId.get(m.reqId());
-            if (p != null) {
-                p.matches().add(m);
-            }
+            open.get(m.reqId()).ifPresent(o -> o.gathered().add(m));
         } else if (message instanceof ServerMessage.ContractDetailsEnd m) {
-            Pending p = byReqId.remove(m.reqId());
-            if (p != null) {
-                p.done().complete(List.copyOf(p.matches()));
-            }
-        } else if (message instanceof ServerMessage.ErrorMessage e && e.id() >= 0
-                && IbErrorCodes.lookup(e.code()).category() == IbErrorCategory.REQUEST_FAILED) {
-            Pending p = byReqId.remove(e.id());
-            if (p == null) {
-                return;
-            }
-            if (e.code() == IbErrorCodes.NO_SECURITY_DEFINITION) {
-                p.done().complete(List.of());
-            } else {
-                p.done().completeExceptionally(new GatewayRequestException(e.code(), e.message()));
+            open.get(m.reqId()).ifPresent(o -> open.complete(m.reqId(), List.copyOf(o.gathered())));
+        } else if (message instanceof ServerMessage.ErrorMessage e) {
+            // No match: IB's 200 under the request id, and no End after it.
+            if (e.code() != IbErrorCodes.NO_SECURITY_DEFINITION || !open.complete(e.id(), List.of())) {
+                open.refuse(e);
             }
         }
     }
 
     @Override
     public void onLinkLost(String reason) {
-        IllegalStateException lost = new IllegalStateException("the Gateway link was lost: " + reason);
-        List.copyOf(byReqId.values()).forEach(p -> p.done().completeExceptionally(lost));
-        byReqId.clear();
+        open.linkLost(reason);
     }
 }

@@ -1,19 +1,13 @@
 package io.twsbridge.bridge.history;
 
-import io.twsbridge.bridge.gateway.GatewayRequestException;
-import io.twsbridge.bridge.gateway.IbErrorCategory;
-import io.twsbridge.bridge.gateway.IbErrorCodes;
+import io.twsbridge.bridge.gateway.OpenRequests;
 import io.twsbridge.bridge.gateway.session.GatewaySession;
 import io.twsbridge.bridge.gateway.session.SessionListener;
 import io.twsbridge.protocol.message.ClientMessage;
 import io.twsbridge.protocol.message.ServerMessage;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
@@ -28,12 +22,11 @@ import java.util.function.IntFunction;
 public final class HistoricalRequests implements SessionListener {
 
     private final GatewaySession session;
-    private final Duration timeout;
-    private final Map<Integer, CompletableFuture<ServerMessage.HistoricalData>> byReqId = new ConcurrentHashMap<>();
+    private final OpenRequests<ServerMessage.HistoricalData, Void> open;
 
     public HistoricalRequests(GatewaySession session, Duration timeout) {
         this.session = session;
-        this.timeout = timeout;
+        this.open = new OpenRequests<>(timeout);
     }
 
     /**
@@ -43,48 +36,33 @@ public final class HistoricalRequests implements SessionListener {
      */
     public CompletableFuture<ServerMessage.HistoricalData> send(IntFunction<ClientMessage.ReqHistoricalData> request) {
         int reqId = session.nextRequestId();
-        CompletableFuture<ServerMessage.HistoricalData> answer = new CompletableFuture<ServerMessage.HistoricalData>()
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        byReqId.put(reqId, answer);
+        CompletableFuture<ServerMessage.HistoricalData> answer = open.open(reqId, null,
+                () -> session.send(request.apply(reqId)));
         answer.whenComplete((v, e) -> {
-            byReqId.remove(reqId);
             if (e instanceof TimeoutException) {
                 // Still open at the Gateway as far as the bridge knows: end it there (366 if it had just ended).
                 session.send(new ClientMessage.CancelHistoricalData(reqId));
             }
         });
-        if (!session.send(request.apply(reqId))) {
-            answer.completeExceptionally(new IllegalStateException("not connected to the Gateway"));
-        }
         return answer;
     }
 
     /** Requests sent and not yet answered. */
     public int open() {
-        return byReqId.size();
+        return open.size();
     }
 
     @Override
     public void onMessage(ServerMessage message) {
         if (message instanceof ServerMessage.HistoricalData m) {
-            CompletableFuture<ServerMessage.HistoricalData> f = byReqId.remove(m.reqId());
-            if (f != null) {
-                f.complete(m);
-            }
-        } else if (message instanceof ServerMessage.ErrorMessage e && e.id() >= 0
-                && IbErrorCodes.lookup(e.code()).category() == IbErrorCategory.REQUEST_FAILED) {
-            CompletableFuture<ServerMessage.HistoricalData> f = byReqId.remove(e.id());
-            if (f != null) {
-                f.completeExceptionally(new GatewayRequestException(e.code(), e.message()));
-            }
+            open.complete(m.reqId(), m);
+        } else if (message instanceof ServerMessage.ErrorMessage e) {
+            open.refuse(e);
         }
     }
 
     @Override
     public void onLinkLost(String reason) {
-        IllegalStateException lost = new IllegalStateException("the Gateway link was lost: " + reason);
-        List.copyOf(byReqId.values()).forEach(f -> f.completeExceptionally(lost));
-        byReqId.clear();
+        open.linkLost(reason);
     }
-
 }
